@@ -1,0 +1,294 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from config.db import AliveManager, Tracked, TrashQuerySet
+from contacts.text import normalize
+
+
+class Category(models.Model):
+    """Admin-defined tag, shared by companies and prospects."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    colour = models.CharField(_("colour"), max_length=7, default="#6366f1")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactType(models.Model):
+    """Kind of contact a person is for a company (accounts payable, purchasing, ...)."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("contact type")
+        verbose_name_plural = _("contact types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompanyQuerySet(TrashQuerySet):
+    def prospects(self):
+        return self.filter(kind=Company.Kind.PROSPECT)
+
+    def customers(self):
+        return self.filter(kind=Company.Kind.CUSTOMER)
+
+
+class Company(Tracked):
+    """A third party ("tiers"): a prospect or a customer, never both."""
+
+    class Kind(models.TextChoices):
+        PROSPECT = "prospect", _("Prospect")
+        CUSTOMER = "customer", _("Customer")
+
+    name = models.CharField(_("company name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    is_natural_person = models.BooleanField(_("natural person"), default=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PROSPECT)
+    customer_code = models.CharField(
+        _("customer code"), max_length=30, unique=True, null=True, blank=True
+    )
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
+    naf_code = models.CharField(_("NAF code"), max_length=6, blank=True)
+    country = CountryField(_("country"), default="FR")
+    language = models.CharField(_("language"), max_length=7, default="fr")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    sector = models.CharField(_("activity / sector"), max_length=120, blank=True)
+    origin = models.CharField(_("origin"), max_length=120, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="owned_companies",
+    )
+    categories = models.ManyToManyField(Category, verbose_name=_("categories"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    # Management dates, kept up to date by the system from activities.
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    last_contact_type = models.CharField(_("last contact type"), max_length=80, blank=True)
+    next_contact_at = models.DateTimeField(_("next contact"), null=True, blank=True)
+    next_contact_type = models.CharField(_("next contact type"), max_length=80, blank=True)
+    # Normalised words of name, postal codes and cities, for the word-start quick search.
+    search_text = models.TextField(default="", blank=True, editable=False)
+
+    objects = AliveManager.from_queryset(CompanyQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("company_detail", args=[self.pk])
+
+    @property
+    def default_address(self):
+        for address in self.addresses.all():
+            if address.is_default:
+                return address
+        return None
+
+    @property
+    def normalized_name(self) -> str:
+        return normalize(self.name)
+
+
+class CompanyRep(models.Model):
+    """A secondary representative of a company, with a role."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reps")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE)
+    role = models.CharField(_("role"), max_length=80, blank=True)
+
+    class Meta:
+        unique_together = [("company", "user")]
+        verbose_name = _("representative")
+        verbose_name_plural = _("representatives")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})" if self.role else str(self.user)
+
+
+class Address(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(_("label"), max_length=80, blank=True)
+    line1 = models.CharField(_("address"), max_length=200)
+    line2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = CountryField(_("country"), default="FR")
+    is_default = models.BooleanField(_("default address"), default=False)
+
+    class Meta:
+        ordering = ["-is_default", "id"]
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"], condition=models.Q(is_default=True), name="one_default_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in [self.line1, self.line2, f"{self.postal_code} {self.city}".strip()] if p)
+
+
+class Person(Tracked):
+    """A contact ("interlocuteur"), linked to any number of companies without duplication."""
+
+    class Civility(models.TextChoices):
+        MR = "M.", _("Mr")
+        MRS = "Mme", _("Mrs")
+        NONE = "", _("—")
+
+    civility = models.CharField(_("civility"), max_length=4, choices=Civility.choices, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    email2 = models.EmailField(_("other e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=32, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=7, default="fr")
+    mailing_opt_in = models.BooleanField(_("accepts mailings"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="owned_people",
+    )
+    companies = models.ManyToManyField(
+        Company, through="Affiliation", related_name="people", verbose_name=_("companies")
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in [self.first_name, self.last_name.upper()] if p)
+
+    def get_absolute_url(self) -> str:
+        return reverse("person_detail", args=[self.pk])
+
+
+class Affiliation(models.Model):
+    """A person's link to a company: role, rank, contact type, default contact."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="affiliations")
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    contact_type = models.ForeignKey(
+        ContactType, verbose_name=_("contact type"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"), default=1)
+    is_default = models.BooleanField(_("default contact"), default=False)
+
+    class Meta:
+        ordering = ["rank", "id"]
+        verbose_name = _("affiliation")
+        verbose_name_plural = _("affiliations")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "company"], name="unique_affiliation"),
+            models.UniqueConstraint(
+                fields=["company"], condition=models.Q(is_default=True), name="one_default_contact"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.company}"
+
+
+class Note(models.Model):
+    """A dated note with an optional reminder, attached to any record."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    subject = models.CharField(_("subject"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    reminder_date = models.DateField(_("reminder date"), null=True, blank=True, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, on_delete=models.SET_NULL,
+        related_name="notes",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+def document_path(instance: "Document", filename: str) -> str:
+    return f"documents/{instance.content_type_id}/{instance.object_id}/{filename}"
+
+
+class Document(models.Model):
+    """A file attached to a record; downloaded only through a rights-checking view."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(_("file"), upload_to=document_path)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    content_type_header = models.CharField(max_length=120, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostalCode(models.Model):
+    """French postal codes with their towns, for city suggestions."""
+
+    code = models.CharField(max_length=5, db_index=True)
+    city = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code", "city"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.city}"

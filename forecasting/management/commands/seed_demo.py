@@ -1,0 +1,113 @@
+"""`manage.py seed_demo`: the demo users and a realistic data set (idempotent)."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import factory.random
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.models import Category, Company
+from pipeline.clocks import colour_for, step_due
+from pipeline.models import Process, Step, TaskType
+from prospects.models import Channel, LossReason, Opportunity
+from tests import factories as f
+
+PROSTEP_STEPS = [("Send documentation", 3, 20), ("Phone call", 5, 50), ("Check subscription", 7, 80)]
+DEMO_MARKER = "DEMO-"
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (manager, alice, bruno; password jalon-demo) and demo data."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            users = self.ensure_users()
+            if Company.objects.filter(origin=f"{DEMO_MARKER}seed").exists():
+                self.stdout.write("Demo data already present: nothing to add.")
+            else:
+                self.create_data(users)
+                self.stdout.write(self.style.SUCCESS("Demo data created."))
+        self.stdout.write(
+            "Demo logins (password jalon-demo): manager (Sales manager), alice and bruno (Sales reps)"
+        )
+
+    def ensure_users(self) -> dict:
+        manager = f.ManagerFactory(username="manager", first_name="Marie", last_name="Martin")
+        alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
+        bruno = f.RepFactory(username="bruno", first_name="Bruno", last_name="Lefèvre")
+        return {"manager": manager, "alice": alice, "bruno": bruno}
+
+    def create_data(self, users: dict) -> None:
+        factory.random.reseed_random(20261125)
+        rng = random.Random(20261125)
+        today = timezone.localdate()
+        now = timezone.now()
+        reps = [users["alice"], users["bruno"]]
+
+        prostep, created = Process.objects.get_or_create(
+            name="PROSTEP", defaults={"mode": Process.Mode.STEP_BY_STEP, "log_step_changes": True, "position": 1}
+        )
+        if created:
+            for position, (label, days, probability) in enumerate(PROSTEP_STEPS):
+                Step.objects.create(
+                    process=prostep, label=label, position=position,
+                    duration_days=days, probability=probability,
+                )
+        default = Process.objects.get(is_default=True)
+        categories = [Category.objects.get_or_create(name=n)[0] for n in ("Hot", "Industry", "Public sector", "Retail")]
+        channels = list(Channel.objects.all())
+        reasons = list(LossReason.objects.all())
+        task_types = {t.code: t for t in TaskType.objects.all()}
+
+        companies = []
+        for i in range(12):
+            owner = reps[i % 2]
+            company = f.CompanyFactory(owner=owner, origin=f"{DEMO_MARKER}seed", created_by=owner)
+            company.categories.add(categories[i % len(categories)])
+            f.AddressFactory(company=company)
+            for rank in range(1, 3):
+                f.AffiliationFactory(company=company, person=f.PersonFactory(owner=owner), rank=rank, is_default=rank == 1)
+            companies.append(company)
+
+        for i in range(36):
+            owner = reps[i % 2] if i % 9 else None
+            prospect = f.ProspectFactory(
+                owner=owner, channel=channels[i % len(channels)], external_ref=f"{DEMO_MARKER}{i:03d}",
+                created_by=owner, notes=rng.choice(["Met at the Rennes trade show.", "Asked for a quote by phone.", "Web form request.", ""]),
+            )
+            if i % 3 == 0:
+                prospect.categories.add(categories[i % len(categories)])
+            process = prostep if i % 4 == 0 else default
+            steps = list(process.steps.order_by("position"))
+            step = steps[i % len(steps)]
+            changed = now - dt.timedelta(days=rng.randint(0, 12))
+            status = Opportunity.Status.OPEN
+            if i % 11 == 5:
+                status = Opportunity.Status.WON
+            elif i % 13 == 7:
+                status = Opportunity.Status.LOST
+            amount = Decimal(rng.choice([1500, 4800, 9000, 12000, 20000, 35000, 60000]))
+            opportunity = f.OpportunityFactory(
+                prospect=prospect, process=process, step=step, status=status, owner=owner,
+                amount=amount, probability=step.probability, step_changed_at=changed,
+                expected_date=today + dt.timedelta(days=rng.randint(-20, 200)), position=i,
+                rating=rng.randint(0, 5), created_by=owner,
+                loss_reason=reasons[0] if status == Opportunity.Status.LOST else None,
+                closing_date=today if status != Opportunity.Status.OPEN else None,
+                step_colour=colour_for(step_due(changed, step.duration_days), today),
+            )
+            offsets = [-3, -1, 0, 0, 1, 2, 5, 9]
+            start = now.replace(hour=9 + i % 8, minute=0, second=0, microsecond=0) + dt.timedelta(days=offsets[i % len(offsets)])
+            task = f.TaskFactory(
+                title=rng.choice(["Call back", "Send the brochure", "Prepare the quote", "Follow-up meeting", "Demo on site"]),
+                type=task_types[rng.choice(["call", "email", "meeting", "todo"])],
+                start=start, assignee=owner or users["alice"], opportunity=opportunity, prospect=prospect,
+                important=i % 5 == 0, colour=colour_for(start, today), created_by=owner,
+            )
+            if status == Opportunity.Status.OPEN:
+                Opportunity.objects.filter(pk=opportunity.pk).update(
+                    next_action_at=task.start, action_colour=task.colour
+                )

@@ -1,0 +1,61 @@
+"""Create the "Sales rep" and "Sales manager" groups with their permissions."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+JALON_APPS = ["contacts", "prospects", "pipeline", "forecasting"]
+REP_MODELS = {
+    "contacts": ["company", "address", "companyrep", "person", "affiliation", "note", "document"],
+    "prospects": ["prospect", "opportunity", "opportunityline"],
+    "pipeline": ["task", "stepprogress"],
+}
+REP_VIEW_ONLY = {
+    "contacts": ["category", "contacttype", "postalcode"],
+    "prospects": ["channel", "lossreason", "extrafield", "historyentry"],
+    "pipeline": ["process", "step", "tasktype"],
+    "forecasting": ["forecastsnapshot"],
+}
+
+
+def forwards(apps, schema_editor):
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    rep, _ = Group.objects.get_or_create(name="Sales rep")
+    rep_perms = []
+    for app, models in REP_MODELS.items():
+        for model in models:
+            for action in ("view", "add", "change", "delete"):
+                rep_perms.append((app, f"{action}_{model}"))
+    for app, models in REP_VIEW_ONLY.items():
+        rep_perms += [(app, f"view_{model}") for model in models]
+    rep.permissions.set(
+        Permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in rep_perms
+    )
+
+    manager, _ = Group.objects.get_or_create(name="Sales manager")
+    manager_perms = Permission.objects.filter(content_type__app_label__in=JALON_APPS) | Permission.objects.filter(
+        content_type__app_label="auth", content_type__model__in=["user", "group"]
+    )
+    manager.permissions.set(manager_perms)
+
+
+def backwards(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=["Sales rep", "Sales manager"]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("forecasting", "0002_initial"),
+        ("contacts", "0001_initial"),
+        ("prospects", "0002_defaults"),
+        ("pipeline", "0003_defaults"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from forecasting import views
+
+urlpatterns = [
+    path("forecast/", views.forecast, name="forecast"),
+]

@@ -1,0 +1,132 @@
+"""The two overdue clocks of DESIGN.md, one rule: green before the due day, orange on it,
+red after it. Days are counted in the local time zone (Europe/Paris)."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from prospects.models import Colour
+
+
+def local_day(value: dt.date | dt.datetime) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def colour_for(due: dt.date | dt.datetime | None, today: dt.date | None = None) -> str:
+    if due is None:
+        return Colour.NONE
+    today = today or timezone.localdate()
+    due_day = local_day(due)
+    if due_day > today:
+        return Colour.GREEN
+    if due_day == today:
+        return Colour.ORANGE
+    return Colour.RED
+
+
+def step_due(step_changed_at: dt.datetime | None, step_duration_days: int | None) -> dt.date | None:
+    """Step clock: the day of the last step change plus the duration of the step now to do."""
+    if step_changed_at is None or step_duration_days is None:
+        return None
+    return local_day(step_changed_at) + dt.timedelta(days=step_duration_days)
+
+
+def days_since(value: dt.datetime | None, today: dt.date | None = None) -> int | None:
+    """The step list's NbJ: whole days since the last step change."""
+    if value is None:
+        return None
+    return ((today or timezone.localdate()) - local_day(value)).days
+
+
+def _day_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def datetime_colour_case(field: str, today: dt.date):
+    """SQL CASE giving the colour of a due date-time column, for bulk refreshes."""
+    from django.db.models import Case, Value, When
+
+    start, end = _day_bounds(today)
+    return Case(
+        When(**{f"{field}__isnull": True}, then=Value(Colour.NONE)),
+        When(**{f"{field}__lt": start}, then=Value(Colour.RED)),
+        When(**{f"{field}__lt": end}, then=Value(Colour.ORANGE)),
+        default=Value(Colour.GREEN),
+    )
+
+
+def date_colour_case(field: str, today: dt.date):
+    """SQL CASE giving the colour of a due date column, for bulk refreshes."""
+    from django.db.models import Case, Value, When
+
+    return Case(
+        When(**{f"{field}__isnull": True}, then=Value(Colour.NONE)),
+        When(**{f"{field}__lt": today}, then=Value(Colour.RED)),
+        When(**{field: today}, then=Value(Colour.ORANGE)),
+        default=Value(Colour.GREEN),
+    )
+
+
+def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None) -> int:
+    """Recompute the stored clocks of opportunities (all open ones when no ids are given):
+    step due day and colour, next open action and its colour. Runs as a few SQL statements."""
+    from django.db.models import OuterRef, Subquery
+
+    from pipeline.models import Task
+    from prospects.models import Opportunity
+
+    today = today or timezone.localdate()
+    queryset = Opportunity.all_objects.all()
+    if opportunity_ids is not None:
+        queryset = queryset.filter(pk__in=list(opportunity_ids))
+    else:
+        queryset = queryset.filter(status=Opportunity.Status.OPEN)
+    first_open_task = (
+        Task.objects.filter(opportunity=OuterRef("pk"), done=False)
+        .order_by("start", "id")
+        .values("start")[:1]
+    )
+    queryset.update(next_action_at=Subquery(first_open_task))
+    # The step due day needs the step's duration: one UPDATE per distinct duration.
+    from pipeline.models import Step
+
+    durations = Step.objects.filter(opportunities__in=queryset).values_list("duration_days", flat=True)
+    for days in set(durations):
+        _set_step_due(queryset.filter(step__duration_days=days), days)
+    queryset.filter(step__isnull=True).update(step_due=None)
+    queryset.update(
+        step_colour=date_colour_case("step_due", today),
+        action_colour=datetime_colour_case("next_action_at", today),
+    )
+    return queryset.count()
+
+
+def _set_step_due(queryset, days: int) -> None:
+    """step_due = local day of step_changed_at + days, computed in SQL."""
+    from django.db.models import DateField, DurationField, ExpressionWrapper, Value
+    from django.db.models.functions import TruncDate
+
+    queryset.update(
+        step_due=ExpressionWrapper(
+            TruncDate("step_changed_at", tzinfo=timezone.get_current_timezone())
+            + Value(dt.timedelta(days=days), output_field=DurationField()),
+            output_field=DateField(),
+        )
+    )
+
+
+def tasks_refresh(task_ids=None, *, today: dt.date | None = None) -> int:
+    """Recompute the stored colour of tasks (all open ones when no ids are given)."""
+    from pipeline.models import Task
+
+    today = today or timezone.localdate()
+    queryset = Task.all_objects.all()
+    queryset = queryset.filter(pk__in=list(task_ids)) if task_ids is not None else queryset.filter(done=False)
+    queryset.filter(done=True).update(colour="")
+    open_tasks = queryset.filter(done=False)
+    open_tasks.update(colour=datetime_colour_case("start", today))
+    return open_tasks.count()

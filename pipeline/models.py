@@ -1,0 +1,239 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.db import AliveManager, Tracked, TrashQuerySet
+from contacts.models import Company, Person
+from prospects.models import Colour, Opportunity, Prospect
+
+
+class Process(models.Model):
+    """A configurable step process (PROSTEP) whose steps are the Kanban's columns."""
+
+    class Mode(models.TextChoices):
+        STEP_BY_STEP = "step", _("step by step")
+        FREE = "free", _("free")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.FREE)
+    modify_groups = models.ManyToManyField(
+        Group, verbose_name=_("groups allowed to modify"), blank=True, related_name="+",
+        help_text=_("Empty: every sales user may modify."),
+    )
+    delete_groups = models.ManyToManyField(
+        Group, verbose_name=_("groups allowed to delete"), blank=True, related_name="+",
+        help_text=_("Empty: only managers may delete."),
+    )
+    log_step_changes = models.BooleanField(_("log step changes into the comments"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    is_default = models.BooleanField(_("default process"), default=False)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("process")
+        verbose_name_plural = _("processes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pipeline_board", args=[self.pk])
+
+
+class Step(models.Model):
+    """A step ("stage", column) of a process; no fixed maximum."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="steps")
+    label = models.CharField(_("label"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    duration_days = models.PositiveSmallIntegerField(_("duration (days)"), default=0)
+    probability = models.PositiveSmallIntegerField(
+        _("probability (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    folded = models.BooleanField(_("folded"), default=False)
+
+    class Meta:
+        ordering = ["process", "position", "id"]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class StepProgress(models.Model):
+    """Whether a step of an opportunity's process is completed (the step list's check boxes)."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="step_progress")
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="progress")
+    done_at = models.DateTimeField(_("done at"), default=timezone.now)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "step"], name="unique_step_progress")
+        ]
+        verbose_name = _("completed step")
+        verbose_name_plural = _("completed steps")
+
+    def __str__(self) -> str:
+        return f"{self.opportunity} — {self.step}"
+
+
+class TaskType(models.Model):
+    """Kind of task (to-do, call, meeting, e-mail, absence; managers add more)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    icon = models.CharField(_("icon"), max_length=8, blank=True)
+    is_contact = models.BooleanField(
+        _("counts as a contact"), default=True,
+        help_text=_("Done tasks of this type update the last/next contact dates."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("task type")
+        verbose_name_plural = _("task types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AutomationRule(models.Model):
+    """When an event happens on an opportunity of the process, move it to a step."""
+
+    class Event(models.TextChoices):
+        TASK_DONE = "task_done", _("a task of a given type is done")
+        LINE_ADDED = "line_added", _("a line is added")
+        DOCUMENT_ADDED = "document_added", _("a document is attached")
+        STATUS_CHANGED = "status_changed", _("the status changes")
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="rules")
+    event = models.CharField(_("event"), max_length=20, choices=Event.choices)
+    task_type = models.ForeignKey(
+        TaskType, verbose_name=_("task type"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    status = models.CharField(
+        _("new status"), max_length=10, choices=Opportunity.Status.choices, blank=True
+    )
+    target_step = models.ForeignKey(Step, verbose_name=_("move to step"), on_delete=models.CASCADE)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["process", "id"]
+        verbose_name = _("automation rule")
+        verbose_name_plural = _("automation rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} → {self.target_step}"
+
+
+class TaskQuerySet(TrashQuerySet):
+    def open(self):
+        return self.filter(done=False)
+
+
+class Task(Tracked):
+    """An activity / prospecting action, optionally recurring (a series of occurrences)."""
+
+    class Priority(models.IntegerChoices):
+        HIGH = 1, _("high")
+        MEDIUM = 2, _("medium")
+        LOW = 3, _("low")
+
+    class Frequency(models.TextChoices):
+        NONE = "", _("once")
+        DAILY = "daily", _("daily")
+        WEEKLY = "weekly", _("weekly")
+        MONTHLY = "monthly", _("monthly")
+        YEARLY = "yearly", _("yearly")
+
+    title = models.CharField(_("what to do"), max_length=200)
+    type = models.ForeignKey(TaskType, verbose_name=_("type"), on_delete=models.PROTECT)
+    start = models.DateTimeField(_("start"), db_index=True)
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    all_day = models.BooleanField(_("all day"), default=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="tasks",
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.MEDIUM
+    )
+    important = models.BooleanField(_("important"), default=False)
+    done = models.BooleanField(_("done"), default=False, db_index=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("done by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    is_private = models.BooleanField(_("private"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    colour = models.CharField(max_length=6, choices=Colour.choices, blank=True, db_index=True)
+    # Recurrence (python-dateutil rrule). A series is its first task; occurrences point to it.
+    frequency = models.CharField(_("repeat"), max_length=8, choices=Frequency.choices, blank=True)
+    interval = models.PositiveSmallIntegerField(_("every"), default=1)
+    weekdays = models.CharField(_("on weekdays"), max_length=20, blank=True, help_text="0=Mon … 6=Sun")
+    until = models.DateField(_("until"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("occurrences"), null=True, blank=True)
+    series = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="occurrences"
+    )
+    # What the task is about.
+    opportunity = models.ForeignKey(
+        Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+    prospect = models.ForeignKey(
+        Prospect, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+
+    objects = AliveManager.from_queryset(TaskQuerySet)()
+
+    class Meta:
+        ordering = ["start", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["assignee", "done", "start"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("task_detail", args=[self.pk])
+
+    @property
+    def due(self):
+        """The action clock's due date-time: when the task is to be done."""
+        return self.start
+
+
+class CalendarFeed(models.Model):
+    """The secret token of a user's iCalendar feed; regenerating it revokes the old one."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return f"feed of {self.user}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)

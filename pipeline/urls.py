@@ -1,0 +1,8 @@
+from django.urls import path
+
+from pipeline import views
+
+urlpatterns = [
+    path("pipeline/", views.pipeline_list, name="pipeline_list"),
+    path("tasks/", views.task_list, name="task_list"),
+]
