@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("", include("prospects.urls")),
     path("", include("pipeline.urls")),
+    path("", include("pipeline.board_urls")),
+    path("", include("pipeline.activity_urls")),
     path("", include("forecasting.urls")),
 ]
 

@@ -4,5 +4,4 @@ from pipeline import views
 
 urlpatterns = [
     path("pipeline/", views.pipeline_list, name="pipeline_list"),
-    path("tasks/", views.task_list, name="task_list"),
 ]

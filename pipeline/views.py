@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from pipeline.models import Process, Task
+from pipeline.models import Process
 
 
 @login_required
@@ -10,10 +10,3 @@ from pipeline.models import Process, Task
 def pipeline_list(request):
     processes = Process.objects.filter(active=True).prefetch_related("steps")
     return render(request, "pipeline/process_list.html", {"processes": processes})
-
-
-@login_required
-@require_GET
-def task_list(request):
-    tasks = Task.objects.filter(assignee=request.user, done=False).select_related("type")[:100]
-    return render(request, "pipeline/task_list.html", {"tasks": tasks})
