@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from config.db import AliveManager, Tracked, TrashQuerySet
+from contacts.choices import CURRENCY_CHOICES, LANGUAGE_CHOICES
 from contacts.text import normalize
+from contacts.validators import validate_naf, validate_phone, validate_siren, validate_vat
 
 
 class Category(models.Model):
@@ -63,15 +65,17 @@ class Company(Tracked):
     customer_code = models.CharField(
         _("customer code"), max_length=30, unique=True, null=True, blank=True
     )
-    siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
-    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
-    naf_code = models.CharField(_("NAF code"), max_length=6, blank=True)
+    siren = models.CharField(
+        _("SIREN"), max_length=9, blank=True, db_index=True, validators=[validate_siren]
+    )
+    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, validators=[validate_vat])
+    naf_code = models.CharField(_("NAF code"), max_length=6, blank=True, validators=[validate_naf])
     country = CountryField(_("country"), default="FR")
-    language = models.CharField(_("language"), max_length=7, default="fr")
-    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    language = models.CharField(_("language"), max_length=7, default="fr", choices=LANGUAGE_CHOICES)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", choices=CURRENCY_CHOICES)
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     sector = models.CharField(_("activity / sector"), max_length=120, blank=True)
     origin = models.CharField(_("origin"), max_length=120, blank=True)
     owner = models.ForeignKey(
@@ -112,6 +116,30 @@ class Company(Tracked):
     @property
     def normalized_name(self) -> str:
         return normalize(self.name)
+
+
+class CompanySearchWord(models.Model):
+    """One normalised word of a company's name, postal codes or cities.
+
+    The quick search matches each typed word against the start of these words: a prefix
+    `LIKE 'dup%'` served by the (word, company) btree index (varchar_pattern_ops on PostgreSQL,
+    so any collation works), one lookup per typed word, intersected.
+    """
+
+    word = models.CharField(max_length=60)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="search_words")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["word", "company"], name="company_search_word_prefix",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            )
+        ]
+        constraints = [models.UniqueConstraint(fields=["company", "word"], name="unique_company_word")]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class CompanyRep(models.Model):
@@ -169,10 +197,10 @@ class Person(Tracked):
     department = models.CharField(_("department"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     email2 = models.EmailField(_("other e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=32, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
+    mobile = models.CharField(_("mobile"), max_length=32, blank=True, validators=[validate_phone])
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    language = models.CharField(_("language"), max_length=7, default="fr")
+    language = models.CharField(_("language"), max_length=7, default="fr", choices=LANGUAGE_CHOICES)
     mailing_opt_in = models.BooleanField(_("accepts mailings"), default=False)
     active = models.BooleanField(_("active"), default=True)
     owner = models.ForeignKey(
