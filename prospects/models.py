@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.db import AliveManager, Tracked, TrashQuerySet
@@ -88,6 +89,7 @@ class Prospect(Tracked):
     website = models.CharField(_("website"), max_length=200, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     external_ref = models.CharField(_("external reference"), max_length=60, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
     sector = models.CharField(_("sector"), max_length=120, blank=True)
     customer_type = models.CharField(_("customer type"), max_length=80, blank=True)
     channel = models.ForeignKey(
@@ -124,7 +126,10 @@ class Prospect(Tracked):
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("prospect")
         verbose_name_plural = _("prospects")
-        indexes = [models.Index(fields=["owner", "last_name"])]
+        indexes = [
+            models.Index(fields=["owner", "last_name"]),
+            models.Index(fields=["last_name", "first_name", "id"], name="prospect_name_order"),
+        ]
 
     def __str__(self) -> str:
         name = " ".join(p for p in [self.first_name, self.last_name.upper()] if p)
@@ -318,3 +323,47 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.from_value} → {self.to_value}"
+
+
+class ImportJob(models.Model):
+    """One file going through the import wizard: its mapping, its check and its run."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("imported")
+        REFUSED = "refused", _("refused, nothing written")
+        FAILED = "failed", _("failed")
+
+    file = models.FileField(_("file"), upload_to="imports/")
+    filename = models.CharField(_("file name"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("default owner"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    headers = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    valid_only = models.BooleanField(_("import only the valid rows"), default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED)
+    task_id = models.CharField(max_length=64, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=dict, blank=True)
+    report = models.FileField(upload_to="imports/", blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.filename
