@@ -143,6 +143,21 @@ class TaskQuerySet(TrashQuerySet):
     def open(self):
         return self.filter(done=False)
 
+    def visible_to(self, user):
+        """The team's tasks (see TrashQuerySet), minus the private tasks of other users:
+        those only show as busy time in the calendar (`busy_for`)."""
+        return self.busy_for(user).filter(
+            models.Q(is_private=False) | models.Q(assignee=user) | models.Q(created_by=user)
+        )
+
+    def busy_for(self, user):
+        """Every task the user may know exists, private ones of others included."""
+        return super().visible_to(user)
+
+    def heads(self):
+        """First tasks of recurring series (they carry the rule)."""
+        return self.filter(series__isnull=True).exclude(frequency="")
+
 
 class Task(Tracked):
     """An activity / prospecting action, optionally recurring (a series of occurrences)."""
@@ -191,6 +206,9 @@ class Task(Tracked):
     series = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="occurrences"
     )
+    # Where the recurrence rule put this occurrence (iCalendar's RECURRENCE-ID): stays when the
+    # occurrence alone is moved, so the series is never generated twice on the same date.
+    occurrence_start = models.DateTimeField(_("planned start in its series"), null=True, blank=True)
     # What the task is about.
     opportunity = models.ForeignKey(
         Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
@@ -206,6 +224,9 @@ class Task(Tracked):
     )
 
     objects = AliveManager.from_queryset(TaskQuerySet)()
+    all_objects = TaskQuerySet.as_manager()
+
+    OWNER_FIELD = "assignee"
 
     class Meta:
         ordering = ["start", "id"]
@@ -223,6 +244,19 @@ class Task(Tracked):
     def due(self):
         """The action clock's due date-time: when the task is to be done."""
         return self.start
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.frequency) or self.series_id is not None
+
+    @property
+    def head_id(self) -> int:
+        return self.series_id or self.pk
+
+    @property
+    def first_line(self) -> str:
+        text = (self.notes or "").strip()
+        return text.splitlines()[0] if text else ""
 
 
 class CalendarFeed(models.Model):
