@@ -1,0 +1,67 @@
+"""Settings come only from the environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "db = settings.DATABASES['default'];"
+    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db.get('HOST', ''),"
+    "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'eager': settings.CELERY_TASK_ALWAYS_EAGER,"
+    "'tz': settings.TIME_ZONE, 'lang': settings.LANGUAGE_CODE, 'langs': [c for c, _ in settings.LANGUAGES],"
+    "'secure_cookies': settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE}))"
+)
+
+
+def read_settings(**env) -> dict:
+    environment = {k: v for k, v in os.environ.items() if k not in {
+        "DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY"}}
+    environment.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_defaults_are_sqlite_eager_paris_french():
+    values = read_settings()
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["name"].endswith("db.sqlite3")
+    assert values["eager"] is True
+    assert values["tz"] == "Europe/Paris"
+    assert values["lang"] == "fr"
+    assert values["langs"] == ["fr", "en"]
+
+
+def test_database_url_selects_postgresql():
+    values = read_settings(DATABASE_URL="postgresql://jalon:secret@db.example.com:5432/crm")
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["name"] == "crm"
+    assert values["host"] == "db.example.com"
+
+
+def test_broker_turns_off_eager_tasks():
+    assert read_settings(CELERY_BROKER_URL="redis://127.0.0.1:6379/0")["eager"] is False
+
+
+def test_production_values():
+    values = read_settings(DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="crm.example.com,www.example.com")
+    assert values["debug"] is False
+    assert values["hosts"] == ["crm.example.com", "www.example.com"]
+    assert values["secure_cookies"] is True
+
+
+def test_check_deploy_is_clean_with_production_values():
+    environment = dict(os.environ, DEBUG="0", SECRET_KEY="a-real-production-key-" + "x9Z" * 20,
+                       ALLOWED_HOSTS="crm.example.com", DJANGO_SETTINGS_MODULE="config.settings")
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environment, capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no issues" in out.stdout
