@@ -1,0 +1,366 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from pipeline import services
+from pipeline.models import Process, StepProgress
+from prospects.models import HistoryEntry, Opportunity
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def steps_of(process):
+    return list(process.steps.order_by("position"))
+
+
+def done_labels(opportunity):
+    return sorted(
+        StepProgress.objects.filter(opportunity=opportunity).values_list("step__label", flat=True)
+    )
+
+
+@pytest.fixture
+def prostep(db):
+    return f.ProcessFactory(
+        name="PROSTEP", mode=Process.Mode.STEP_BY_STEP, log_step_changes=True,
+        steps=[("Send documentation", 3, 20), ("Phone call", 5, 50), ("Check subscription", 7, 80)],
+    )
+
+
+@pytest.fixture
+def free(db):
+    return f.ProcessFactory(mode=Process.Mode.FREE, steps=3)
+
+
+def create(actor, process, **fields):
+    prospect = fields.pop("prospect", None) or f.ProspectFactory(owner=actor, notes="First line")
+    return services.opportunity_create(actor=actor, process=process, prospect=prospect, summary="Roof", **fields)
+
+
+# ---------------------------------------------------------------- create
+
+
+def test_create_defaults_to_default_process_first_step(rep, default_process):
+    opportunity = services.opportunity_create(actor=rep, prospect=f.ProspectFactory(), summary="Roof")
+    first = steps_of(default_process)[0]
+    assert opportunity.process == default_process
+    assert opportunity.step == first
+    assert opportunity.probability == first.probability
+    assert not opportunity.probability_is_manual
+    assert opportunity.owner == rep
+    assert opportunity.step_changed_at is not None
+    assert opportunity.step_colour == "green"
+    assert opportunity.history.filter(kind=HistoryEntry.Kind.CREATED).count() == 1
+
+
+def test_create_with_probability_is_manual(rep, default_process):
+    opportunity = services.opportunity_create(actor=rep, prospect=f.ProspectFactory(), summary="x", probability=65)
+    assert opportunity.probability == 65
+    assert opportunity.probability_is_manual
+
+
+def test_create_later_step_in_step_by_step_completes_earlier(rep, prostep):
+    third = steps_of(prostep)[2]
+    opportunity = create(rep, prostep, step=third)
+    assert done_labels(opportunity) == ["Phone call", "Send documentation"]
+
+
+def test_create_positions_at_end_of_column(rep, free):
+    first = create(rep, free)
+    second = create(rep, free)
+    assert second.position == first.position + 1
+
+
+# ---------------------------------------------------------------- step-by-step mode
+
+
+def test_step_by_step_refuses_out_of_order(rep, prostep):
+    opportunity = create(rep, prostep)
+    second = steps_of(prostep)[1]
+    with pytest.raises(services.MoveRefused) as exc:
+        services.step_complete(opportunity_id=opportunity.pk, step_id=second.pk, actor=rep)
+    assert exc.value.message == str(services.STEP_ORDER).format(step="Phone call", previous="Send documentation")
+    assert done_labels(opportunity) == []
+
+
+def test_step_by_step_complete_in_order_moves_current_step(rep, prostep):
+    s1, s2, s3 = steps_of(prostep)
+    opportunity = create(rep, prostep)
+    opportunity = services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    assert opportunity.step == s2
+    assert opportunity.probability == s2.probability
+    opportunity = services.step_complete(opportunity_id=opportunity.pk, step_id=s2.pk, actor=rep)
+    opportunity = services.step_complete(opportunity_id=opportunity.pk, step_id=s3.pk, actor=rep)
+    assert done_labels(opportunity) == ["Check subscription", "Phone call", "Send documentation"]
+    assert opportunity.step == s3  # all done: stays in the last step
+
+
+def test_step_by_step_uncomplete_cascades(rep, prostep):
+    s1, s2, s3 = steps_of(prostep)
+    opportunity = create(rep, prostep, step=s3)
+    services.step_complete(opportunity_id=opportunity.pk, step_id=s3.pk, actor=rep)
+    opportunity = services.step_uncomplete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    assert done_labels(opportunity) == []
+    assert opportunity.step == s1
+    undone = opportunity.history.filter(kind=HistoryEntry.Kind.STEP_UNDONE)
+    assert sorted(undone.values_list("from_value", flat=True)) == sorted(["Send documentation", "Phone call", "Check subscription"])
+
+
+def test_free_mode_steps_independent(rep, free):
+    s1, s2, s3 = steps_of(free)
+    opportunity = create(rep, free)
+    services.step_complete(opportunity_id=opportunity.pk, step_id=s3.pk, actor=rep)
+    services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    opportunity = services.step_uncomplete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    assert done_labels(opportunity) == [s3.label]
+    assert opportunity.step == s1  # free mode: the column does not follow the boxes
+
+
+def test_complete_records_history_who_and_which(rep, free):
+    s1 = steps_of(free)[0]
+    opportunity = create(rep, free)
+    services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    entry = opportunity.history.get(kind=HistoryEntry.Kind.STEP_DONE)
+    assert entry.actor == rep and entry.to_value == s1.label and entry.at is not None
+
+
+def test_step_from_another_process_refused(rep, free, prostep):
+    opportunity = create(rep, free)
+    with pytest.raises(services.MoveRefused) as exc:
+        services.step_complete(opportunity_id=opportunity.pk, step_id=steps_of(prostep)[0].pk, actor=rep)
+    assert exc.value.message == str(services.STEP_NOT_IN_PROCESS)
+
+
+# ---------------------------------------------------------------- log line
+
+
+def test_log_line_appended_to_prospect_comment(rep, prostep):
+    s1, s2, _ = steps_of(prostep)
+    opportunity = create(rep, prostep)
+    services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    opportunity.prospect.refresh_from_db()
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    lines = opportunity.prospect.notes.splitlines()
+    assert lines[0] == "First line"
+    assert lines[-1] == f"{today} Alice Durand: Send documentation → Phone call"
+
+
+def test_log_line_on_complete(rep, prostep):
+    s1 = steps_of(prostep)[0]
+    opportunity = create(rep, prostep, prospect=f.ProspectFactory(owner=rep, notes=""))
+    services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    opportunity.prospect.refresh_from_db()
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    assert opportunity.prospect.notes == f"{today} Alice Durand: Send documentation done"
+
+
+def test_no_log_line_without_option(rep, free):
+    opportunity = create(rep, free)
+    services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=steps_of(free)[1])
+    opportunity.prospect.refresh_from_db()
+    assert opportunity.prospect.notes == "First line"
+
+
+# ---------------------------------------------------------------- moves
+
+
+def test_move_forward_step_by_step_completes_earlier(rep, prostep):
+    s1, s2, s3 = steps_of(prostep)
+    opportunity = create(rep, prostep)
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s3)
+    assert opportunity.step == s3
+    assert done_labels(opportunity) == ["Phone call", "Send documentation"]
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s1)
+    assert done_labels(opportunity) == []
+
+
+def test_move_records_history_and_bumps_version(rep, free):
+    s1, s2, _ = steps_of(free)
+    opportunity = create(rep, free)
+    version = opportunity.version
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    assert opportunity.version == version + 1
+    entry = opportunity.history.get(kind=HistoryEntry.Kind.STEP)
+    assert (entry.from_value, entry.to_value, entry.actor, entry.rule) == (s1.label, s2.label, rep, None)
+
+
+def test_move_restarts_step_clock(rep, free):
+    s1, s2, _ = steps_of(free)
+    opportunity = create(rep, free, step_changed_at=timezone.now() - dt.timedelta(days=30))
+    assert opportunity.step_colour == "red"
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    assert opportunity.step_colour == "green"
+    assert timezone.now() - opportunity.step_changed_at < dt.timedelta(minutes=1)
+
+
+def test_probability_follows_step(rep, free):
+    s1, s2, _ = steps_of(free)
+    opportunity = create(rep, free)
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    assert opportunity.probability == s2.probability
+
+
+def test_manual_probability_survives_move(rep, free):
+    s1, s2, _ = steps_of(free)
+    opportunity = create(rep, free, probability=77)
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    assert opportunity.probability == 77
+    assert opportunity.probability_is_manual
+
+
+def test_stale_version_refused(rep, other_rep, free):
+    s1, s2, s3 = steps_of(free)
+    opportunity = create(rep, free, owner=None)
+    seen = opportunity.version
+    services.opportunity_move(opportunity_id=opportunity.pk, actor=other_rep, to_step=s2, expected_version=seen)
+    with pytest.raises(services.MoveRefused) as exc:
+        services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s3, expected_version=seen)
+    assert "Bruno Lefèvre" in exc.value.message
+    assert s2.label in exc.value.message
+    opportunity.refresh_from_db()
+    assert opportunity.step == s2
+
+
+def test_lost_requires_loss_reason(rep, free):
+    opportunity = create(rep, free)
+    with pytest.raises(services.MoveRefused) as exc:
+        services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.LOST)
+    assert exc.value.message == str(services.LOSS_REASON_REQUIRED)
+    opportunity.refresh_from_db()
+    assert opportunity.status == Opportunity.Status.OPEN
+
+
+def test_won_sets_closing_date_and_reopen_clears(rep, free):
+    s1, s2, _ = steps_of(free)
+    opportunity = create(rep, free)
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.WON)
+    assert opportunity.closing_date == timezone.localdate()
+    assert opportunity.step == s1
+    assert opportunity.probability == 100
+    entry = opportunity.history.get(kind=HistoryEntry.Kind.STATUS)
+    assert entry.to_value == str(Opportunity.Status.WON.label)
+    # Dropping it back on a step reopens it.
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    assert opportunity.status == Opportunity.Status.OPEN
+    assert opportunity.closing_date is None
+    assert opportunity.probability == s2.probability
+
+
+def test_lost_with_reason(rep, free):
+    reason = f.LossReasonFactory()
+    opportunity = create(rep, free)
+    opportunity = services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.LOST, loss_reason=reason.pk
+    )
+    assert opportunity.status == Opportunity.Status.LOST
+    assert opportunity.loss_reason == reason
+    assert opportunity.closing_date == timezone.localdate()
+
+
+def test_position_shifts_column(rep, free):
+    s1, s2, _ = steps_of(free)
+    a, b, c = (create(rep, free, step=s2) for _ in range(3))
+    moved = create(rep, free)
+    services.opportunity_move(opportunity_id=moved.pk, actor=rep, to_step=s2, position=1)
+    order = list(Opportunity.objects.filter(step=s2).order_by("position", "id").values_list("pk", flat=True))
+    assert order == [a.pk, moved.pk, b.pk, c.pk]
+
+
+def test_position_shift_is_one_update(rep, free, django_assert_max_num_queries):
+    s1, s2, _ = steps_of(free)
+    for _ in range(5):
+        create(rep, free, step=s2)
+    moved = create(rep, free)
+    with django_assert_max_num_queries(30) as ctx:
+        services.opportunity_move(opportunity_id=moved.pk, actor=rep, to_step=s2, position=0)
+    few = len(ctx.captured_queries)
+    for _ in range(20):
+        create(rep, free, step=s2)
+    moved = create(rep, free)
+    with django_assert_max_num_queries(few):
+        services.opportunity_move(opportunity_id=moved.pk, actor=rep, to_step=s2, position=0)
+
+
+# ---------------------------------------------------------------- rights
+
+
+def test_rights_refused_for_other_reps_opportunity(rep, other_rep, free):
+    opportunity = create(other_rep, free)
+    with pytest.raises(services.MoveRefused) as exc:
+        services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=steps_of(free)[1])
+    assert exc.value.message == str(services.NOT_ALLOWED_OBJECT)
+
+
+def test_rights_refused_outside_modify_groups(rep, manager, free):
+    free.modify_groups.add(Group.objects.create(name="Installers"))
+    opportunity = create(manager, free, owner=rep)
+    with pytest.raises(services.MoveRefused) as exc:
+        services.step_complete(opportunity_id=opportunity.pk, step_id=steps_of(free)[0].pk, actor=rep)
+    assert exc.value.message == str(services.NOT_ALLOWED)
+
+
+# ---------------------------------------------------------------- stages
+
+
+def test_step_delete_refused_with_inactive_opportunity(manager, free):
+    s1, s2, _ = steps_of(free)
+    create(manager, free, step=s2, status=Opportunity.Status.INACTIVE)
+    with pytest.raises(services.StepRefused) as exc:
+        services.step_delete(step_id=s2.pk, actor=manager)
+    assert exc.value.message == str(services.STEP_NOT_EMPTY).format(step=s2.label, count=1)
+    assert free.steps.filter(pk=s2.pk).exists()
+
+
+def test_step_delete_refused_with_trashed_opportunity(manager, free):
+    s1, s2, _ = steps_of(free)
+    opportunity = create(manager, free, step=s2)
+    Opportunity.objects.filter(pk=opportunity.pk).update(deleted_at=timezone.now())
+    with pytest.raises(services.StepRefused):
+        services.step_delete(step_id=s2.pk, actor=manager)
+
+
+def test_step_delete_empty_step(manager, free):
+    s1, s2, _ = steps_of(free)
+    create(manager, free, step=s1)
+    services.step_delete(step_id=s2.pk, actor=manager)
+    assert not free.steps.filter(pk=s2.pk).exists()
+
+
+def test_step_delete_last_step_refused(manager):
+    process = f.ProcessFactory(steps=1)
+    with pytest.raises(services.StepRefused) as exc:
+        services.step_delete(step_id=steps_of(process)[0].pk, actor=manager)
+    assert exc.value.message == str(services.STEP_LAST)
+
+
+def test_stages_managers_only(rep, free):
+    with pytest.raises(services.StepRefused) as exc:
+        services.step_rename(step_id=steps_of(free)[0].pk, actor=rep, label="Hacked")
+    assert exc.value.message == str(services.STAGES_NOT_ALLOWED)
+
+
+def test_step_rename_fold_create(manager, free):
+    s1, s2, s3 = steps_of(free)
+    assert services.step_rename(step_id=s1.pk, actor=manager, label="  Quote ").label == "Quote"
+    with pytest.raises(services.StepRefused):
+        services.step_rename(step_id=s1.pk, actor=manager, label=" ")
+    assert services.step_set_folded(step_id=s2.pk, actor=manager, folded=True).folded
+    new = services.step_create(process_id=free.pk, actor=manager, label="Visit", position=1)
+    assert [s.label for s in steps_of(free)] == ["Quote", "Visit", s2.label, s3.label]
+    assert new.position == 1
+    end = services.step_create(process_id=free.pk, actor=manager, label="Signed")
+    assert steps_of(free)[-1] == end
+
+
+def test_step_probability_change_follows_non_manual(manager, free):
+    s1 = steps_of(free)[0]
+    follows = create(manager, free)
+    manual = create(manager, free, probability=90)
+    services.step_update(step_id=s1.pk, actor=manager, probability=42)
+    follows.refresh_from_db()
+    manual.refresh_from_db()
+    assert follows.probability == 42
+    assert manual.probability == 90
