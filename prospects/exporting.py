@@ -1,0 +1,141 @@
+"""Export of the (filtered) prospect list as CSV (UTF-8 with BOM, so Excel opens it) or XLSX.
+
+One row per prospect with its main opportunity (the first open one, else the latest); the
+headers are ones the import recognises, so an export re-imports to the same data.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from prospects.models import ExtraField, Opportunity, Prospect
+
+BASE_COLUMNS = [
+    ("civility", "Civility"), ("last_name", "Last name"), ("first_name", "First name"),
+    ("company_name", "Company"), ("job_title", "Job title"), ("email", "E-mail"), ("phone", "Phone"),
+    ("mobile", "Mobile"), ("address", "Address"), ("postal_code", "Postal code"), ("city", "City"),
+    ("country", "Country"), ("website", "Website"), ("channel", "Channel"),
+    ("direct_approach", "Direct approach"), ("birth_date", "Birth date"),
+    ("external_ref", "External reference"), ("siren", "SIREN"), ("sector", "Sector"),
+    ("customer_type", "Customer type"), ("owner", "Owner"), ("categories", "Categories"),
+    ("notes", "Notes"), ("project", "Project"), ("status", "Status"), ("step", "Step"),
+    ("amount", "Amount"), ("probability", "Probability"), ("expected_date", "Expected date"),
+    ("created_at", "Created at"),
+]
+CHUNK = 2000
+
+
+def export_queryset(queryset: QuerySet) -> QuerySet:
+    opportunities = Opportunity.objects.select_related("step").order_by("status", "-created_at", "id")
+    return queryset.select_related("owner", "channel").prefetch_related(
+        "categories", Prefetch("opportunities", queryset=opportunities)
+    )
+
+
+def main_opportunity(prospect: Prospect) -> Opportunity | None:
+    opportunities = list(prospect.opportunities.all())
+    for opportunity in opportunities:
+        if opportunity.status == Opportunity.Status.OPEN:
+            return opportunity
+    return opportunities[0] if opportunities else None
+
+
+def headers(extra_fields: list[ExtraField]) -> list[str]:
+    return [label for _name, label in BASE_COLUMNS] + [f.label for f in extra_fields]
+
+
+def rows(queryset: QuerySet, extra_fields: list[ExtraField]) -> Iterator[list]:
+    """Typed values (dates, decimals, booleans as yes/no) for each prospect."""
+    for prospect in export_queryset(queryset).iterator(chunk_size=CHUNK):
+        opportunity = main_opportunity(prospect)
+        values = {name: getattr(prospect, name, "") for name, _label in BASE_COLUMNS if hasattr(prospect, name)}
+        values.update(
+            channel=prospect.channel.name if prospect.channel_id else "",
+            owner=prospect.owner.get_username() if prospect.owner_id else "",
+            direct_approach="yes" if prospect.direct_approach else "no",
+            categories=", ".join(sorted(c.name for c in prospect.categories.all())),
+            created_at=prospect.created_at,
+            project=opportunity.summary if opportunity else "",
+            status=opportunity.get_status_display() if opportunity else "",
+            step=opportunity.step.label if opportunity and opportunity.step_id else "",
+            amount=opportunity.amount if opportunity else None,
+            probability=opportunity.probability if opportunity else None,
+            expected_date=opportunity.expected_date if opportunity else None,
+        )
+        line = [values.get(name) for name, _label in BASE_COLUMNS]
+        for extra in extra_fields:
+            value = (prospect.extra or {}).get(str(extra.pk))
+            if extra.type == ExtraField.Type.BOOLEAN and value is not None:
+                value = "yes" if value else "no"
+            line.append(value)
+        yield line
+
+
+def as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if timezone.is_aware(value) else value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_chunks(queryset: QuerySet) -> Iterator[str]:
+    """CSV text, the BOM first, one row at a time (for a streaming response)."""
+    extra_fields = list(ExtraField.objects.all())
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield codecs.BOM_UTF8.decode("utf-8")
+    yield writer.writerow(headers(extra_fields))
+    for line in rows(queryset, extra_fields):
+        yield writer.writerow([as_text(v) for v in line])
+
+
+def write_csv(queryset: QuerySet, handle: io.TextIOBase) -> None:
+    for chunk in csv_chunks(queryset):
+        handle.write(chunk)
+
+
+def write_xlsx(queryset: QuerySet, handle) -> None:
+    """An XLSX workbook written in constant memory (openpyxl write-only mode)."""
+    from openpyxl import Workbook
+
+    extra_fields = list(ExtraField.objects.all())
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Prospects")
+    sheet.append(headers(extra_fields))
+    for line in rows(queryset, extra_fields):
+        cells = []
+        for value in line:
+            if isinstance(value, Decimal):
+                value = float(value)
+            elif isinstance(value, dt.datetime):
+                value = as_text(value)
+            cells.append(value)
+        sheet.append(cells)
+    workbook.save(handle)
+
+
+def xlsx_file(queryset: QuerySet):
+    """A temporary file holding the workbook, positioned at its start."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - returned open to the response
+    write_xlsx(queryset, handle)
+    handle.seek(0)
+    return handle

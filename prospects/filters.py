@@ -1,0 +1,84 @@
+"""The prospect list's filters: each one a query parameter, so every filtered view is a URL."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Category
+from contacts.text import normalize
+from prospects.models import Channel, Colour, Opportunity, Prospect
+
+SORTS = {
+    "name": ("last_name", "first_name", "id"),
+    "company": ("company_name", "id"),
+    "city": ("city", "id"),
+    "owner": ("owner__username", "last_name", "id"),
+    "created": ("created_at", "id"),
+    "updated": ("updated_at", "id"),
+}
+
+
+def _opportunities(**lookups):
+    return Exists(Opportunity.objects.filter(prospect=OuterRef("pk"), **lookups))
+
+
+class ProspectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    owner = django_filters.ChoiceFilter(method="filter_owner", label=_("Owner"), empty_label=_("All owners"))
+    status = django_filters.ChoiceFilter(
+        choices=Opportunity.Status.choices, method="filter_status", label=_("Status"), empty_label=_("All statuses")
+    )
+    channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all(), label=_("Channel"), empty_label=_("All channels"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), field_name="categories", label=_("Category"), empty_label=_("All categories")
+    )
+    process = django_filters.ChoiceFilter(method="filter_process", label=_("Process"), empty_label=_("All processes"))
+    step = django_filters.ChoiceFilter(method="filter_step", label=_("Step"), empty_label=_("All steps"))
+    colour = django_filters.ChoiceFilter(
+        choices=[c for c in Colour.choices if c[0]], method="filter_colour", label=_("Next action"),
+        empty_label=_("Any"),
+    )
+
+    class Meta:
+        model = Prospect
+        fields = ["q", "owner", "status", "channel", "category", "process", "step", "colour"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from pipeline.models import Process, Step
+
+        users = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+        self.filters["owner"].extra["choices"] = [
+            ("me", _("Me")), ("none", _("Unassigned")),
+            *[(str(u.pk), u.get_full_name() or u.username) for u in users],
+        ]
+        self.filters["process"].extra["choices"] = [(str(p.pk), p.name) for p in Process.objects.filter(active=True)]
+        steps = Step.objects.select_related("process").order_by("process__position", "process__name", "position")
+        self.filters["step"].extra["choices"] = [(str(s.pk), f"{s.process.name} · {s.label}") for s in steps]
+        self.user = user
+
+    def filter_q(self, queryset, name, value):
+        for word in normalize(value).split()[:6]:
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+    def filter_owner(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(owner=self.user)
+        if value == "none":
+            return queryset.filter(owner__isnull=True)
+        return queryset.filter(owner_id=value)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(_opportunities(status=value))
+
+    def filter_process(self, queryset, name, value):
+        return queryset.filter(_opportunities(process_id=value))
+
+    def filter_step(self, queryset, name, value):
+        return queryset.filter(_opportunities(step_id=value, status=Opportunity.Status.OPEN))
+
+    def filter_colour(self, queryset, name, value):
+        """The next action's stored colour (kept by pipeline.clocks), on open opportunities."""
+        return queryset.filter(_opportunities(action_colour=value, status=Opportunity.Status.OPEN))

@@ -1,0 +1,477 @@
+"""Reading prospect files: CSV (comma, semicolon or tab; UTF-8 with or without BOM, Windows-1252
+or Latin-1) and XLSX, streamed row by row; header matching; row checking.
+
+The wizard, the `import_prospects` command and the round-trip tests all go through
+`prospects.services.prospects_import`, which uses this module.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from contacts.text import compact, normalize
+from contacts.validators import clean_phone, clean_website
+
+SAMPLE_SIZE = 64 * 1024
+
+# Error messages shown next to refused rows (kept as constants: tests assert them).
+INVALID_EMAIL = gettext_lazy("invalid e-mail")
+INVALID_PHONE = gettext_lazy("invalid phone number")
+INVALID_DATE = gettext_lazy("invalid date (dd/mm/yyyy or yyyy-mm-dd)")
+INVALID_AMOUNT = gettext_lazy("invalid amount")
+INVALID_PROBABILITY = gettext_lazy("invalid probability (0 to 100)")
+INVALID_WEBSITE = gettext_lazy("invalid website")
+UNKNOWN_OWNER = gettext_lazy("unknown owner")
+UNKNOWN_CHANNEL = gettext_lazy("unknown channel")
+UNKNOWN_CATEGORY = gettext_lazy("unknown category")
+NO_IDENTITY = gettext_lazy("a last name, a company or an e-mail is needed")
+TOO_LONG = gettext_lazy("too long")
+DUPLICATE_IN_FILE = gettext_lazy("duplicate of row {row}")
+DUPLICATE_PROSPECT = gettext_lazy("already a prospect (#{id})")
+DUPLICATE_PERSON = gettext_lazy("already in the contacts (person #{id})")
+UNREADABLE_FILE = gettext_lazy("The file cannot be read: {error}")
+NO_HEADER = gettext_lazy("The file has no header row.")
+
+# Target fields, in the order of the mapping form, with the headers each one accepts. Headers are
+# compared after `compact` (no case, accents, spaces or punctuation).
+FIELDS: dict[str, tuple[str, list[str]]] = {
+    "civility": (gettext_lazy("civility"), ["Civilité", "Civility", "M./Mme", "Titre civilité", "Salutation"]),
+    "last_name": (gettext_lazy("last name"), ["Nom", "Last name", "Lastname", "Surname", "Nom de famille", "Name"]),
+    "first_name": (gettext_lazy("first name"), ["Prénom", "First name", "Firstname", "Given name"]),
+    "company_name": (gettext_lazy("company"), ["Société", "Raison sociale", "Company", "Entreprise", "Organisation", "Organization"]),
+    "job_title": (gettext_lazy("job title"), ["Fonction", "Title", "Job title", "Poste"]),
+    "email": (gettext_lazy("e-mail"), ["E-mail", "Courriel", "Email", "Mail", "Adresse e-mail"]),
+    "phone": (gettext_lazy("phone"), ["Téléphone", "Tél", "Tel", "Phone", "Telephone", "Fixe"]),
+    "mobile": (gettext_lazy("mobile"), ["Mobile", "Portable", "GSM", "Cell"]),
+    "address": (gettext_lazy("address"), ["Adresse", "Address", "Rue"]),
+    "postal_code": (gettext_lazy("postal code"), ["CP", "Code postal", "Zip", "Postal code", "Postcode", "Zip code"]),
+    "city": (gettext_lazy("city"), ["Ville", "City", "Town", "Commune"]),
+    "country": (gettext_lazy("country"), ["Pays", "Country"]),
+    "website": (gettext_lazy("website"), ["Site web", "Website", "Site", "Web", "Site internet"]),
+    "channel": (gettext_lazy("channel"), ["Canal", "Source", "Channel"]),
+    "notes": (gettext_lazy("notes"), ["Notes", "Commentaire", "Comment", "Comments", "Remarques", "Message"]),
+    "birth_date": (gettext_lazy("birth date"), ["Date de naissance", "Birth date", "Birthdate", "Date of birth"]),
+    "external_ref": (gettext_lazy("external reference"), ["Référence externe", "External reference", "Référence", "Reference", "Réf"]),
+    "siren": (gettext_lazy("SIREN"), ["SIREN"]),
+    "sector": (gettext_lazy("sector"), ["Secteur", "Secteur pro", "Sector", "Industry"]),
+    "customer_type": (gettext_lazy("customer type"), ["Type client", "Customer type"]),
+    "direct_approach": (gettext_lazy("direct approach"), ["Approche directe", "Direct approach"]),
+    "categories": (gettext_lazy("categories"), ["Catégories", "Categories", "Catégorie", "Category", "Tags"]),
+    "project": (gettext_lazy("project"), ["Résumé projet", "Projet", "Project", "Project summary"]),
+    "amount": (gettext_lazy("amount"), ["Potentiel", "Recette", "Montant", "Amount", "CA"]),
+    "probability": (gettext_lazy("probability (%)"), ["Probabilité", "P", "Probability", "Proba"]),
+    "expected_date": (gettext_lazy("expected date"), ["Prévu au", "Échéance", "Expected date", "Échéance projet", "Date prévue"]),
+    "owner": (gettext_lazy("owner"), ["Suivi", "Owner", "Commercial", "Sales rep"]),
+}
+OPPORTUNITY_FIELDS = ("project", "amount", "probability", "expected_date")
+EXTRA_PREFIX = "extra:"
+IGNORE = ""
+
+_ALIASES = {compact(alias): name for name, (_label, aliases) in FIELDS.items() for alias in aliases}
+_ALIASES.update({compact(str(label)): name for name, (label, _aliases) in FIELDS.items()})
+
+
+def match_header(header: str, extra_labels: dict[str, int] | None = None) -> str:
+    """The target field for a column header, `extra:<id>` for an extra field, or "" to ignore."""
+    key = compact(header or "")
+    if not key:
+        return IGNORE
+    if key in _ALIASES:
+        return _ALIASES[key]
+    if extra_labels and key in extra_labels:
+        return f"{EXTRA_PREFIX}{extra_labels[key]}"
+    return IGNORE
+
+
+def guess_mapping(headers: list[str], extra_labels: dict[str, int] | None = None) -> dict[str, str]:
+    """Column index (as a string, JSON-friendly) -> target; each target taken once, first wins."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for index, header in enumerate(headers):
+        target = match_header(header, extra_labels)
+        if target and target not in taken:
+            mapping[str(index)] = target
+            taken.add(target)
+    return mapping
+
+
+# --- Reading files -------------------------------------------------------------------------
+
+
+def is_xlsx(path: Path, filename: str = "") -> bool:
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    return magic == b"PK\x03\x04" or (filename or str(path)).lower().endswith((".xlsx", ".xlsm"))
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM) when the bytes decode strictly, else Windows-1252 (or
+    Latin-1 for the few bytes Windows-1252 leaves undefined)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        # A sample cut in the middle of a character is not an error; a short file is whole.
+        final = len(sample) < SAMPLE_SIZE
+        codecs.getincrementaldecoder("utf-8")(errors="strict").decode(sample, final=final)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        sample.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def detect_delimiter(text: str) -> str:
+    """Comma, semicolon or tab: the one the header line uses most (quotes respected by Sniffer)."""
+    first_lines = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(first_lines, delimiters=",;\t").delimiter
+    except csv.Error:
+        header = text.splitlines()[0] if text else ""
+        counts = {d: header.count(d) for d in (";", "\t", ",")}
+        return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+@dataclass
+class Source:
+    """An open file: its header row and an iterator of the following rows (lists of values)."""
+
+    headers: list[str]
+    rows: Iterator[list]
+    encoding: str = ""
+    delimiter: str = ""
+    _close: object = None
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+
+
+def open_source(path: str | Path, filename: str = "") -> Source:
+    """Open a CSV or XLSX file for streaming. Raises ValueError with a readable message."""
+    path = Path(path)
+    try:
+        if is_xlsx(path, filename):
+            return _open_xlsx(path)
+        return _open_csv(path)
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser error becomes a message for the user
+        raise ValueError(str(UNREADABLE_FILE).format(error=exc)) from exc
+
+
+def _open_csv(path: Path) -> Source:
+    with open(path, "rb") as handle:
+        sample = handle.read(SAMPLE_SIZE)
+    encoding = detect_encoding(sample)
+    text_sample = sample.decode(encoding, errors="ignore")
+    delimiter = detect_delimiter(text_sample)
+    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by Source.close
+    reader = csv.reader(handle, delimiter=delimiter)
+    headers = next(reader, None)
+    if headers is None:
+        handle.close()
+        raise ValueError(str(NO_HEADER))
+    return Source(headers=[h.strip() for h in headers], rows=reader, encoding=encoding,
+                  delimiter=delimiter, _close=handle.close)
+
+
+def _open_xlsx(path: Path) -> Source:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    headers = next(rows, None)
+    if headers is None:
+        workbook.close()
+        raise ValueError(str(NO_HEADER))
+    return Source(
+        headers=["" if h is None else str(h).strip() for h in headers],
+        rows=(list(r) for r in rows), encoding="xlsx", _close=workbook.close,
+    )
+
+
+# --- Checking values --------------------------------------------------------------------------
+
+_CIVILITIES = {
+    "m": "M.", "mr": "M.", "monsieur": "M.", "mister": "M.", "sir": "M.",
+    "mme": "Mme", "mrs": "Mme", "madame": "Mme", "ms": "Mme", "mlle": "Mme",
+    "mademoiselle": "Mme", "miss": "Mme",
+}
+_TRUE = {"1", "oui", "yes", "true", "vrai", "x", "o", "y"}
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
+_MAX_LENGTHS = {
+    "first_name": 100, "last_name": 100, "company_name": 200, "job_title": 120, "address": 250,
+    "postal_code": 12, "city": 120, "country": 80, "external_ref": 60, "sector": 120,
+    "customer_type": 80, "project": 200, "siren": 9, "website": 200,
+}
+
+
+def text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
+def parse_date(value) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raw = text(value)
+    if not raw:
+        return None
+    raw = raw.split(" ")[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(str(INVALID_DATE))
+
+
+_AMOUNT_JUNK = re.compile(r"[\s\u00a0\u202f€$£]|EUR", re.IGNORECASE)
+
+
+def parse_amount(value) -> Decimal | None:
+    """"20 000,50 €", "20000.50", "20,000.50", 20000 -> Decimal."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    raw = _AMOUNT_JUNK.sub("", str(value))
+    if not raw:
+        return None
+    if "," in raw and "." in raw:
+        # The last separator is the decimal one.
+        if raw.rfind(",") > raw.rfind("."):
+            raw = raw.replace(".", "").replace(",", ".")
+        else:
+            raw = raw.replace(",", "")
+    elif "," in raw:
+        raw = raw.replace(",", ".")
+    try:
+        amount = Decimal(raw).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise ValueError(str(INVALID_AMOUNT)) from exc
+    if amount < 0 or amount >= Decimal("1e12"):
+        raise ValueError(str(INVALID_AMOUNT))
+    return amount
+
+
+def parse_probability(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, float) and 0 < value <= 1 and not value.is_integer():
+        value = value * 100  # a spreadsheet cell formatted as a percentage
+    raw = text(value).replace("%", "").replace(",", ".").strip()
+    if not raw:
+        return None
+    try:
+        number = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ValueError(str(INVALID_PROBABILITY)) from exc
+    if number < 0 or number > 100:
+        raise ValueError(str(INVALID_PROBABILITY))
+    return int(number.quantize(Decimal("1")))
+
+
+def parse_civility(value) -> str:
+    key = compact(text(value))
+    return _CIVILITIES.get(key, "")
+
+
+@dataclass
+class Lookups:
+    """Reference data resolved once per import (owners, channels, categories, extra fields)."""
+
+    owners: dict[str, int]
+    channels: dict[str, int]
+    categories: dict[str, int]
+    extra_types: dict[int, str]
+
+    @classmethod
+    def load(cls) -> Lookups:
+        from django.contrib.auth import get_user_model
+
+        from contacts.models import Category
+        from prospects.models import Channel, ExtraField
+
+        users = get_user_model().objects.filter(is_active=True).values_list("username", "pk")
+        return cls(
+            owners={u.lower(): pk for u, pk in users},
+            channels={normalize(n): pk for n, pk in Channel.objects.values_list("name", "pk")},
+            categories={normalize(n): pk for n, pk in Category.objects.values_list("name", "pk")},
+            extra_types=dict(ExtraField.objects.values_list("pk", "type")),
+        )
+
+
+@dataclass
+class Row:
+    """One checked row: the values ready for the database, or the reasons it is refused."""
+
+    number: int
+    raw: list
+    values: dict = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    duplicate: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.duplicate
+
+    @property
+    def reason(self) -> str:
+        return "; ".join([*self.errors, *([self.duplicate] if self.duplicate else [])])
+
+    @property
+    def has_opportunity(self) -> bool:
+        return any(self.values.get(name) not in (None, "") for name in OPPORTUNITY_FIELDS)
+
+
+def check_row(number: int, raw: list, mapping: dict[str, str], lookups: Lookups) -> Row:
+    """Turn a file row into clean values, collecting every problem rather than the first."""
+    row = Row(number=number, raw=raw)
+    values = row.values
+    extra: dict[str, object] = {}
+    for index_text, target in mapping.items():
+        if not target:
+            continue
+        index = int(index_text)
+        cell = raw[index] if index < len(raw) else None
+        if target.startswith(EXTRA_PREFIX):
+            _check_extra(row, extra, target[len(EXTRA_PREFIX):], cell, lookups)
+            continue
+        try:
+            _check_value(row, target, cell, lookups)
+        except (ValueError, ValidationError) as exc:
+            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            row.errors.append(f"{FIELDS[target][0]}: {message}")
+    if extra:
+        values["extra"] = extra
+    if not (values.get("last_name") or values.get("company_name") or values.get("email")):
+        row.errors.append(str(NO_IDENTITY))
+    return row
+
+
+def _check_value(row: Row, target: str, cell, lookups: Lookups) -> None:
+    values = row.values
+    if target == "birth_date" or target == "expected_date":
+        values[target] = parse_date(cell)
+        return
+    if target == "amount":
+        values[target] = parse_amount(cell)
+        return
+    if target == "probability":
+        values[target] = parse_probability(cell)
+        return
+    raw = text(cell)
+    if target == "civility":
+        values[target] = parse_civility(raw)
+    elif target == "email":
+        if raw:
+            try:
+                validate_email(raw)
+            except ValidationError as exc:
+                raise ValueError(str(INVALID_EMAIL)) from exc
+        values[target] = raw.lower()
+    elif target in ("phone", "mobile"):
+        try:
+            values[target] = clean_phone(raw)
+        except ValidationError as exc:
+            raise ValueError(str(INVALID_PHONE)) from exc
+    elif target == "website":
+        try:
+            values[target] = clean_website(raw)
+        except ValidationError as exc:
+            raise ValueError(str(INVALID_WEBSITE)) from exc
+    elif target == "owner":
+        if raw:
+            owner = lookups.owners.get(raw.lower())
+            if owner is None:
+                raise ValueError(f"{UNKNOWN_OWNER} ({raw})")
+            values["owner_id"] = owner
+    elif target == "channel":
+        if raw:
+            channel = lookups.channels.get(normalize(raw))
+            if channel is None:
+                raise ValueError(f"{UNKNOWN_CHANNEL} ({raw})")
+            values["channel_id"] = channel
+    elif target == "categories":
+        ids = []
+        for name in re.split(r"[,;|]", raw):
+            if name.strip():
+                category = lookups.categories.get(normalize(name))
+                if category is None:
+                    raise ValueError(f"{UNKNOWN_CATEGORY} ({name.strip()})")
+                ids.append(category)
+        values["category_ids"] = ids
+    elif target == "direct_approach":
+        values[target] = compact(raw) in _TRUE
+    else:
+        limit = _MAX_LENGTHS.get(target)
+        if limit and len(raw) > limit:
+            raise ValueError(f"{TOO_LONG} (> {limit})")
+        values[target] = raw
+
+
+def _check_extra(row: Row, extra: dict, field_id: str, cell, lookups: Lookups) -> None:
+    kind = lookups.extra_types.get(int(field_id))
+    if kind is None:
+        return
+    raw = text(cell)
+    if raw == "":
+        return
+    if kind == "number":
+        try:
+            extra[field_id] = float(parse_amount(raw))
+        except ValueError:
+            row.errors.append(f"{_('invalid number')} ({raw})")
+    elif kind == "boolean":
+        extra[field_id] = compact(raw) in _TRUE
+    else:
+        extra[field_id] = raw
+
+
+def name_key(values: dict) -> str:
+    """Duplicate key for rows without an e-mail: normalised first name, last name and company."""
+    last = normalize(values.get("last_name", ""))
+    if not last:
+        return ""
+    return "|".join([last, normalize(values.get("first_name", "")), normalize(values.get("company_name", ""))])
+
+
+def write_report_header(writer, headers: list[str]) -> None:
+    writer.writerow([_("row"), _("reason"), *headers])
+
+
+def report_line(row: Row) -> list:
+    return [row.number, row.reason, *[text(v) for v in row.raw]]
+
+
+def rows_to_csv(lines: list[list]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(lines)
+    return buffer.getvalue()

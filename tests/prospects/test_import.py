@@ -1,0 +1,203 @@
+import codecs
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from prospects import importing
+from prospects.models import ExtraField, Opportunity, Prospect
+from prospects.services import prospects_import
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["Civilité", "Nom", "Prénom", "Société", "Courriel", "Téléphone", "Ville", "Résumé projet", "Potentiel", "Probabilité", "Échéance", "Suivi"]
+ROWS = [
+    ["M.", "Hisson", "Paul", "Euro Transports", "paul@euro.fr", "01 88 33 44 55", "Orléans", "Maintenance", "20 000,50 €", "80 %", "15/06/2027", "alice"],
+    ["Mme", "Énard", "Zoé", "Société Générale d'Été", "zoe@ete.fr", "", "Besançon", "", "", "", "", ""],
+]
+
+
+def write_csv(tmp_path, rows, *, delimiter=";", encoding="utf-8", bom=False, header=HEADER, name="file.csv"):
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter).writerows([header, *rows])
+    data = buffer.getvalue().replace("€", "EUR").encode(encoding) if encoding == "latin-1" else buffer.getvalue().encode(encoding)
+    if bom:
+        data = codecs.BOM_UTF8 + data
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def write_xlsx(tmp_path, rows, header=HEADER):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "file.xlsx"
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def alice(db):
+    return f.RepFactory(username="alice")
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "encoding", "bom"),
+    [(";", "utf-8", False), (",", "utf-8", True), ("\t", "utf-8", False), (";", "cp1252", False), (",", "latin-1", False)],
+)
+def test_csv_formats_and_encodings(tmp_path, alice, default_process, delimiter, encoding, bom):
+    path = write_csv(tmp_path, ROWS, delimiter=delimiter, encoding=encoding, bom=bom)
+    report = prospects_import(path=path, actor=alice)
+    assert report.refused == 0, report.refused_rows
+    assert report.created == 2
+    zoe = Prospect.objects.get(email="zoe@ete.fr")
+    assert zoe.last_name == "Énard"
+    assert zoe.company_name == "Société Générale d'Été"
+    assert zoe.city == "Besançon"
+    paul = Prospect.objects.get(email="paul@euro.fr")
+    assert paul.civility == "M."
+    assert paul.phone == "+33188334455"
+    assert paul.owner == alice
+    opportunity = paul.opportunities.get()
+    assert opportunity.summary == "Maintenance"
+    assert opportunity.amount == Decimal("20000.50")
+    assert opportunity.probability == 80
+    assert opportunity.expected_date == dt.date(2027, 6, 15)
+    assert opportunity.process == default_process
+    assert not zoe.opportunities.exists()
+
+
+def test_xlsx(tmp_path, alice, default_process):
+    rows = [["M.", "Hisson", "Paul", "Euro Transports", "paul@euro.fr", "0188334455", "Orléans", "Maintenance", 20000, 0.8, dt.datetime(2027, 6, 15), "alice"]]
+    report = prospects_import(path=write_xlsx(tmp_path, rows), actor=alice)
+    assert report.created == 1, report.refused_rows
+    opportunity = Opportunity.objects.get()
+    assert opportunity.amount == Decimal("20000")
+    assert opportunity.probability == 80
+    assert opportunity.expected_date == dt.date(2027, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Code postal", "postal_code"), ("CP", "postal_code"), ("ZIP", "postal_code"), ("code-postal", "postal_code"),
+        ("PRÉNOM", "first_name"), ("first name", "first_name"), ("Raison sociale", "company_name"),
+        ("E-mail", "email"), ("courriel", "email"), ("Tél.", "phone"), ("Portable", "mobile"),
+        ("Site web", "website"), ("Source", "channel"), ("Commentaire", "notes"), ("Prévu au", "expected_date"),
+        ("P", "probability"), ("Recette", "amount"), ("Suivi", "owner"), ("M./Mme", "civility"), ("Whatever", ""),
+    ],
+)
+def test_header_matching(header, field):
+    assert importing.match_header(header) == field
+
+
+def test_extra_field_header(tmp_path, alice, default_process):
+    trucks = ExtraField.objects.create(label="Nb camions", type=ExtraField.Type.NUMBER)
+    path = write_csv(tmp_path, [["Dupont", "22"]], header=["Nom", "NB CAMIONS"])
+    report = prospects_import(path=path, actor=alice)
+    assert report.created == 1
+    assert Prospect.objects.get().extra == {str(trucks.pk): 22.0}
+
+
+@pytest.mark.parametrize(
+    ("cell_index", "value", "message"),
+    [
+        (4, "not-an-email", importing.INVALID_EMAIL),
+        (5, "12", importing.INVALID_PHONE),
+        (10, "31/02/2027", importing.INVALID_DATE),
+        (8, "lots", importing.INVALID_AMOUNT),
+        (9, "150", importing.INVALID_PROBABILITY),
+        (11, "nobody", importing.UNKNOWN_OWNER),
+    ],
+)
+def test_bad_rows_are_refused_with_their_reason(tmp_path, alice, default_process, cell_index, value, message):
+    row = list(ROWS[0])
+    row[cell_index] = value
+    path = write_csv(tmp_path, [row, ROWS[1]])
+    report = prospects_import(path=path, actor=alice)
+    assert report.refused == 1
+    assert str(message) in report.refused_rows[0]["reason"]
+    assert report.refused_rows[0]["row"] == 2
+    # All-or-nothing: the good row is not written either.
+    assert report.created == 0
+    assert not Prospect.objects.exists()
+
+
+def test_row_without_identity_is_refused(tmp_path, alice):
+    path = write_csv(tmp_path, [["", "", "", "", "", "", "Paris", "", "", "", "", ""]])
+    report = prospects_import(path=path, actor=alice)
+    assert str(importing.NO_IDENTITY) in report.refused_rows[0]["reason"]
+
+
+def test_valid_only_writes_good_rows_and_reports_the_others(tmp_path, alice, default_process):
+    bad = list(ROWS[0])
+    bad[4] = "broken@"
+    path = write_csv(tmp_path, [bad, ROWS[1]])
+    report_file = io.StringIO()
+    report = prospects_import(path=path, actor=alice, valid_only=True, report_file=report_file)
+    assert report.created == 1
+    assert list(Prospect.objects.values_list("email", flat=True)) == ["zoe@ete.fr"]
+    lines = report_file.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith("2,")
+    assert "broken@" in lines[1]
+
+
+def test_duplicates_within_file_and_against_database(tmp_path, alice, default_process):
+    f.ProspectFactory(email="paul@euro.fr")
+    person = f.PersonFactory(email="zoe@ete.fr")
+    again = list(ROWS[1])
+    again[4] = ""  # same name and company as row 3, no e-mail
+    newcomer = ["M.", "Martin", "Luc", "Acme", "luc@acme.fr", "", "", "", "", "", "", ""]
+    path = write_csv(tmp_path, [ROWS[0], ROWS[1], newcomer, newcomer])
+    report = prospects_import(path=path, actor=alice, valid_only=True)
+    reasons = {r["row"]: r["reason"] for r in report.refused_rows}
+    assert "already a prospect" in reasons[2]
+    assert f"person #{person.pk}" in reasons[3]
+    assert reasons[5] == str(importing.DUPLICATE_IN_FILE).format(row=4)
+    assert report.duplicates == 3
+    assert report.created == 1
+
+
+def test_dry_run_writes_nothing(tmp_path, alice, default_process):
+    report = prospects_import(path=write_csv(tmp_path, ROWS), actor=alice, dry_run=True)
+    assert report.valid == 2
+    assert report.created == 0
+    assert not Prospect.objects.exists()
+
+
+def test_command_exit_codes(tmp_path, alice, default_process, capsys):
+    bad = list(ROWS[0])
+    bad[4] = "broken@"
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_prospects", str(write_csv(tmp_path, [bad, ROWS[1]], name="bad.csv")))
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert "row 2:" in out and "invalid e-mail" in out
+    assert not Prospect.objects.exists()
+
+    call_command("import_prospects", str(write_csv(tmp_path, ROWS, name="good.csv")), "--owner", "alice")
+    assert Prospect.objects.count() == 2
+    assert "created: 2" in capsys.readouterr().out
+
+
+def test_command_valid_only(tmp_path, alice, default_process, capsys):
+    bad = list(ROWS[0])
+    bad[5] = "xx"
+    call_command("import_prospects", str(write_csv(tmp_path, [bad, ROWS[1]])), "--valid-only")
+    assert Prospect.objects.count() == 1
+
+
+def test_detect_encoding():
+    assert importing.detect_encoding("é".encode()) == "utf-8"
+    assert importing.detect_encoding(codecs.BOM_UTF8 + b"a") == "utf-8-sig"
+    assert importing.detect_encoding("é".encode("cp1252")) == "cp1252"
+    assert importing.detect_encoding(b"\x81\xe9") == "latin-1"
