@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "axes",
+    "auditlog",
     "contacts",
     "prospects",
     "pipeline",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -190,6 +192,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=NIGHTLY_MINUTE),
     },
 }
+
+# Audit trail: who changed what and when, for the records that go to the trash.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "contacts.Company", "exclude_fields": ["search_text", "version"]},
+    {"model": "contacts.Person", "exclude_fields": ["version"]},
+    {"model": "prospects.Prospect", "exclude_fields": ["search_text", "version"]},
+    {"model": "prospects.Opportunity", "exclude_fields": ["version", "step_colour", "action_colour", "step_due", "next_action_at", "position"]},
+    {"model": "pipeline.Task", "exclude_fields": ["version", "colour"]},
+)
 
 # Product settings.
 REPS_SEE_ONLY_OWN = env_bool("REPS_SEE_ONLY_OWN", False)
