@@ -1,0 +1,461 @@
+"""The Kanban of a process (Gestan PROSPECTS' board, OpenFire's stages): columns, cards, moves
+by drag and drop or by the keyboard menu, in-place dialogs, column settings."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from config.htmx import HtmxHttpRequest, close_modal, with_message
+from pipeline import board_selectors as selectors
+from pipeline import services
+from pipeline.models import Process, Step
+from pipeline.rights import can_manage_stages, can_modify_process_opportunities
+from prospects.models import LossReason, Opportunity, Prospect
+
+NOT_FOUND = _("This opportunity no longer exists or is no longer visible to you.")
+UNKNOWN_COLUMN = _("This column no longer exists; the board was reloaded.")
+MOVED_ELSEWHERE = _("Moved; the process's rules placed it in “{column}”.")
+FILTER_PARAMS = ("q", "owner", "category")
+
+
+def _process(process_id: int) -> Process:
+    return get_object_or_404(Process.objects.prefetch_related("modify_groups"), pk=process_id)
+
+
+def _filters(data: QueryDict) -> QueryDict:
+    """The board's filters carried by a request (GET or POST), as a GET-like QueryDict."""
+    kept = QueryDict(mutable=True)
+    for name in FILTER_PARAMS:
+        if data.get(name):
+            kept[name] = data[name]
+    return kept
+
+
+def _base_context(request, process: Process, steps, filters: QueryDict) -> dict:
+    return {
+        "process": process,
+        "steps": steps,
+        "query": filters.urlencode(),
+        "can_manage_stages": can_manage_stages(request.user, process),
+        "can_modify": can_modify_process_opportunities(request.user, process),
+    }
+
+
+# --------------------------------------------------------------------------- board
+
+
+@login_required
+@require_GET
+def pipeline_board(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
+    process = _process(process_id)
+    steps = selectors.board_steps(process)
+    filters = _filters(request.GET)
+    columns, board_filter = selectors.board_columns(
+        process=process, user=request.user, filters=filters, steps=steps
+    )
+    context = _base_context(request, process, steps, filters) | {
+        "columns": columns,
+        "filter": board_filter,
+        "processes": Process.objects.filter(active=True).only("pk", "name"),
+    }
+    template = "pipeline/board.html"
+    if request.htmx and not request.htmx.boosted and request.htmx.target == "board":
+        template += "#board"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def board_column(request: HtmxHttpRequest, process_id: int, key: str) -> HttpResponse:
+    """"Load more": the next cards of one column, and the button for the page after."""
+    process = _process(process_id)
+    steps = selectors.board_steps(process)
+    if key not in {str(s.pk) for s in steps} | {selectors.WON, selectors.LOST}:
+        raise PermissionDenied
+    try:
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    filters = _filters(request.GET)
+    cards, more = selectors.column_page(
+        process=process, user=request.user, key=key, filters=filters, offset=offset,
+        first_step_id=steps[0].pk if steps else None,
+    )
+    context = _base_context(request, process, steps, filters) | {
+        "cards": cards, "key": key, "more": more, "next_offset": offset + len(cards),
+    }
+    return render(request, "pipeline/_board_cards_page.html", context)
+
+
+@login_required
+@require_GET
+def board_card(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -> HttpResponse:
+    """One card, re-rendered after a task dialog changed what it shows."""
+    process = _process(process_id)
+    card = selectors.card_of(process=process, user=request.user, opportunity_id=opportunity_id)
+    if card is None:
+        return HttpResponse("")
+    return render(request, "pipeline/board.html#card", {"card": card, "process": process})
+
+
+# --------------------------------------------------------------------------- moves
+
+
+def _position(process: Process, prev_id: str, next_id: str) -> int | None:
+    """Where the card lands: just after the card above it, or in place of the card below it
+    (the service shifts the others); None at the end of the column."""
+    ids = [int(v) for v in (prev_id, next_id) if v and v.isdigit()]
+    if not ids:
+        return None
+    positions = dict(
+        Opportunity.objects.filter(process=process, pk__in=ids).values_list("pk", "position")
+    )
+    if prev_id and prev_id.isdigit() and int(prev_id) in positions:
+        return positions[int(prev_id)] + 1
+    if next_id and next_id.isdigit() and int(next_id) in positions:
+        return positions[int(next_id)]
+    return None
+
+
+def _render_columns(request, process, steps, keys, filters) -> str:
+    """Whole columns, swapped out of band: after a refusal on stale data they show where the
+    cards really are."""
+    parts = []
+    valid = {str(s.pk) for s in steps} | {selectors.WON, selectors.LOST}
+    context = _base_context(request, process, steps, filters)
+    for key in dict.fromkeys(k for k in keys if k in valid):
+        column = selectors.column_of(
+            process=process, user=request.user, key=key, filters=filters, steps=steps
+        )
+        parts.append(
+            render_to_string(
+                "pipeline/board.html#column", context | {"column": column, "oob": True}, request
+            )
+        )
+    return "".join(parts)
+
+
+def _render_headers(request, process, steps, keys, filters) -> str:
+    columns = selectors.headers_of(
+        process=process, user=request.user, keys=keys, filters=filters, steps=steps
+    )
+    context = _base_context(request, process, steps, filters)
+    return "".join(
+        render_to_string(
+            "pipeline/board.html#column-header", context | {"column": column, "oob": True}, request
+        )
+        for column in columns
+    )
+
+
+def _refused(request, process, steps, *, opportunity_id, message, keys, filters) -> HttpResponse:
+    """The card goes back where it was (board.js on `board:refused`) and the message shows;
+    `keys` are columns to re-render because the data changed under the user."""
+    response = HttpResponse(_render_columns(request, process, steps, keys, filters) if keys else "")
+    reswap(response, "none")
+    trigger_client_event(response, "board:refused", {"opportunity": opportunity_id})
+    if request.POST.get("via") == "dialog":
+        close_modal(response)
+    return with_message(response, message, "error")
+
+
+class LossForm(forms.Form):
+    loss_reason = forms.ModelChoiceField(
+        label=_("Loss reason"), queryset=LossReason.objects.all(), empty_label=_("Choose…")
+    )
+
+
+@login_required
+@require_POST
+def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
+    """One drop (or a choice in the "Move to…" menu): calls the one move service, which
+    applies every rule, and answers with the card and both columns' totals."""
+    process = _process(process_id)
+    steps = selectors.board_steps(process)
+    filters = _filters(request.GET)
+    data = request.POST
+    key = data.get("column", "")
+    from_key = data.get("from", "")
+    raw_id = data.get("opportunity", "")
+    opportunity_id = int(raw_id) if raw_id.isdigit() else 0
+    opportunity = (
+        Opportunity.objects.visible_to(request.user)
+        .filter(process=process, pk=opportunity_id)
+        .first()
+    )
+    if opportunity is None:
+        return _refused(
+            request, process, steps, opportunity_id=opportunity_id, message=NOT_FOUND,
+            keys=[from_key, key], filters=filters,
+        )
+    original_key = selectors.column_key_of(opportunity)
+    step = next((s for s in steps if str(s.pk) == key), None)
+    if step is None and key not in (selectors.WON, selectors.LOST):
+        return _refused(
+            request, process, steps, opportunity_id=opportunity_id, message=UNKNOWN_COLUMN,
+            keys=[from_key, original_key], filters=filters,
+        )
+
+    loss_reason = None
+    if key == selectors.LOST and data.get("via") == "dialog":
+        form = LossForm(data)
+        if not form.is_valid():
+            response = render(
+                request, "pipeline/board.html#loss-dialog",
+                {"form": form, "opportunity": opportunity, "process": process,
+                 "move": data, "query": filters.urlencode()},
+            )
+            return reswap(retarget(response, "#modal-body"), "innerHTML")
+        loss_reason = form.cleaned_data["loss_reason"]
+
+    version = data.get("version", "")
+    try:
+        moved = services.opportunity_move(
+            opportunity_id=opportunity.pk,
+            actor=request.user,
+            to_step=step,
+            to_status={selectors.WON: Opportunity.Status.WON, selectors.LOST: Opportunity.Status.LOST}.get(key),
+            loss_reason=loss_reason,
+            expected_version=int(version) if version.isdigit() else None,
+            position=_position(process, data.get("prev", ""), data.get("next", "")),
+        )
+    except services.MoveRefused as refusal:
+        current = Opportunity.objects.filter(pk=opportunity.pk).first()
+        stale = current is None or (version.isdigit() and current.version != int(version))
+        keys = [from_key, key, selectors.column_key_of(current) if current else original_key]
+        return _refused(
+            request, process, steps, opportunity_id=opportunity.pk, message=refusal.message,
+            keys=keys if stale else [], filters=filters,
+        )
+
+    real_key = selectors.column_key_of(moved)
+    context = _base_context(request, process, steps, filters)
+    if real_key != key:
+        # An automation rule took it further: show every column involved as it now is.
+        response = HttpResponse(
+            _render_columns(request, process, steps, [original_key, key, real_key], filters)
+        )
+        reswap(response, "none")
+        trigger_client_event(response, "board:moved", {"opportunity": moved.pk})
+        column_label = next(
+            (s.label for s in steps if str(s.pk) == real_key), moved.get_status_display()
+        )
+        with_message(response, str(MOVED_ELSEWHERE).format(column=column_label), "info")
+    else:
+        card = selectors.card_of(process=process, user=request.user, opportunity_id=moved.pk)
+        html = render_to_string("pipeline/board.html#card", context | {"card": card}, request)
+        html += _render_headers(request, process, steps, [original_key, key], filters)
+        response = HttpResponse(html)
+        trigger_client_event(response, "board:moved", {"opportunity": moved.pk})
+    if data.get("via") == "dialog":
+        close_modal(response)
+    return response
+
+
+@login_required
+@require_GET
+def board_lost(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -> HttpResponse:
+    """The loss-reason dialog opened by a drop on Lost; its form posts to the move."""
+    process = _process(process_id)
+    opportunity = get_object_or_404(
+        Opportunity.objects.visible_to(request.user).filter(process=process), pk=opportunity_id
+    )
+    return render(
+        request, "pipeline/board.html#loss-dialog",
+        {"form": LossForm(), "opportunity": opportunity, "process": process,
+         "move": request.GET, "query": _filters(request.GET).urlencode()},
+    )
+
+
+# --------------------------------------------------------------------------- dialogs
+
+
+class OpportunityForm(forms.Form):
+    summary = forms.CharField(label=_("Project summary"), max_length=200)
+    prospect = forms.ModelChoiceField(
+        label=_("Prospect"), queryset=Prospect.objects.none(), required=False,
+        help_text=_("An existing prospect, or fill in a new one below."),
+    )
+    company_name = forms.CharField(label=_("New prospect: company"), max_length=200, required=False)
+    last_name = forms.CharField(label=_("New prospect: last name"), max_length=100, required=False)
+    first_name = forms.CharField(label=_("New prospect: first name"), max_length=100, required=False)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, required=False, min_value=0)
+    expected_date = forms.DateField(
+        label=_("Expected date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    step = forms.ModelChoiceField(label=_("Column"), queryset=Step.objects.none(), empty_label=None)
+
+    def __init__(self, *args, user, process, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["prospect"].queryset = (
+            Prospect.objects.visible_to(user).order_by("company_name", "last_name", "id")
+        )
+        self.fields["step"].queryset = process.steps.order_by("position", "id")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("prospect") and not (data.get("company_name") or data.get("last_name")):
+            raise forms.ValidationError(
+                _("Choose a prospect or give the company or the last name of a new one.")
+            )
+        return data
+
+
+def _new_prospect(*, actor, data) -> Prospect:
+    from prospects import services as prospect_services
+
+    return prospect_services.prospect_create(
+        actor=actor, company_name=data["company_name"], last_name=data["last_name"],
+        first_name=data["first_name"],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_opportunity_create(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
+    """Gestan's "add an opportunity" button, in a chosen column, in a dialog."""
+    process = _process(process_id)
+    if not can_modify_process_opportunities(request.user, process):
+        raise PermissionDenied
+    steps = selectors.board_steps(process)
+    filters = _filters(request.GET)
+    initial_step = next((s for s in steps if str(s.pk) == request.GET.get("column")), None)
+    form = OpportunityForm(
+        request.POST or None, user=request.user, process=process,
+        initial={"step": initial_step or (steps[0] if steps else None)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            prospect = data["prospect"] or _new_prospect(actor=request.user, data=data)
+            opportunity = services.opportunity_create(
+                actor=request.user, process=process, step=data["step"], prospect=prospect,
+                summary=data["summary"], amount=data["amount"] or 0,
+                expected_date=data["expected_date"],
+            )
+        except services.MoveRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            key = selectors.column_key_of(opportunity)
+            response = HttpResponse(_render_columns(request, process, steps, [key], filters))
+            reswap(response, "none")
+            close_modal(response)
+            return with_message(response, _("Opportunity added."), "success")
+    context = _base_context(request, process, steps, filters) | {"form": form}
+    return render(request, "pipeline/board.html#opportunity-dialog", context)
+
+
+# --------------------------------------------------------------------------- columns
+
+
+class StepForm(forms.Form):
+    label = forms.CharField(label=_("Name of the step"), max_length=80)
+    probability = forms.IntegerField(label=_("Probability (%)"), min_value=0, max_value=100, initial=0)
+    duration_days = forms.IntegerField(label=_("Duration (days)"), min_value=0, max_value=3650, initial=0)
+    folded = forms.BooleanField(label=_("Folded in the board"), required=False)
+
+
+def _board_oob(request, process: Process, filters: QueryDict) -> str:
+    steps = selectors.board_steps(process)
+    columns, board_filter = selectors.board_columns(
+        process=process, user=request.user, filters=filters, steps=steps
+    )
+    context = _base_context(request, process, steps, filters) | {
+        "columns": columns, "filter": board_filter, "oob": True,
+    }
+    return render_to_string("pipeline/board.html#board", context, request)
+
+
+def _stage_manager(request, process: Process) -> None:
+    if not can_manage_stages(request.user, process):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_step_create(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
+    """OpenFire's "add a new column"."""
+    process = _process(process_id)
+    _stage_manager(request, process)
+    filters = _filters(request.GET)
+    form = StepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_create(
+                process_id=process.pk, actor=request.user, label=form.cleaned_data["label"],
+                probability=form.cleaned_data["probability"] or 0,
+                duration_days=form.cleaned_data["duration_days"] or 0,
+            )
+        except services.StepRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            response = HttpResponse(_board_oob(request, process, filters))
+            reswap(response, "none")
+            return with_message(close_modal(response), _("Column added."), "success")
+    return render(
+        request, "pipeline/board.html#step-dialog",
+        {"form": form, "process": process, "step": None, "query": filters.urlencode()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_step_edit(request: HtmxHttpRequest, process_id: int, step_id: int) -> HttpResponse:
+    """OpenFire's "edit the column": name, probability, duration, folded."""
+    process = _process(process_id)
+    _stage_manager(request, process)
+    step = get_object_or_404(Step, pk=step_id, process=process)
+    filters = _filters(request.GET)
+    form = StepForm(
+        request.POST or None,
+        initial={"label": step.label, "probability": step.probability,
+                 "duration_days": step.duration_days, "folded": step.folded},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_update(step_id=step.pk, actor=request.user, **form.cleaned_data)
+        except services.StepRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            response = HttpResponse(_board_oob(request, process, filters))
+            reswap(response, "none")
+            return with_message(close_modal(response), _("Column saved."), "success")
+    return render(
+        request, "pipeline/board.html#step-dialog",
+        {"form": form, "process": process, "step": step, "query": filters.urlencode()},
+    )
+
+
+@login_required
+@require_POST
+def board_step_fold(request: HtmxHttpRequest, process_id: int, step_id: int) -> HttpResponse:
+    process = _process(process_id)
+    _stage_manager(request, process)
+    step = get_object_or_404(Step, pk=step_id, process=process)
+    services.step_set_folded(step_id=step.pk, actor=request.user, folded=not step.folded)
+    response = HttpResponse(_board_oob(request, process, _filters(request.GET)))
+    return reswap(response, "none")
+
+
+@login_required
+@require_POST
+def board_step_delete(request: HtmxHttpRequest, process_id: int, step_id: int) -> HttpResponse:
+    process = _process(process_id)
+    _stage_manager(request, process)
+    step = get_object_or_404(Step, pk=step_id, process=process)
+    try:
+        services.step_delete(step_id=step.pk, actor=request.user)
+    except services.StepRefused as refusal:
+        return with_message(reswap(HttpResponse(""), "none"), refusal.message, "error")
+    response = HttpResponse(_board_oob(request, process, _filters(request.GET)))
+    reswap(response, "none")
+    return with_message(response, _("Column deleted."), "success")
+

@@ -1,0 +1,229 @@
+// The Kanban: SortableJS lists posting each drop with htmx, a keyboard "Move to…" menu
+// doing the same move, and the snap-back of refused moves. The server decides everything.
+(function () {
+  "use strict";
+
+  // Where each card in flight came from, so that a refusal puts it back: id -> {list, index}.
+  const origins = {};
+  let pendingLost = null; // id of a card dropped on Lost whose dialog is open
+  let focusAfterMove = null;
+
+  function board() { return document.getElementById("board"); }
+
+  function csrfHeaders() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function columnOf(element) {
+    const column = element.closest("[data-column]");
+    return column ? column.dataset.column : "";
+  }
+
+  function neighbours(card) {
+    let prev = card.previousElementSibling;
+    while (prev && !prev.matches("[data-opportunity]")) prev = prev.previousElementSibling;
+    let next = card.nextElementSibling;
+    while (next && !next.matches("[data-opportunity]")) next = next.nextElementSibling;
+    return {
+      prev: prev ? prev.dataset.opportunity : "",
+      next: next ? next.dataset.opportunity : "",
+    };
+  }
+
+  function snapBack(id) {
+    const origin = origins[id];
+    delete origins[id];
+    if (pendingLost === id) pendingLost = null;
+    if (!origin) return;
+    const card = document.querySelector('[data-opportunity="' + id + '"]');
+    if (!card || !origin.list.isConnected) return;
+    card.remove();
+    const cards = Array.from(origin.list.querySelectorAll(":scope > [data-opportunity]"));
+    origin.list.insertBefore(card, cards[origin.index] || null);
+    card.classList.add("kanban-card-refused");
+    setTimeout(function () { card.classList.remove("kanban-card-refused"); }, 1200);
+  }
+
+  function cardIndex(card) {
+    return Array.from(card.parentElement.querySelectorAll(":scope > [data-opportunity]")).indexOf(card);
+  }
+
+  // A card has landed in a list (drop or menu): ask the server.
+  function landed(card, fromKey) {
+    const id = card.dataset.opportunity;
+    const toKey = columnOf(card);
+    const around = neighbours(card);
+    const values = {
+      opportunity: id, column: toKey, from: fromKey, version: card.dataset.version,
+      prev: around.prev, next: around.next,
+    };
+    if (toKey === "lost" && fromKey !== "lost") {
+      pendingLost = id;
+      const url = board().dataset.lostUrl.replace(/\/0\/$/, "/" + id + "/") + "?" + new URLSearchParams(
+        Object.assign({}, values, Object.fromEntries(new URLSearchParams(board().dataset.query)))
+      ).toString();
+      htmx.ajax("GET", url, { target: "#modal-body", swap: "innerHTML" });
+      return;
+    }
+    card.classList.add("kanban-card-saving");
+    htmx.ajax("POST", board().dataset.moveUrl, {
+      source: card, target: card, swap: "outerHTML", values: values, headers: csrfHeaders(),
+    });
+  }
+
+  function initLists(root) {
+    if (typeof Sortable === "undefined") return;
+    const lists = [];
+    if (root.matches && root.matches(".kanban-cards")) lists.push(root);
+    if (root.querySelectorAll) lists.push.apply(lists, root.querySelectorAll(".kanban-cards"));
+    lists.forEach(function (list) {
+      if (list.sortable) return;
+      const boardElement = list.closest("#board");
+      if (!boardElement || boardElement.dataset.canModify !== "1") return;
+      list.sortable = Sortable.create(list, {
+        group: "kanban",
+        draggable: "[data-opportunity]",
+        filter: "a, button, input, select, textarea, [role=menu]",
+        preventOnFilter: false,
+        animation: 150,
+        ghostClass: "kanban-card-ghost",
+        chosenClass: "kanban-card-chosen",
+        onEnd: function (event) {
+          if (event.from === event.to && event.oldIndex === event.newIndex) return;
+          const card = event.item;
+          origins[card.dataset.opportunity] = { list: event.from, index: event.oldDraggableIndex };
+          landed(card, columnOf(event.from));
+        },
+      });
+    });
+  }
+
+  // Sortable loads with `defer` after htmx: initialise once both are there, then on swaps.
+  function start() {
+    initLists(document);
+    htmx.onLoad(function (element) { initLists(element); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+
+  document.addEventListener("board:refused", function (event) {
+    const id = String(event.detail.opportunity || "");
+    snapBack(id);
+    const card = document.querySelector('[data-opportunity="' + id + '"]');
+    if (card) card.classList.remove("kanban-card-saving");
+  });
+  document.addEventListener("board:moved", function (event) {
+    const id = String(event.detail.opportunity || "");
+    delete origins[id];
+    if (pendingLost === id) pendingLost = null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!focusAfterMove) return;
+    const card = document.querySelector('[data-opportunity="' + focusAfterMove + '"]');
+    focusAfterMove = null;
+    if (card) card.focus();
+  });
+  // A network or server error: nothing was saved, so the card goes back.
+  document.addEventListener("htmx:responseError", function (event) {
+    const id = event.detail.elt && event.detail.elt.dataset && event.detail.elt.dataset.opportunity;
+    if (id && origins[id]) {
+      snapBack(id);
+      document.dispatchEvent(new CustomEvent("jalon:message", {
+        detail: { text: board().dataset.errorText || "Error", level: "error" },
+      }));
+    }
+  });
+
+  // The loss-reason dialog: closing it without confirming (Cancel, Escape) puts the card back.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-modal-close]")) {
+      const dialog = document.getElementById("modal");
+      if (dialog && dialog.open) dialog.close();
+    }
+  });
+  function watchModal() {
+    const dialog = document.getElementById("modal");
+    if (!dialog) return;
+    dialog.addEventListener("close", function () {
+      if (pendingLost) snapBack(pendingLost);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watchModal);
+  else watchModal();
+
+  // Keyboard: "Move to…" opens a menu of the other columns; a choice is the same move.
+  function closeMenu(restoreFocus) {
+    const menu = document.querySelector(".move-menu");
+    if (!menu) return;
+    const button = menu.previousElementSibling;
+    menu.remove();
+    if (button) {
+      button.setAttribute("aria-expanded", "false");
+      if (restoreFocus) button.focus();
+    }
+  }
+
+  function openMenu(button) {
+    closeMenu(false);
+    const card = button.closest("[data-opportunity]");
+    const current = columnOf(card);
+    const menu = document.createElement("div");
+    menu.className = "move-menu";
+    menu.setAttribute("role", "menu");
+    menu.setAttribute("aria-label", button.textContent.trim());
+    document.querySelectorAll("#board [data-column]").forEach(function (column) {
+      if (column.dataset.column === current) return;
+      const item = document.createElement("button");
+      item.type = "button";
+      item.setAttribute("role", "menuitem");
+      item.dataset.target = column.dataset.column;
+      item.textContent = column.dataset.label;
+      menu.append(item);
+    });
+    button.after(menu);
+    button.setAttribute("aria-expanded", "true");
+    const first = menu.querySelector("[role=menuitem]");
+    if (first) first.focus();
+  }
+
+  function moveByMenu(item) {
+    const card = item.closest("[data-opportunity]");
+    const target = document.querySelector('#board [data-column="' + item.dataset.target + '"] .kanban-cards');
+    closeMenu(false);
+    if (!card || !target) return;
+    const fromKey = columnOf(card);
+    origins[card.dataset.opportunity] = { list: card.parentElement, index: cardIndex(card) };
+    target.prepend(card);
+    focusAfterMove = card.dataset.opportunity;
+    landed(card, fromKey);
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-move-menu]");
+    if (button) {
+      if (button.getAttribute("aria-expanded") === "true") closeMenu(true);
+      else openMenu(button);
+      return;
+    }
+    const item = event.target.closest(".move-menu [role=menuitem]");
+    if (item) { moveByMenu(item); return; }
+    if (!event.target.closest(".move-menu")) closeMenu(false);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    const menu = event.target.closest && event.target.closest(".move-menu");
+    if (!menu) return;
+    const items = Array.from(menu.querySelectorAll("[role=menuitem]"));
+    const index = items.indexOf(document.activeElement);
+    if (event.key === "Escape") { event.preventDefault(); closeMenu(true); }
+    else if (event.key === "ArrowDown") { event.preventDefault(); items[(index + 1) % items.length].focus(); }
+    else if (event.key === "ArrowUp") { event.preventDefault(); items[(index - 1 + items.length) % items.length].focus(); }
+    else if (event.key === "Home") { event.preventDefault(); items[0].focus(); }
+    else if (event.key === "End") { event.preventDefault(); items[items.length - 1].focus(); }
+    else if (event.key === "Tab") { closeMenu(false); }
+  });
+})();
