@@ -5,6 +5,7 @@ import random
 from decimal import Decimal
 
 import factory.random
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             else:
                 self.create_data(users)
                 self.stdout.write(self.style.SUCCESS("Demo data created."))
+        call_command("load_postal_codes", stdout=self.stdout)
         self.stdout.write(
             "Demo logins (password jalon-demo): manager (Sales manager), alice and bruno (Sales reps)"
         )
@@ -71,6 +73,7 @@ class Command(BaseCommand):
             for rank in range(1, 3):
                 f.AffiliationFactory(company=company, person=f.PersonFactory(owner=owner), rank=rank, is_default=rank == 1)
             companies.append(company)
+        self.seed_contacts(users, companies)
 
         for i in range(36):
             owner = reps[i % 2] if i % 9 else None
@@ -111,3 +114,21 @@ class Command(BaseCommand):
                 Opportunity.objects.filter(pk=opportunity.pk).update(
                     next_action_at=task.start, action_colour=task.colour
                 )
+
+    def seed_contacts(self, users: dict, companies: list) -> None:
+        """Search words, a note with a reminder today and a document (contact file demo)."""
+        from django.core.files.base import ContentFile
+
+        from contacts import services as contacts_services
+
+        contacts_services.companies_reindex(queryset=Company.objects.filter(pk__in=[c.pk for c in companies]))
+        alice = users["alice"]
+        first = next(c for c in companies if c.owner_id == alice.pk)
+        contacts_services.note_create(
+            target=first, actor=alice, subject="Call back about the framework agreement",
+            text="They expect our revised prices before the end of the month.",
+            reminder_date=timezone.localdate(),
+        )
+        contacts_services.note_create(target=first, actor=alice, subject="First meeting", text="Met the purchasing manager.")
+        brochure = ContentFile(b"Jalon demo: price list\n", name="price-list.txt")
+        contacts_services.document_attach(target=first, uploaded_file=brochure, actor=alice)

@@ -1,0 +1,222 @@
+"""Forms of the contact file: they read and check input; the services apply the rules."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import (
+    Address,
+    Affiliation,
+    Category,
+    Company,
+    CompanyRep,
+    ContactType,
+    Note,
+    Person,
+)
+from contacts.validators import clean_naf, clean_phone, clean_siren, clean_vat, clean_website
+
+SIREN_NOT_IN_VAT = _("The VAT number does not contain this SIREN.")
+
+
+def _users():
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user loaded so that a stale save can be refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = _users()
+
+
+class CompanyForm(VersionedForm):
+    website = forms.CharField(label=_("website"), required=False, max_length=200)
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"), queryset=Category.objects.all(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Company
+        fields = [
+            "name", "acronym", "is_natural_person", "siren", "vat_number", "naf_code", "country",
+            "language", "currency", "email", "phone", "sector", "origin", "owner",
+            "categories", "active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Fields are validated by the cleaners below (which also accept spaces, "6201Z"...).
+        for name in ("siren", "vat_number", "naf_code", "phone"):
+            self.fields[name].validators = []
+        self.fields["siren"].max_length = None
+        self.fields["siren"].widget.attrs.pop("maxlength", None)
+        self.fields["naf_code"].widget.attrs.pop("maxlength", None)
+        self.fields["website"].widget.attrs["placeholder"] = "https://"
+        if self.instance.pk and not self.is_bound:
+            self.initial["website"] = self.instance.website
+        # Shown in the model's order, not at the end.
+        self.order_fields(self._meta.fields[:9] + ["website"] + self._meta.fields[9:])
+        self.fields["phone"].widget.attrs["type"] = "tel"
+
+    def clean_siren(self):
+        return clean_siren(self.cleaned_data.get("siren", ""))
+
+    def clean_vat_number(self):
+        return clean_vat(self.cleaned_data.get("vat_number", ""))
+
+    def clean_naf_code(self):
+        return clean_naf(self.cleaned_data.get("naf_code", ""))
+
+    def clean_website(self):
+        return clean_website(self.cleaned_data.get("website", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country") or "FR"
+        if "phone" in cleaned:
+            try:
+                cleaned["phone"] = clean_phone(cleaned["phone"], country)
+            except forms.ValidationError as exc:
+                self.add_error("phone", exc)
+        siren, vat = cleaned.get("siren"), cleaned.get("vat_number")
+        if siren and vat and vat.startswith("FR") and vat[4:] != siren:
+            self.add_error("vat_number", SIREN_NOT_IN_VAT)
+        return cleaned
+
+    def _post_clean(self):
+        # The service runs the model checks; skipping them here avoids double messages.
+        pass
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ["label", "line1", "line2", "postal_code", "city", "country", "is_default"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        datalist = f"{self.add_prefix('city')}-options"
+        # Typing a postal code asks the server for the matching towns (a <datalist>).
+        self.fields["postal_code"].widget.attrs.update({
+            "hx-get": reverse_lazy("postal_code_suggest"),
+            "hx-trigger": "input changed delay:300ms",
+            "hx-target": f"#{datalist}",
+            "hx-swap": "outerHTML",
+            "hx-vals": f'{{"list": "{datalist}"}}',
+            "inputmode": "numeric",
+            "autocomplete": "postal-code",
+        })
+        self.fields["city"].widget.attrs.update({"list": datalist, "autocomplete": "address-level2"})
+        self.city_datalist_id = datalist
+
+    def _post_clean(self):
+        pass
+
+
+class PersonForm(VersionedForm):
+    class Meta:
+        model = Person
+        fields = [
+            "civility", "first_name", "last_name", "job_title", "department", "email", "email2",
+            "phone", "mobile", "birth_date", "language", "mailing_opt_in", "active", "owner",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, country: str = "FR", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country = country
+        for name in ("phone", "mobile"):
+            self.fields[name].validators = []
+            self.fields[name].widget.attrs["type"] = "tel"
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data.get("phone", ""), self.country)
+
+    def clean_mobile(self):
+        return clean_phone(self.cleaned_data.get("mobile", ""), self.country)
+
+    def _post_clean(self):
+        pass
+
+
+class AffiliationForm(forms.ModelForm):
+    class Meta:
+        model = Affiliation
+        fields = ["role", "contact_type", "rank", "is_default"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_type"].queryset = ContactType.objects.all()
+
+    def _post_clean(self):
+        pass
+
+
+class LinkPersonForm(AffiliationForm):
+    """Link an existing person to a company (the person is never copied)."""
+
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none())
+
+    class Meta(AffiliationForm.Meta):
+        fields = ["person", "role", "contact_type", "rank", "is_default"]
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["person"].queryset = people
+
+
+class LinkCompanyForm(AffiliationForm):
+    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none())
+
+    class Meta(AffiliationForm.Meta):
+        fields = ["company", "role", "contact_type", "rank", "is_default"]
+
+    def __init__(self, *args, companies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if companies is not None:
+            self.fields["company"].queryset = companies
+
+
+class CompanyRepForm(forms.ModelForm):
+    class Meta:
+        model = CompanyRep
+        fields = ["user", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _users()
+
+    def _post_clean(self):
+        pass
+
+
+class TransformForm(forms.Form):
+    customer_code = forms.CharField(label=_("Customer code"), max_length=30, required=False)
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = Note
+        fields = ["subject", "text", "date", "reminder_date"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "reminder_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def _post_clean(self):
+        pass
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("File"))

@@ -1,0 +1,161 @@
+"""Reads of the contact file: quick search, duplicates, notes, documents, history."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from contacts.models import Company, CompanySearchWord, Document, Note, Person
+from contacts.text import normalize
+
+MAX_SEARCH_WORDS = 6
+
+
+def search_terms(query: str) -> list[str]:
+    """The normalised words typed, longest first (the most selective lookups first)."""
+    words = sorted(set(normalize(query).split()), key=len, reverse=True)
+    return [w[:60] for w in words[:MAX_SEARCH_WORDS]]
+
+
+def company_search(queryset: models.QuerySet, query: str) -> models.QuerySet:
+    """Companies where every typed word starts a word of the name, a postal code or a city
+    (accent- and case-insensitive): `dup 35` finds DUPONT in 35000.
+
+    One prefix lookup per word in the indexed (word, company) table, intersected; never a scan
+    of the companies.
+    """
+    for term in search_terms(query):
+        ids = CompanySearchWord.objects.filter(word__startswith=term).values("company_id")
+        queryset = queryset.filter(pk__in=ids)
+    return queryset
+
+
+def company_duplicates(
+    *, name: str = "", siren: str = "", email: str = "", exclude_pk: int | None = None, user=None
+) -> list[tuple[Company, list[str]]]:
+    """Likely duplicates of a company being saved: same SIREN, same e-mail or same
+    normalised name; each with the reasons it matched."""
+    normalized = normalize(name)
+    condition = Q()
+    if siren:
+        condition |= Q(siren=siren)
+    if email:
+        condition |= Q(email__iexact=email)
+    if normalized:
+        # The name's words are the first words of search_text, in order.
+        condition |= Q(search_text__startswith=normalized)
+    if not condition:
+        return []
+    queryset = Company.objects.filter(condition)
+    if user is not None:
+        queryset = queryset.visible_to(user)
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    found = []
+    for company in queryset.select_related("owner")[:10]:
+        reasons = []
+        if siren and company.siren == siren:
+            reasons.append("siren")
+        if email and company.email.lower() == email.lower():
+            reasons.append("email")
+        if normalized and company.normalized_name == normalized:
+            reasons.append("name")
+        if reasons:
+            found.append((company, reasons))
+    return found
+
+
+def person_duplicates(
+    *, first_name: str = "", last_name: str = "", email: str = "", exclude_pk: int | None = None, user=None
+) -> list[tuple[Person, list[str]]]:
+    """Likely duplicates of a person: same e-mail, or same normalised first and last name."""
+    condition = Q()
+    if email:
+        condition |= Q(email__iexact=email) | Q(email2__iexact=email)
+    if last_name:
+        condition |= Q(last_name__iexact=last_name.strip())
+    if not condition:
+        return []
+    queryset = Person.objects.filter(condition)
+    if user is not None:
+        queryset = queryset.visible_to(user)
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    wanted = normalize(f"{first_name} {last_name}")
+    found = []
+    for person in queryset.prefetch_related("companies")[:20]:
+        reasons = []
+        if email and email.lower() in (person.email.lower(), person.email2.lower()):
+            reasons.append("email")
+        if wanted and normalize(f"{person.first_name} {person.last_name}") == wanted:
+            reasons.append("name")
+        if reasons:
+            found.append((person, reasons))
+    return found[:10]
+
+
+def _for_target(model: type[models.Model], target: models.Model) -> models.QuerySet:
+    return model.objects.filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+    )
+
+
+def notes_for(target: models.Model) -> models.QuerySet:
+    return _for_target(Note, target).select_related("owner")
+
+
+def documents_for(target: models.Model) -> models.QuerySet:
+    return _for_target(Document, target).select_related("uploaded_by")
+
+
+def reminders_due(user, day: dt.date) -> models.QuerySet:
+    """The user's notes whose reminder falls on `day` (shown on the dashboard)."""
+    return Note.objects.filter(owner=user, reminder_date=day).select_related("content_type").order_by("id")
+
+
+@dataclass
+class HistoryEntry:
+    at: dt.datetime | dt.date
+    kind: str
+    title: str
+    detail: str = ""
+    user: Any = None
+    url: str = ""
+
+
+# Other apps add their own entries (tasks, opportunities, ...) by appending a callable
+# `source(target) -> list[HistoryEntry]` here, typically in their AppConfig.ready().
+HISTORY_SOURCES: list[Callable[[models.Model], list[HistoryEntry]]] = []
+
+
+def _as_datetime(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    return dt.datetime.combine(value, dt.time.min)
+
+
+def history_for(target: models.Model, *, notes=None, documents=None) -> list[HistoryEntry]:
+    """Everything that happened on a record, newest first."""
+    from django.urls import reverse
+
+    notes = notes_for(target) if notes is None else notes
+    documents = documents_for(target) if documents is None else documents
+    entries = [
+        HistoryEntry(at=n.created_at, kind="note", title=n.subject, detail=n.text, user=n.owner)
+        for n in notes
+    ]
+    entries += [
+        HistoryEntry(
+            at=d.uploaded_at, kind="document", title=d.name, user=d.uploaded_by,
+            url=reverse("document_download", args=[d.pk]),
+        )
+        for d in documents
+    ]
+    for source in HISTORY_SOURCES:
+        entries += source(target)
+    return sorted(entries, key=lambda e: _as_datetime(e.at), reverse=True)
