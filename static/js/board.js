@@ -155,6 +155,23 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watchModal);
   else watchModal();
 
+  // Task dialogs (the tasks' own forms in #modal): once a task changed, the card it belongs
+  // to is fetched again so that its next action and colour are right.
+  let taskCard = null;
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-task-for]");
+    if (button) taskCard = button.dataset.taskFor;
+  });
+  document.addEventListener("jalon:tasks-changed", function () {
+    const id = taskCard;
+    taskCard = null;
+    const card = id && document.querySelector('[data-opportunity="' + id + '"]');
+    if (!card || !board()) return;
+    htmx.ajax("GET", board().dataset.cardUrl.replace(/\/0\/$/, "/" + id + "/"), {
+      target: card, swap: "outerHTML",
+    });
+  });
+
   // Keyboard: "Move to…" opens a menu of the other columns; a choice is the same move.
   function closeMenu(restoreFocus) {
     const menu = document.querySelector(".move-menu");

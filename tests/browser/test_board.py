@@ -1,0 +1,214 @@
+"""The Kanban in real Chromium: drag and drop, refusals snapping back, the loss-reason dialog,
+the keyboard menu, Ctrl+K, and two users moving the same card."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import translation
+from playwright.sync_api import expect
+
+from config.roles import SALES_MANAGER, SALES_REP
+from pipeline import services
+from pipeline.models import Process, TaskType
+from prospects.models import HistoryEntry, Opportunity
+from tests import factories as f
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def board(live_server):
+    """Alice's board: three steps, two of her opportunities and one of Bruno's in the first."""
+    # Transactional tests flush the tables between tests: recreate what migrations seed.
+    for name in (SALES_REP, SALES_MANAGER):
+        Group.objects.get_or_create(name=name)
+    TaskType.objects.get_or_create(code="todo", defaults={"name": "To-do"})
+    if not Process.objects.filter(is_default=True).exists():
+        f.ProcessFactory(name="Default", is_default=True, steps=1)
+    alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
+    bruno = f.RepFactory(username="bruno", first_name="Bruno", last_name="Lefèvre")
+    process = f.ProcessFactory(name="Sales", steps=3)
+    steps = list(process.steps.order_by("position"))
+
+    def opportunity(owner, summary, position):
+        return f.OpportunityFactory(
+            process=process, step=steps[0], owner=owner, summary=summary, position=position,
+            prospect=f.ProspectFactory(owner=owner),
+        )
+
+    return {
+        "url": f"{live_server.url}/pipeline/{process.pk}/board/",
+        "process": process,
+        "steps": steps,
+        "alice": alice,
+        "mine": opportunity(alice, "Roof insulation", 0),
+        "other": opportunity(alice, "Solar panels", 1),
+        "theirs": opportunity(bruno, "Heat pump", 2),
+        "reason": f.LossReasonFactory(name="Too expensive"),
+    }
+
+
+def column(page, key):
+    return page.locator(f'[data-column="{key}"]')
+
+
+def card(page, opportunity):
+    return page.locator(f'[data-opportunity="{opportunity.pk}"]')
+
+
+def drag(page, opportunity, key):
+    """Sortable listens to pointer events: move the mouse in small steps, as a hand would."""
+    source = card(page, opportunity).locator(".kc-meta")
+    source.scroll_into_view_if_needed()
+    source.hover()
+    page.mouse.down()
+    start = source.bounding_box()
+    page.mouse.move(start["x"] + 10, start["y"] + 10, steps=5)
+    target = column(page, key).locator(".kanban-cards").bounding_box()
+    x = target["x"] + target["width"] / 2
+    y = target["y"] + min(target["height"] - 10, 40)
+    page.mouse.move(x, y, steps=15)
+    page.mouse.move(x, y + 5, steps=5)
+    page.mouse.up()
+
+
+def french(message) -> str:
+    with translation.override("fr"):
+        return str(message)
+
+
+def test_drag_to_the_next_column_stays_after_reload_with_its_history(page, login, board):
+    first, second, _third = board["steps"]
+    login(page, "alice")
+    page.goto(board["url"])
+    expect(column(page, first.pk).locator("[data-count]")).to_have_text("3")
+
+    drag(page, board["mine"], second.pk)
+
+    expect(column(page, second.pk).locator("[data-count]")).to_have_text("1")
+    expect(column(page, first.pk).locator("[data-count]")).to_have_text("2")
+    expect(column(page, second.pk).locator(f'[data-opportunity="{board["mine"].pk}"]')).to_be_visible()
+    page.reload()
+    expect(column(page, second.pk).locator(f'[data-opportunity="{board["mine"].pk}"]')).to_be_visible()
+    entry = HistoryEntry.objects.get(opportunity=board["mine"], kind=HistoryEntry.Kind.STEP)
+    assert (entry.from_value, entry.to_value, entry.actor) == (first.label, second.label, board["alice"])
+
+
+def test_a_refused_move_snaps_back_with_its_message(page, login, board):
+    first, second, _third = board["steps"]
+    login(page, "alice")
+    page.goto(board["url"])
+    drag(page, board["theirs"], second.pk)
+
+    expect(page.locator("#messages")).to_contain_text(french(services.NOT_ALLOWED_OBJECT))
+    expect(column(page, first.pk).locator(f'[data-opportunity="{board["theirs"].pk}"]')).to_be_visible()
+    expect(column(page, second.pk).locator("[data-opportunity]")).to_have_count(0)
+    # Back in its place, not only in its column: third of three.
+    expect(column(page, first.pk).locator("[data-opportunity]").nth(2)).to_have_attribute(
+        "data-opportunity", str(board["theirs"].pk)
+    )
+    board["theirs"].refresh_from_db()
+    assert board["theirs"].step == first
+
+
+def test_the_loss_reason_dialog_cancel_then_confirm(page, login, board):
+    first = board["steps"][0]
+    mine = board["mine"]
+    login(page, "alice")
+    page.goto(board["url"])
+
+    drag(page, mine, "lost")
+    dialog = page.locator("#modal")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("select[name=loss_reason]")).to_be_visible()
+    dialog.locator("[data-modal-close]").click()
+    expect(dialog).to_be_hidden()
+    expect(column(page, first.pk).locator(f'[data-opportunity="{mine.pk}"]')).to_be_visible()
+    expect(column(page, first.pk).locator("[data-opportunity]").first).to_have_attribute(
+        "data-opportunity", str(mine.pk)
+    )
+    mine.refresh_from_db()
+    assert mine.status == Opportunity.Status.OPEN
+
+    drag(page, mine, "lost")
+    expect(dialog).to_be_visible()
+    dialog.locator("select[name=loss_reason]").select_option(str(board["reason"].pk))
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).to_be_hidden()
+    expect(column(page, "lost").locator(f'[data-opportunity="{mine.pk}"]')).to_be_visible()
+    expect(column(page, "lost").locator("[data-count]")).to_have_text("1")
+    mine.refresh_from_db()
+    assert (mine.status, mine.loss_reason) == (Opportunity.Status.LOST, board["reason"])
+
+
+def test_escape_in_the_loss_dialog_puts_the_card_back(page, login, board):
+    first = board["steps"][0]
+    login(page, "alice")
+    page.goto(board["url"])
+    drag(page, board["other"], "lost")
+    expect(page.locator("#modal")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#modal")).to_be_hidden()
+    expect(column(page, first.pk).locator(f'[data-opportunity="{board["other"].pk}"]')).to_be_visible()
+
+
+def test_keyboard_move_menu(page, login, board):
+    _first, _second, third = board["steps"]
+    mine = board["mine"]
+    login(page, "alice")
+    page.goto(board["url"])
+    button = card(page, mine).locator("[data-move-menu]")
+    button.focus()
+    page.keyboard.press("Enter")
+    menu = page.get_by_role("menu")
+    expect(menu).to_be_visible()
+    expect(page.get_by_role("menuitem").first).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name=third.label)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(column(page, third.pk).locator(f'[data-opportunity="{mine.pk}"]')).to_be_visible()
+    expect(column(page, third.pk).locator("[data-count]")).to_have_text("1")
+    expect(card(page, mine)).to_be_focused()
+    mine.refresh_from_db()
+    assert mine.step == third
+
+
+def test_ctrl_k_switches_between_the_prospect_list_and_the_board(page, login, board):
+    login(page, "alice")
+    page.goto(board["url"])
+    page.locator("body").click(position={"x": 5, "y": 300})
+    page.keyboard.press("Control+k")
+    page.wait_for_url(re.compile(r"/prospects/"))
+    expect(page.locator("[data-ctrl-k]")).to_have_attribute("href", re.compile(r"/board/"))
+    page.keyboard.press("Control+k")
+    page.wait_for_url(re.compile(r"/pipeline/\d+/board/"))
+    expect(page.locator("#board")).to_be_visible()
+
+
+def test_two_users_moving_the_same_card(browser, live_server, login, board):
+    first, second, third = board["steps"]
+    mine = board["mine"]
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+        page = context.new_page()
+        login(page, "alice")
+        page.goto(board["url"])
+        pages.append(page)
+    early, late = pages
+
+    drag(early, mine, second.pk)
+    expect(column(early, second.pk).locator("[data-count]")).to_have_text("1")
+
+    # The second window still shows the card in the first column, with the old version.
+    drag(late, mine, third.pk)
+    expect(late.locator("#messages .message-error")).to_contain_text(second.label)
+    # The card shows its real place, and nothing was overwritten.
+    expect(column(late, second.pk).locator(f'[data-opportunity="{mine.pk}"]')).to_be_visible()
+    expect(column(late, third.pk).locator("[data-opportunity]")).to_have_count(0)
+    expect(column(late, first.pk).locator(f'[data-opportunity="{mine.pk}"]')).to_have_count(0)
+    mine.refresh_from_db()
+    assert mine.step == second
+    for page in pages:
+        page.context.close()
