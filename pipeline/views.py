@@ -1,12 +1,360 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Process pages: the list of processes, the step list (PROSTEP's table) and the stage editor."""
 
-from pipeline.models import Process
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from config.access import can_change, get_visible_or_404
+from config.htmx import HtmxHttpRequest, with_message
+from config.roles import is_manager
+from contacts.models import Address, Company
+from pipeline import services
+from pipeline.clocks import days_since
+from pipeline.forms import (
+    STEP_LIST_SORTS,
+    StepCreateForm,
+    StepForm,
+    StepListFilter,
+    with_done_count,
+)
+from pipeline.models import Process, Step, StepProgress
+from pipeline.rights import can_manage_stages, can_modify_process_opportunities
+from prospects.models import Opportunity
+
+STEP_LIST_PAGE_SIZE = 50
+# key, label, right-aligned, title
+STEP_LIST_COLUMNS = [
+    ("id", gettext_lazy("ID"), False, ""),
+    ("last_name", gettext_lazy("Last name"), False, ""),
+    ("first_name", gettext_lazy("First name"), False, ""),
+    ("job_title", gettext_lazy("Job title"), False, ""),
+    ("company", gettext_lazy("Company"), False, ""),
+    ("probability", gettext_lazy("P"), True, gettext_lazy("Probability")),
+    ("owner", gettext_lazy("Owner"), False, ""),
+    ("amount", gettext_lazy("Potential"), True, ""),
+    ("nbj", gettext_lazy("NbJ"), True, gettext_lazy("Days since the last step change")),
+]
+
+
+def _process_or_404(user, process_id: int) -> Process:
+    """Every sales user sees the active processes; managers also the inactive ones."""
+    processes = Process.objects.prefetch_related("modify_groups", "delete_groups")
+    if not is_manager(user):
+        processes = processes.filter(active=True)
+    try:
+        return processes.get(pk=process_id)
+    except Process.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def board_url(process: Process) -> str:
+    try:
+        return reverse("pipeline_board", args=[process.pk])
+    except Exception:  # the board's URLs are not installed yet
+        return f"/pipeline/{process.pk}/board/"
 
 
 @login_required
 @require_GET
-def pipeline_list(request):
-    processes = Process.objects.filter(active=True).prefetch_related("steps")
-    return render(request, "pipeline/process_list.html", {"processes": processes})
+def pipeline_list(request: HtmxHttpRequest):
+    processes = Process.objects.all() if is_manager(request.user) else Process.objects.filter(active=True)
+    visible = Opportunity.objects.visible_to(request.user)
+    open_ids = visible.filter(status=Opportunity.Status.OPEN).values("pk")
+    processes = processes.prefetch_related(
+        Prefetch("steps", queryset=Step.objects.order_by("position", "id"))
+    ).annotate(open_count=Count("opportunities", filter=Q(opportunities__in=open_ids)))
+    items = [(process, board_url(process)) for process in processes]
+    return render(
+        request, "pipeline/process_list.html",
+        {"items": items, "can_manage": is_manager(request.user)},
+    )
+
+
+# --------------------------------------------------------------------------- step list
+
+
+@dataclass
+class StepRow:
+    """One line of the step list, computed once so the template stays plain."""
+
+    opportunity: Opportunity
+    last_name: str
+    first_name: str
+    job_title: str
+    company: str
+    address: str
+    comment: str
+    nbj: int | None
+    finished: bool
+    customer: bool
+    editable: bool
+    owner: str
+    cells: list = field(default_factory=list)
+
+
+def _step_list_queryset(user, process: Process):
+    addresses = Prefetch("company__addresses", queryset=Address.objects.filter(is_default=True))
+    progress = Prefetch("step_progress", queryset=StepProgress.objects.only("id", "opportunity_id", "step_id"))
+    return with_done_count(
+        Opportunity.objects.visible_to(user)
+        .filter(process=process)
+        .select_related("prospect", "prospect__company", "person", "company", "owner", "step")
+        .prefetch_related(progress, addresses)
+    )
+
+
+def _row(opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool) -> StepRow:
+    prospect, person, company = opportunity.prospect, opportunity.person, opportunity.company
+    done = {p.step_id for p in opportunity.step_progress.all()}
+    if prospect is not None:
+        names = (prospect.last_name.upper(), prospect.first_name, prospect.job_title, prospect.company_name)
+        address = ", ".join(
+            p for p in [prospect.address, f"{prospect.postal_code} {prospect.city}".strip()] if p
+        )
+        comment = prospect.first_note_line
+        linked = prospect.company
+    else:
+        names = (
+            person.last_name.upper() if person else "", person.first_name if person else "",
+            person.job_title if person else "", company.name if company else "",
+        )
+        default = company.default_address if company else None
+        address = str(default) if default else ""
+        comment = (opportunity.project_notes or "").strip().split("\n", 1)[0]
+        linked = company
+    all_done = bool(steps) and all(s.pk in done for s in steps)
+    return StepRow(
+        opportunity=opportunity,
+        last_name=names[0], first_name=names[1], job_title=names[2], company=names[3],
+        address=address, comment=comment,
+        nbj=days_since(opportunity.step_changed_at),
+        finished=opportunity.status == Opportunity.Status.WON or all_done,
+        customer=linked is not None and linked.kind == Company.Kind.CUSTOMER,
+        editable=may_modify and can_change(user, opportunity),
+        owner=(opportunity.owner.get_full_name() or opportunity.owner.get_username()) if opportunity.owner else "",
+        cells=[(step, step.pk in done) for step in steps],
+    )
+
+
+def _sort_key(value: str) -> str:
+    return value if value.lstrip("-") in STEP_LIST_SORTS else "id"
+
+
+def _ordering(sort: str) -> list[str]:
+    fields = STEP_LIST_SORTS[sort.lstrip("-")]
+    if not sort.startswith("-"):
+        return list(fields)
+    return [f[1:] if f.startswith("-") else f"-{f}" for f in fields]
+
+
+@login_required
+@require_GET
+def pipeline_steps(request: HtmxHttpRequest, process_id: int):
+    """PROSTEP's table: one row per opportunity, one check-box column per step."""
+    process = _process_or_404(request.user, process_id)
+    steps = list(process.steps.order_by("position", "id"))
+    may_modify = can_modify_process_opportunities(request.user, process)
+    filterset = StepListFilter(
+        request.GET or None, queryset=_step_list_queryset(request.user, process),
+        process=process, step_count=len(steps),
+    )
+    sort = _sort_key(request.GET.get("sort", "id"))
+    queryset = filterset.qs.order_by(*_ordering(sort))
+    page = Paginator(queryset, STEP_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_row(o, steps, user=request.user, may_modify=may_modify) for o in page.object_list]
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
+    base = query.urlencode()
+    columns = []
+    for key, label, num, title in STEP_LIST_COLUMNS:
+        next_sort = f"-{key}" if sort == key else key
+        columns.append({
+            "label": label, "num": num, "title": title,
+            "url": f"?{base + '&' if base else ''}sort={next_sort}",
+            "dir": "asc" if sort == key else "desc" if sort == f"-{key}" else "",
+        })
+    context = {
+        "process": process, "steps": steps, "rows": rows, "page": page, "filter": filterset,
+        "sort": sort, "columns": columns, "may_modify": may_modify,
+        "page_query": f"{base + '&' if base else ''}sort={sort}&", "board_url": board_url(process),
+        "can_manage": can_manage_stages(request.user, process),
+    }
+    template = "pipeline/step_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#step-list-results"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def pipeline_step_toggle(request: HtmxHttpRequest, process_id: int, opportunity_id: int, step_id: int):
+    """Tick (done=1) or untick (done=0) a box in place; answers with the row."""
+    process = _process_or_404(request.user, process_id)
+    opportunity = get_visible_or_404(Opportunity.objects.filter(process=process), request.user, pk=opportunity_id)
+    may_modify = can_modify_process_opportunities(request.user, process)
+    if not (may_modify and can_change(request.user, opportunity)):
+        raise PermissionDenied
+    action = services.step_complete if request.POST.get("done") == "1" else services.step_uncomplete
+    error = None
+    try:
+        action(
+            opportunity_id=opportunity.pk, step_id=step_id, actor=request.user,
+            expected_version=request.POST.get("version") or None,
+        )
+    except services.MoveRefused as refusal:
+        error = refusal.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(reverse("pipeline_steps", args=[process.pk]))
+    steps = list(process.steps.order_by("position", "id"))
+    fresh = _step_list_queryset(request.user, process).get(pk=opportunity.pk)
+    response = render(
+        request, "pipeline/step_list.html#step-row",
+        {"row": _row(fresh, steps, user=request.user, may_modify=may_modify), "process": process, "steps": steps},
+    )
+    return with_message(response, error, "error") if error else response
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _stages_context(process: Process, **extra) -> dict:
+    steps = list(
+        process.steps.order_by("position", "id").annotate(
+            opportunity_count=Count("opportunities", distinct=True)
+        )
+    )
+    return {"process": process, "steps": steps, "create_form": StepCreateForm(), **extra}
+
+
+def _stage_process(request, process_id: int) -> Process:
+    process = _process_or_404(request.user, process_id)
+    if not can_manage_stages(request.user, process):
+        raise PermissionDenied
+    return process
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pipeline_stages(request: HtmxHttpRequest, process_id: int):
+    """The stage editor of a process; POST adds a column (OpenFire "add a new column")."""
+    process = _stage_process(request, process_id)
+    form = StepCreateForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_create(
+                process_id=process.pk, actor=request.user, label=form.cleaned_data["label"],
+                duration_days=form.cleaned_data["duration_days"],
+                probability=form.cleaned_data["probability"],
+            )
+        except services.StepRefused as refusal:
+            error = refusal.message
+        else:
+            if not request.htmx:
+                return redirect(reverse("pipeline_stages", args=[process.pk]))
+            form = StepCreateForm()
+    context = _stages_context(process, board_url=board_url(process))
+    context["create_form"] = form
+    if request.htmx:
+        response = render(request, "pipeline/_stage_list.html", context)
+        return with_message(response, error, "error") if error else response
+    if error:
+        messages.error(request, error)
+    return render(request, "pipeline/stage_list.html", context)
+
+
+def _stage_step(process: Process, step_id: int) -> Step:
+    try:
+        return process.steps.get(pk=step_id)
+    except Step.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _stage_row_response(request, process: Process, step_id: int, error: str | None = None, saved: bool = False):
+    step = (
+        process.steps.annotate(opportunity_count=Count("opportunities", distinct=True)).get(pk=step_id)
+    )
+    response = render(request, "pipeline/_stage_row.html", {"process": process, "step": step})
+    if error:
+        return with_message(response, error, "error")
+    if saved:
+        response = with_message(response, _("Saved."), "success")
+    response["HX-Trigger-After-Settle"] = "jalon:stages-changed"
+    return response
+
+
+@login_required
+@require_POST
+def pipeline_stage_update(request: HtmxHttpRequest, process_id: int, step_id: int):
+    """Edit a column: label, duration, probability, folded."""
+    process = _stage_process(request, process_id)
+    step = _stage_step(process, step_id)
+    form = StepForm(request.POST, instance=Step(process=process))
+    error = None
+    if form.is_valid():
+        try:
+            services.step_update(
+                step_id=step.pk, actor=request.user, label=form.cleaned_data["label"],
+                duration_days=form.cleaned_data["duration_days"],
+                probability=form.cleaned_data["probability"], folded=form.cleaned_data["folded"],
+            )
+        except services.StepRefused as refusal:
+            error = refusal.message
+    else:
+        error = " ".join(f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items())
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(reverse("pipeline_stages", args=[process.pk]))
+    return _stage_row_response(request, process, step.pk, error, saved=error is None)
+
+
+@login_required
+@require_POST
+def pipeline_stage_fold(request: HtmxHttpRequest, process_id: int, step_id: int):
+    """Fold or unfold a column (folded=1 / 0; toggles without a value)."""
+    process = _stage_process(request, process_id)
+    step = _stage_step(process, step_id)
+    value = request.POST.get("folded")
+    folded = (not step.folded) if value is None else value in ("1", "true", "on")
+    services.step_set_folded(step_id=step.pk, actor=request.user, folded=folded)
+    if not request.htmx:
+        return redirect(request.POST.get("next") or reverse("pipeline_stages", args=[process.pk]))
+    return _stage_row_response(request, process, step.pk)
+
+
+@login_required
+@require_POST
+def pipeline_stage_delete(request: HtmxHttpRequest, process_id: int, step_id: int):
+    """Delete a column; refused while any opportunity is in it (the row stays, with a message)."""
+    process = _stage_process(request, process_id)
+    step = _stage_step(process, step_id)
+    try:
+        services.step_delete(step_id=step.pk, actor=request.user)
+    except services.StepRefused as refusal:
+        if not request.htmx:
+            messages.error(request, refusal.message)
+            return redirect(reverse("pipeline_stages", args=[process.pk]))
+        response = HttpResponse(status=200)
+        response["HX-Reswap"] = "none"
+        return with_message(response, refusal.message, "error")
+    if not request.htmx:
+        messages.success(request, _("Step “%(label)s” deleted.") % {"label": step.label})
+        return redirect(reverse("pipeline_stages", args=[process.pk]))
+    response = with_message(HttpResponse(""), _("Step “%(label)s” deleted.") % {"label": step.label}, "success")
+    response["HX-Trigger-After-Settle"] = "jalon:stages-changed"
+    return response
