@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from forecasting.selectors import my_forecast
 from pipeline.models import Task
 from prospects.models import Opportunity
 
@@ -59,5 +60,6 @@ def dashboard(request):
         "upcoming_days": UPCOMING_DAYS,
         "pipeline": pipeline,
         "today": today,
+        "my_forecast": my_forecast(user=request.user, today=today),
     }
     return render(request, "dashboard.html", context)

@@ -1,0 +1,53 @@
+import django_filters
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from config.roles import SALES_MANAGER, SALES_REP, is_manager
+from contacts.models import Category
+from pipeline.models import Process
+from prospects.models import Opportunity
+
+
+def owner_choices(user):
+    """The reps whose figures the user may filter on (only themselves when reps see only
+    their own records)."""
+    users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+    if user is not None and not is_manager(user) and settings.REPS_SEE_ONLY_OWN:
+        return users.filter(pk=user.pk)
+    return users.filter(
+        Q(groups__name__in=[SALES_REP, SALES_MANAGER]) | Q(opportunities__isnull=False)
+    ).distinct()
+
+
+class ForecastFilter(django_filters.FilterSet):
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Rep"), queryset=get_user_model().objects.none(), empty_label=_("All reps")
+    )
+    process = django_filters.ModelChoiceFilter(
+        label=_("Process"), queryset=Process.objects.all(), empty_label=_("All processes")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=Category.objects.all(), empty_label=_("All categories"),
+        method="filter_category",
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = ["owner", "process", "category"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = owner_choices(user)
+        self.form.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def filter_category(self, queryset, name, value):
+        """An opportunity is in a category when its prospect or its company is; a subquery keeps
+        one row per opportunity so the sums are not doubled."""
+        if not value:
+            return queryset
+        tagged = Opportunity.objects.filter(
+            Q(prospect__categories=value) | Q(company__categories=value)
+        ).values("pk")
+        return queryset.filter(pk__in=tagged)

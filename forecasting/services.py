@@ -1,0 +1,173 @@
+"""Writes of the forecasting app: the nightly job and its parts.
+
+The nightly job (Celery beat at NIGHTLY_HOUR:NIGHTLY_MINUTE, Europe/Paris; `run_nightly` at
+once) stores the forecast snapshot, refreshes the stored overdue colours, e-mails each rep the
+digest of their red items and empties the trash of what is older than TRASH_RETENTION_DAYS.
+"""
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Count, ProtectedError, Q, Sum
+from django.db.utils import IntegrityError
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from config.db import Tracked
+from forecasting.models import ForecastSnapshot
+from forecasting.selectors import (
+    forecast_month_expression,
+    month_start,
+    open_opportunities,
+    to_cents,
+    weighted_from_product_sum,
+    weighted_sum_expression,
+)
+from pipeline import clocks
+from pipeline.models import Task
+from prospects.models import Colour
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def forecast_snapshot_take(*, day: dt.date) -> int:
+    """Store the forecast as it stands on `day`, one row per month × rep × process, computed by
+    one SQL GROUP BY (opportunities whose expected date has passed count in the current month,
+    as on the forecast page). Taking it again the same day replaces that day's rows. Returns the
+    number of rows stored."""
+    groups = (
+        open_opportunities()
+        .filter(expected_date__isnull=False)
+        .order_by()
+        .annotate(forecast_month=forecast_month_expression(month_start(day)))
+        .values("forecast_month", "owner_id", "process_id")
+        .annotate(row_count=Count("id"), row_amount=Sum("amount"), row_weighted=weighted_sum_expression())
+    )
+    rows = [
+        ForecastSnapshot(
+            taken_on=day,
+            month=group["forecast_month"],
+            owner_id=group["owner_id"],
+            process_id=group["process_id"],
+            count=group["row_count"],
+            amount=to_cents(group["row_amount"]),
+            weighted_amount=weighted_from_product_sum(group["row_weighted"]),
+        )
+        for group in groups
+    ]
+    ForecastSnapshot.objects.filter(taken_on=day).delete()
+    ForecastSnapshot.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def overdue_refresh(*, today: dt.date) -> dict[str, int]:
+    """Recompute the stored colour of every open opportunity (step and action clocks) and every
+    open task for `today`, so that what turned orange or red at midnight shows so in lists."""
+    with transaction.atomic():
+        opportunities = clocks.opportunities_refresh(today=today)
+        tasks = clocks.tasks_refresh(today=today)
+    return {"opportunities": opportunities, "tasks": tasks}
+
+
+def red_items_by_user(*, users=None) -> dict[int, dict[str, list]]:
+    """Open tasks and opportunities whose stored colour is red, grouped by the rep in charge."""
+    tasks = (
+        Task.objects.open()
+        .filter(colour=Colour.RED, assignee__isnull=False)
+        .select_related("type", "opportunity", "prospect", "company", "person")
+        .order_by("start", "id")
+    )
+    opportunities = (
+        open_opportunities()
+        .filter(Q(step_colour=Colour.RED) | Q(action_colour=Colour.RED), owner__isnull=False)
+        .select_related("step", "process", "prospect", "company")
+        .order_by("step_due", "id")
+    )
+    if users is not None:
+        tasks = tasks.filter(assignee__in=users)
+        opportunities = opportunities.filter(owner__in=users)
+    items: dict[int, dict[str, list]] = defaultdict(lambda: {"tasks": [], "opportunities": []})
+    for task in tasks:
+        items[task.assignee_id]["tasks"].append(task)
+    for opportunity in opportunities:
+        items[opportunity.owner_id]["opportunities"].append(opportunity)
+    return dict(items)
+
+
+def digest_message(*, user, tasks: list, opportunities: list, today: dt.date) -> EmailMultiAlternatives:
+    context = {
+        "user": user,
+        "tasks": tasks,
+        "opportunities": opportunities,
+        "count": len(tasks) + len(opportunities),
+        "today": today,
+        "site_url": getattr(settings, "SITE_URL", "").rstrip("/"),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string("forecasting/email/digest_subject.txt", context).split())
+        text = render_to_string("forecasting/email/digest.txt", context)
+        html = render_to_string("forecasting/email/digest.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def digest_send(*, today: dt.date) -> int:
+    """E-mail each active rep with an address the list of their red items (late tasks, late
+    steps, late next actions), from the stored colours. Returns the number of e-mails sent."""
+    items = red_items_by_user()
+    users = get_user_model().objects.filter(pk__in=items.keys(), is_active=True).exclude(email="")
+    messages = [
+        digest_message(user=user, today=today, **items[user.pk]) for user in users.order_by("pk")
+    ]
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
+
+
+def trash_purge(*, today: dt.date) -> dict[str, int]:
+    """Delete for good what has been in the trash longer than TRASH_RETENTION_DAYS. A model
+    whose rows are still referenced (protected) is skipped and logged; the next night retries."""
+    cutoff = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=settings.TRASH_RETENTION_DAYS), dt.time.min)
+    )
+    purged: dict[str, int] = {}
+    for model in apps.get_models():
+        if not issubclass(model, Tracked):
+            continue
+        try:
+            with transaction.atomic():
+                count, _ = model.all_objects.filter(deleted_at__lt=cutoff).delete()
+        except (ProtectedError, IntegrityError) as error:
+            logger.warning("trash purge skipped %s: %s", model._meta.label, error)
+            continue
+        if count:
+            purged[model._meta.label] = count
+    return purged
+
+
+def nightly_run(*, day: dt.date | None = None) -> dict:
+    """The nightly job: forecast snapshot, overdue colours, digests of red items, trash.
+    `day` is the local (Europe/Paris) date the job runs for, today by default."""
+    day = day or timezone.localdate()
+    summary: dict = {"day": day.isoformat()}
+    summary["snapshot_rows"] = forecast_snapshot_take(day=day)
+    logger.info("nightly %s: forecast snapshot stored (%d rows)", day, summary["snapshot_rows"])
+    summary["refreshed"] = overdue_refresh(today=day)
+    logger.info(
+        "nightly %s: colours refreshed (%d opportunities, %d tasks)",
+        day, summary["refreshed"]["opportunities"], summary["refreshed"]["tasks"],
+    )
+    summary["digests"] = digest_send(today=day)
+    logger.info("nightly %s: %d digest e-mails sent", day, summary["digests"])
+    summary["purged"] = trash_purge(today=day)
+    logger.info("nightly %s: trash purged %s", day, summary["purged"] or "(nothing)")
+    return summary
