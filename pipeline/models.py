@@ -138,6 +138,19 @@ class AutomationRule(models.Model):
     def __str__(self) -> str:
         return f"{self.get_event_display()} → {self.target_step}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.target_step_id and self.process_id and self.target_step.process_id != self.process_id:
+            errors["target_step"] = _("Choose a step of this process.")
+        if self.task_type_id and self.event != self.Event.TASK_DONE:
+            errors["task_type"] = _("A task type only applies to the event “a task of a given type is done”.")
+        if self.status and self.event != self.Event.STATUS_CHANGED:
+            errors["status"] = _("A status only applies to the event “the status changes”.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class TaskQuerySet(TrashQuerySet):
     def open(self):

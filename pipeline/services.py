@@ -481,6 +481,8 @@ def automation_run(*, opportunity: Opportunity, event: str, actor, task_type=Non
     a task type match only that type; `status_changed` rules with a status match only that
     status. Rules other than `status_changed` apply to open opportunities only.
     """
+    # The caller's copy may be stale (loaded before an earlier move): decide on the stored row.
+    opportunity = Opportunity.objects.select_related("step").get(pk=opportunity.pk)
     if opportunity.status != Opportunity.Status.OPEN and event != AutomationRule.Event.STATUS_CHANGED:
         return opportunity
     rules = (

@@ -95,3 +95,23 @@ def test_rule_in_step_by_step_completes_earlier(rep):
     opportunity = create(rep, process)
     opportunity = services.automation_run(opportunity=opportunity, event="line_added", actor=rep)
     assert set(opportunity.step_progress.values_list("step_id", flat=True)) == {s1.pk, s2.pk}
+
+
+def test_stale_copy_of_opportunity_is_reloaded(rep, process):
+    s1, s2, s3, s4 = steps_of(process)
+    AutomationRule.objects.create(process=process, event="line_added", target_step=s3)
+    opportunity = create(rep, process)
+    services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s4)
+    # `opportunity` still says s1; the rule must not move it back from s4.
+    opportunity = services.automation_run(opportunity=opportunity, event="line_added", actor=rep)
+    assert opportunity.step == s4
+
+
+def test_rule_validation(process):
+    from django.core.exceptions import ValidationError
+
+    other = f.ProcessFactory(steps=1)
+    rule = AutomationRule(process=process, event="line_added", target_step=steps_of(other)[0], task_type=f.task_type("call"))
+    with pytest.raises(ValidationError) as exc:
+        rule.full_clean()
+    assert set(exc.value.message_dict) == {"target_step", "task_type"}
