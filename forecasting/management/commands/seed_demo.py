@@ -9,9 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from faker import Faker
 
 from contacts.models import Category, Company
-from pipeline.clocks import colour_for, step_due
+from pipeline import services as pipeline_services
+from pipeline.clocks import colour_for
 from pipeline.models import Process, Step, TaskType
 from prospects.models import Channel, LossReason, Opportunity
 from tests import factories as f
@@ -45,6 +47,8 @@ class Command(BaseCommand):
     def create_data(self, users: dict) -> None:
         factory.random.reseed_random(20261125)
         rng = random.Random(20261125)
+        fake = Faker("fr_FR")
+        fake.seed_instance(20261125)
         today = timezone.localdate()
         now = timezone.now()
         reps = [users["alice"], users["bruno"]]
@@ -93,14 +97,15 @@ class Command(BaseCommand):
             elif i % 13 == 7:
                 status = Opportunity.Status.LOST
             amount = Decimal(rng.choice([1500, 4800, 9000, 12000, 20000, 35000, 60000]))
-            opportunity = f.OpportunityFactory(
-                prospect=prospect, process=process, step=step, status=status, owner=owner,
-                amount=amount, probability=step.probability, step_changed_at=changed,
+            # Through the process rules: step-by-step progress, history, stored colours.
+            opportunity = pipeline_services.opportunity_create(
+                actor=owner or users["manager"], process=process, step=step,
+                prospect=prospect, summary=fake.catch_phrase(), status=status, owner=owner,
+                amount=amount, step_changed_at=changed,
                 expected_date=today + dt.timedelta(days=rng.randint(-20, 200)), position=i,
-                rating=rng.randint(0, 5), created_by=owner,
+                rating=rng.randint(0, 5),
                 loss_reason=reasons[0] if status == Opportunity.Status.LOST else None,
                 closing_date=today if status != Opportunity.Status.OPEN else None,
-                step_colour=colour_for(step_due(changed, step.duration_days), today),
             )
             offsets = [-3, -1, 0, 0, 1, 2, 5, 9]
             start = now.replace(hour=9 + i % 8, minute=0, second=0, microsecond=0) + dt.timedelta(days=offsets[i % len(offsets)])
