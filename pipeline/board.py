@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
+from config.access import can_change
 from config.htmx import HtmxHttpRequest, close_modal, with_message
 from pipeline import board_selectors as selectors
 from pipeline import services
@@ -268,6 +270,8 @@ def board_lost(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -
     opportunity = get_object_or_404(
         Opportunity.objects.visible_to(request.user).filter(process=process), pk=opportunity_id
     )
+    if not (can_modify_process_opportunities(request.user, process) and can_change(request.user, opportunity)):
+        raise PermissionDenied
     return render(
         request, "pipeline/board.html#loss-dialog",
         {"form": LossForm(), "opportunity": opportunity, "process": process,
@@ -335,14 +339,18 @@ def board_opportunity_create(request: HtmxHttpRequest, process_id: int) -> HttpR
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            prospect = data["prospect"] or _new_prospect(actor=request.user, data=data)
-            opportunity = services.opportunity_create(
-                actor=request.user, process=process, step=data["step"], prospect=prospect,
-                summary=data["summary"], amount=data["amount"] or 0,
-                expected_date=data["expected_date"],
-            )
+            # The new prospect and its opportunity are created together or not at all.
+            with transaction.atomic():
+                prospect = data["prospect"] or _new_prospect(actor=request.user, data=data)
+                opportunity = services.opportunity_create(
+                    actor=request.user, process=process, step=data["step"], prospect=prospect,
+                    summary=data["summary"], amount=data["amount"] or 0,
+                    expected_date=data["expected_date"],
+                )
         except services.MoveRefused as refusal:
             form.add_error(None, refusal.message)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         else:
             key = selectors.column_key_of(opportunity)
             response = HttpResponse(_render_columns(request, process, steps, [key], filters))

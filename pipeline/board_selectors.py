@@ -36,7 +36,7 @@ from contacts.models import Category
 from pipeline.models import Process, Step, Task
 from prospects.models import Opportunity
 
-PAGE_SIZE = 30
+PAGE_SIZE = 20  # cards shown per column before "load more"
 WON = "won"
 LOST = "lost"
 # Won and Lost columns are keyed by negative numbers in SQL so that every column key is an int.

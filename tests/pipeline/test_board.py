@@ -13,7 +13,7 @@ from django.utils import timezone
 from pipeline import board, services
 from pipeline.board_selectors import PAGE_SIZE
 from pipeline.models import AutomationRule, Process, Step, StepProgress
-from prospects.models import HistoryEntry, Opportunity
+from prospects.models import HistoryEntry, Opportunity, Prospect
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -450,6 +450,27 @@ def test_add_an_opportunity_in_a_chosen_column(rep_client, rep, process):
     assert (opportunity.step, opportunity.owner, opportunity.prospect) == (second, rep, prospect)
     assert "jalon:close-modal" in triggers(response)
     assert f'data-opportunity="{opportunity.pk}"' in response.content.decode()
+
+
+def test_add_an_opportunity_with_a_new_prospect(rep_client, rep, process):
+    url = reverse("board_opportunity_create", args=[process.pk])
+    rep_client.post(
+        url, {"summary": "Veranda", "company_name": "Dupont SARL", "last_name": "Dupont",
+              "step": steps_of(process)[0].pk}, **HTMX,
+    )
+    opportunity = Opportunity.objects.get(summary="Veranda")
+    assert opportunity.prospect.company_name == "Dupont SARL"
+    assert opportunity.prospect.owner == rep
+
+
+def test_add_an_opportunity_refused_creates_no_prospect(rep_client, process):
+    process.modify_groups.add(f.manager_group())
+    url = reverse("board_opportunity_create", args=[process.pk])
+    response = rep_client.post(
+        url, {"summary": "Veranda", "company_name": "Ghost SARL", "step": steps_of(process)[0].pk}, **HTMX,
+    )
+    assert response.status_code == 403
+    assert not Prospect.objects.filter(company_name="Ghost SARL").exists()
 
 
 def test_add_an_opportunity_needs_a_prospect(rep_client, process):
