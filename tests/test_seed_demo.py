@@ -1,8 +1,7 @@
+import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
-
-import pytest
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,75 @@
+"""Locust scenario: sales reps browsing lists, opening cards, moving cards, completing tasks.
+
+Run through `python -m tests.bench.load_test`, which prepares the database and the server.
+"""
+
+import json
+import os
+import random
+import re
+
+from locust import HttpUser, between, task
+
+IDS = json.loads(os.environ.get("JALON_LOAD_IDS", "{}"))
+CARD = re.compile(r'data-opportunity="(\d+)"[^>]*data-version="(\d+)"')
+COLUMN = re.compile(r'data-column="(\w+)"')
+TASK = re.compile(r'/tasks/(\d+)/done/')
+
+
+class SalesRep(HttpUser):
+    wait_time = between(0.5, 2.0)
+
+    def on_start(self):
+        self.username = f"load{random.randint(1, 50):02d}"
+        page = self.client.get("/accounts/login/", name="login page")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        self.client.post(
+            "/accounts/login/",
+            {"username": self.username, "password": "jalon-demo", "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/accounts/login/"},
+            name="login",
+        )
+
+    def csrf(self) -> dict:
+        return {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "HX-Request": "true",
+                "Referer": f"{self.host}/"}
+
+    @task(4)
+    def browse_lists(self):
+        path, name = random.choice([
+            ("/", "dashboard"), ("/prospects/", "prospect list"), ("/companies/", "company list"),
+            ("/tasks/", "agenda"), ("/people/", "people list"),
+            (f"/pipeline/{IDS['process']}/steps/", "step list"),
+            ("/prospects/?q=" + random.choice(["du", "ma", "le", "be"]), "prospect search"),
+            ("/companies/?q=" + random.choice(["sa", "du", "75", "ro"]), "company search"),
+        ])
+        self.client.get(path, name=name)
+
+    @task(3)
+    def open_cards(self):
+        if random.random() < 0.5:
+            self.client.get(f"/prospects/{random.choice(IDS['prospects'])}/", name="prospect card")
+        else:
+            self.client.get(f"/opportunities/{random.choice(IDS['opportunities'])}/", name="opportunity card")
+
+    @task(2)
+    def move_a_card(self):
+        board = self.client.get(f"/pipeline/{IDS['process']}/board/", name="board")
+        columns = [c for c in dict.fromkeys(COLUMN.findall(board.text)) if c.isdigit()]
+        cards = CARD.findall(board.text)
+        if not cards or len(columns) < 2:
+            return
+        opportunity, version = random.choice(cards)
+        self.client.post(
+            f"/pipeline/{IDS['process']}/board/move/",
+            {"opportunity": opportunity, "version": version, "column": random.choice(columns),
+             "from": "", "prev": "", "next": ""},
+            headers=self.csrf(), name="board move",
+        )
+
+    @task(2)
+    def complete_a_task(self):
+        agenda = self.client.get("/tasks/", name="agenda")
+        ids = TASK.findall(agenda.text)
+        if ids:
+            self.client.post(f"/tasks/{random.choice(ids)}/done/", {}, headers=self.csrf(), name="task done")
