@@ -73,7 +73,8 @@ def date_colour_case(field: str, today: dt.date):
 
 def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None) -> int:
     """Recompute the stored clocks of opportunities (all open ones when no ids are given):
-    step due day and colour, next open action and its colour. Runs as a few SQL statements."""
+    step due day and colour, next open action and its colour; closed ones lose their colours.
+    Runs as a few SQL statements whatever the number of rows. Returns the number of open ones."""
     from django.db.models import OuterRef, Subquery
 
     from pipeline.models import Task
@@ -98,11 +99,14 @@ def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None)
     for days in set(durations):
         _set_step_due(queryset.filter(step__duration_days=days), days)
     queryset.filter(step__isnull=True).update(step_due=None)
-    queryset.update(
+    open_ones = queryset.filter(status=Opportunity.Status.OPEN)
+    open_ones.update(
         step_colour=date_colour_case("step_due", today),
         action_colour=datetime_colour_case("next_action_at", today),
     )
-    return queryset.count()
+    # A won, lost or inactive opportunity is late for nothing: no colour.
+    queryset.exclude(status=Opportunity.Status.OPEN).update(step_colour=Colour.NONE, action_colour=Colour.NONE)
+    return open_ones.count()
 
 
 def _set_step_due(queryset, days: int) -> None:
