@@ -1,0 +1,349 @@
+"""Every URL of the project, walked as a rep on another rep's records.
+
+Reps see the team's records (only their own and unassigned ones with REPS_SEE_ONLY_OWN) and
+change only their own and unassigned ones. The walk requests each URL pattern with GET and
+POST, with and without the htmx header, and checks the answer against RULES; after each POST it
+also checks that no row of the apps' tables changed. A URL without a rule fails the walk: add
+one to RULES when you add a URL.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.trust.conftest import World
+
+pytestmark = pytest.mark.django_db
+
+OK = frozenset({200})
+DENIED = frozenset({403, 404})
+NOT_ALLOWED = frozenset({405})
+REDIRECT = frozenset({302})
+# A POST on a page that creates the rep's own records, sent empty: refused by the form.
+FORM_ERROR = frozenset({200, 400, 422})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a rep gets on another rep's object.
+
+    obj: the World attribute named by the URL's <pk>; get/post: accepted status codes;
+    own_only_get: accepted GET codes with REPS_SEE_ONLY_OWN (default: same as get);
+    query: a query string (formatted with the world); data: a POST body built from the world,
+    shaped as the real page sends it, so that a missing check shows as a changed row;
+    writes: the POST may write rows of the rep's own (e.g. regenerate the rep's feed).
+    """
+
+    get: frozenset
+    post: frozenset
+    obj: str | None = None
+    own_only_get: frozenset | None = None
+    query: str = ""
+    data: Callable[[World], dict] | None = None
+    writes: bool = False
+    target: str = "company"
+    extra: dict = field(default_factory=dict)
+
+
+def page(**kw) -> Rule:
+    """A list or tool page that shows no single record."""
+    return Rule(get=OK, post=NOT_ALLOWED, **kw)
+
+
+def read(obj: str, **kw) -> Rule:
+    """A read of one record: the team sees it, unless reps see only their own."""
+    return Rule(get=OK, post=NOT_ALLOWED, obj=obj, own_only_get=frozenset({404}), **kw)
+
+
+def change_post(obj: str | None = None, **kw) -> Rule:
+    """A POST-only change of a record."""
+    return Rule(get=NOT_ALLOWED, post=DENIED, obj=obj, **kw)
+
+
+def change_form(obj: str | None = None, **kw) -> Rule:
+    """An edit form (GET shows it, POST saves it): refused on both."""
+    return Rule(get=DENIED, post=DENIED, obj=obj, **kw)
+
+
+def managers_only(obj: str | None = None, get=DENIED, post=DENIED, **kw) -> Rule:
+    return Rule(get=get, post=post, obj=obj, **kw)
+
+
+RULES: dict[str, Rule] = {
+    # Project pages and accounts.
+    "dashboard": page(),
+    "login": Rule(get=REDIRECT, post=REDIRECT | OK),
+    "logout": Rule(get=NOT_ALLOWED, post=REDIRECT),
+    "password_change": Rule(get=OK, post=OK),
+    "password_change_done": page(),
+    "set_language": Rule(get=REDIRECT, post=REDIRECT),
+    "trash": managers_only(post=DENIED | NOT_ALLOWED),
+    "trash_restore": managers_only(get=DENIED | NOT_ALLOWED, post=DENIED),
+    # Contacts.
+    "company_list": page(),
+    "company_create": Rule(get=OK, post=FORM_ERROR),
+    "company_detail": read("company"),
+    "company_edit": change_form("company", data=lambda w: {"name": "Taken over", "version": w.company.version}),
+    "company_transform": change_form("company", data=lambda w: {"customer_code": "C1"}),
+    "company_trash": change_post("company"),
+    "address_create": change_form("company", data=lambda w: {"line1": "1 rue de la Paix"}),
+    "company_person_link": change_form("company", data=lambda w: {"person": w.person.pk}),
+    "company_rep_add": change_form("company"),
+    "company_rep_remove": change_post("company_rep"),
+    "address_edit": change_form("address", data=lambda w: {"line1": "Elsewhere"}),
+    "address_default": change_post("address"),
+    "address_delete": change_post("address"),
+    "postal_code_suggest": page(query="postal_code=69001"),
+    "person_list": page(),
+    "person_create": Rule(get=OK, post=FORM_ERROR),
+    "mailing_export": page(),
+    "person_detail": read("person"),
+    "person_edit": change_form("person", data=lambda w: {"last_name": "Taken", "version": w.person.version}),
+    "person_trash": change_post("person"),
+    "person_company_link": change_form("person", data=lambda w: {"company": w.company.pk}),
+    "affiliation_edit": change_form("affiliation", data=lambda w: {"role": "Boss"}),
+    "affiliation_default": change_post("affiliation"),
+    "affiliation_delete": change_post("affiliation"),
+    "note_create": change_post(data=lambda w: {"subject": "Mine now", "text": "x"}),
+    "note_delete": change_post("note"),
+    "document_upload": change_post(),
+    "document_download": read("document"),
+    "document_delete": change_post("document"),
+    # Prospects and opportunities.
+    "prospect_list": page(),
+    "prospect_create": Rule(get=OK, post=FORM_ERROR),
+    "prospect_bulk": Rule(
+        get=NOT_ALLOWED, post=REDIRECT, data=lambda w: {"ids": [w.prospect.pk], "action": "trash"}
+    ),
+    "prospect_import": Rule(get=OK, post=FORM_ERROR),
+    "prospect_import_job": change_form("import_job"),
+    "prospect_import_report": Rule(get=DENIED, post=NOT_ALLOWED | DENIED, obj="import_job"),
+    # Makes a prospect of the rep's own from a contact of the team (checked below).
+    "prospect_import_contact": Rule(
+        get=OK, post=REDIRECT | DENIED, writes=True,
+        data=lambda w: {"person": w.person.pk, "company": w.company.pk},
+    ),
+    "prospect_export": page(),
+    "prospect_delete_all": managers_only(data=lambda w: {"confirmation": "DELETE"}),
+    "prospect_trash": managers_only(post=NOT_ALLOWED | DENIED),
+    "prospect_restore": managers_only(get=NOT_ALLOWED | DENIED),
+    "prospect_detail": Rule(
+        get=OK, post=DENIED, obj="prospect", own_only_get=frozenset({404}),
+        data=lambda w: {"last_name": "Taken over", "version": w.prospect.version},
+    ),
+    "prospect_panel": read("prospect"),
+    "prospect_opportunity_create": change_post("prospect", data=lambda w: {"summary": "Mine"}),
+    "prospect_add_to_contacts": change_post("prospect"),
+    "opportunity_detail": Rule(
+        get=OK, post=DENIED, obj="opportunity", own_only_get=frozenset({404}),
+        data=lambda w: {"summary": "Taken over", "version": w.opportunity.version},
+    ),
+    "opportunity_line_add": change_post("opportunity", data=lambda w: {"item": "Free", "unit_price": "1"}),
+    "opportunity_line_edit": change_form("line", data=lambda w: {"item": "Changed", "unit_price": "0"}),
+    "opportunity_line_delete": change_post("line"),
+    # Pipeline: processes, step list, stages, board.
+    "pipeline_list": page(),
+    "pipeline_steps": page(),
+    "pipeline_step_toggle": change_post(data=lambda w: {"done": "0", "version": w.opportunity.version}),
+    "pipeline_stages": managers_only(),
+    "pipeline_stage_update": managers_only(get=NOT_ALLOWED | DENIED, data=lambda w: {"label": "Renamed"}),
+    "pipeline_stage_fold": managers_only(get=NOT_ALLOWED | DENIED),
+    "pipeline_stage_delete": managers_only(get=NOT_ALLOWED | DENIED),
+    "pipeline_board": page(),
+    "board_move": Rule(
+        get=NOT_ALLOWED, post=OK,  # refused inside the answer (toast + card back), checked by the diff
+        data=lambda w: {
+            "opportunity": w.opportunity.pk, "column": "won", "from": str(w.step.pk),
+            "version": w.opportunity.version,
+        },
+    ),
+    "board_column": page(),
+    "board_lost": Rule(get=DENIED, post=NOT_ALLOWED, own_only_get=DENIED),
+    "board_opportunity_create": Rule(get=OK, post=FORM_ERROR),
+    "board_card": read("opportunity"),
+    "board_step_create": managers_only(data=lambda w: {"label": "New"}),
+    "board_step_edit": managers_only(data=lambda w: {"label": "Renamed"}),
+    "board_step_fold": managers_only(get=NOT_ALLOWED | DENIED),
+    "board_step_delete": managers_only(get=NOT_ALLOWED | DENIED),
+    # Tasks.
+    "task_list": page(),
+    "task_create": Rule(
+        get=OK, post=FORM_ERROR | DENIED,
+        data=lambda w: {"title": "Mine", "type": 1, "opportunity": w.opportunity.pk},
+    ),
+    "task_panel": read(None, query="opportunity={opportunity}"),
+    "task_calendar": page(),
+    "calendar_feed": Rule(get=OK, post=REDIRECT | OK, writes=True),
+    "task_feed": Rule(get=OK, post=NOT_ALLOWED),  # the secret token is the key, by design
+    "task_detail": read("task"),
+    "task_edit": change_form("task", data=lambda w: {"title": "Taken", "version": w.task.version}),
+    "task_toggle": change_post("task"),
+    "task_delete": change_post("task"),
+    "history_panel": read(None, query="opportunity={opportunity}"),
+    # Forecast.
+    "forecast": page(),
+    "forecast_export": page(),
+    "forecast_accuracy": page(),
+}
+
+
+def url_patterns(patterns=None, prefix=""):
+    """Every named URL pattern of the project but the admin's."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin/"):
+                continue
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield pattern
+
+
+def url_names() -> list[str]:
+    return sorted({p.name for p in url_patterns() if p.name})
+
+
+def build_url(name: str, rule: Rule, w: World) -> str:
+    pattern = next(p for p in url_patterns() if p.name == name)
+    kwargs = {}
+    for param in pattern.pattern.converters:
+        if param == "pk":
+            assert rule.obj, f"the rule of {name!r} must say which record its <pk> names (obj=)"
+            kwargs["pk"] = getattr(w, rule.obj).pk
+        elif param == "content_type_id":
+            kwargs[param] = w.content_type_id(getattr(w, rule.target))
+        elif param == "object_id":
+            kwargs[param] = getattr(w, rule.target).pk
+        elif param == "process_id":
+            kwargs[param] = w.process.pk
+        elif param == "opportunity_id":
+            kwargs[param] = w.opportunity.pk
+        elif param == "step_id":
+            kwargs[param] = w.step.pk
+        elif param == "key":
+            kwargs[param] = str(w.step.pk)
+        elif param == "token":
+            kwargs[param] = w.feed.token
+        else:
+            raise AssertionError(f"the walk does not know the URL parameter {param!r} of {name!r}")
+    url = reverse(name, kwargs=kwargs)
+    if rule.query:
+        url += "?" + rule.query.format(**{k: getattr(w, k).pk for k in ("company", "person", "prospect", "opportunity", "task")})
+    return url
+
+
+APPS = ("contacts", "prospects", "pipeline", "forecasting")
+
+
+def snapshot() -> dict:
+    """Every row of the apps' tables (the trash included)."""
+    rows = {}
+    for app in APPS:
+        for model in apps.get_app_config(app).get_models():
+            rows[model._meta.label] = list(model._base_manager.order_by("pk").values_list())
+    return rows
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return [label for label in before if before[label] != after[label]]
+
+
+def test_every_url_has_a_rule():
+    missing = [name for name in url_names() if name not in RULES]
+    assert not missing, (
+        f"URLs without a rights rule: {missing}. Add each to RULES in {__file__} with what a rep "
+        "gets on another rep's record (read, change_form, change_post, page, managers_only)."
+    )
+
+
+def test_every_rule_names_an_existing_url():
+    names = set(url_names())
+    stale = [name for name in RULES if name not in names and not name.startswith("trash")]
+    assert not stale, f"RULES name URLs that no longer exist: {stale}"
+
+
+def walk(client, w: World, *, htmx: bool, own_only: bool) -> list[str]:
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    client.raise_request_exception = False
+    problems = []
+    for name in url_names():
+        rule = RULES.get(name)
+        if rule is None or name == "logout":
+            continue
+        url = build_url(name, rule, w)
+        expected_get = (rule.own_only_get or rule.get) if own_only else rule.get
+        response = client.get(url, **headers)
+        status = response.status_code
+        if status == 200 and 404 in expected_get and not response.content.strip():
+            status = 404  # an htmx fragment that answers with nothing shows nothing
+        if status not in expected_get:
+            problems.append(f"GET {url} ({name}): {status}, expected {sorted(expected_get)}")
+        before = snapshot()
+        data = rule.data(w) if rule.data else {}
+        status = client.post(url, data, **headers).status_code
+        if status not in rule.post:
+            problems.append(f"POST {url} ({name}): {status}, expected {sorted(rule.post)}")
+        if not rule.writes:
+            changed = changed_tables(before, snapshot())
+            if changed:
+                problems.append(f"POST {url} ({name}) changed {changed}")
+    return problems
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_rep_on_another_reps_records(rep_client, world, htmx):
+    problems = walk(rep_client, world, htmx=htmx, own_only=False)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_rep_on_another_reps_records_when_reps_see_only_their_own(rep_client, world, settings, htmx):
+    settings.REPS_SEE_ONLY_OWN = True
+    problems = walk(rep_client, world, htmx=htmx, own_only=True)
+    assert not problems, "\n".join(problems)
+
+
+def test_private_task_of_another_rep_is_not_readable(rep_client, world):
+    for name in ("task_detail", "task_edit"):
+        assert rep_client.get(reverse(name, args=[world.private_task.pk])).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_login(client, world):
+    for name in url_names():
+        rule = RULES.get(name)
+        if rule is None or name in {"login", "logout", "set_language", "task_feed"}:
+            continue
+        url = build_url(name, rule, world)
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code in (302, 405), f"{method.__name__} {url}: {response.status_code}"
+            if response.status_code == 302:
+                assert response["Location"].startswith(reverse("login")), url
+
+
+def test_manager_reads_every_page_of_another_reps_records(manager_client, world):
+    manager_client.raise_request_exception = False
+    errors = []
+    for name in url_names():
+        rule = RULES.get(name)
+        if rule is None or name in {"logout", "login"}:
+            continue
+        url = build_url(name, rule, world)
+        status = manager_client.get(url).status_code
+        if status >= 500 or (rule.get == OK and status != 200):
+            errors.append(f"GET {url} ({name}): {status}")
+    assert not errors, "\n".join(errors)
+
+
+def test_importing_a_team_contact_leaves_the_contact_alone(rep_client, rep, world):
+    before = snapshot()["contacts.Person"]
+    response = rep_client.post(
+        reverse("prospect_import_contact"), {"person": world.person.pk, "company": world.company.pk}
+    )
+    assert response.status_code == 302
+    assert snapshot()["contacts.Person"] == before
+    from prospects.models import Prospect
+
+    assert Prospect.objects.filter(person=world.person).exists()
