@@ -29,15 +29,15 @@ class TaskForm(forms.ModelForm):
     """What the task panel's dialog edits. The record it is about comes from the URL."""
 
     duration = forms.IntegerField(
-        label=_("duration (minutes)"), required=False, min_value=0,
+        label=_("Duration (minutes)"), required=False, min_value=0,
         help_text=_("Used when no end is given."),
     )
     weekdays = forms.MultipleChoiceField(
-        label=_("on weekdays"), choices=WEEKDAY_CHOICES, required=False,
+        label=_("On weekdays"), choices=WEEKDAY_CHOICES, required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "weekday-choices"}),
     )
     scope = forms.ChoiceField(
-        label=_("apply to"), choices=SCOPE_CHOICES, initial=SCOPE_THIS, required=False,
+        label=_("Apply to"), choices=SCOPE_CHOICES, initial=SCOPE_THIS, required=False,
         widget=forms.RadioSelect,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -107,6 +107,8 @@ def task_list(request: HtmxHttpRequest):
     team = is_manager(user)
     base = Task.objects.visible_to(user).open().select_related(*TASK_RELATED)
     task_filter = TaskFilter(request.GET or None, queryset=base, user=user, team=team)
+    # Distinct ids: the task dialog opened on this page has its own type and priority fields.
+    task_filter.form.auto_id = "filter-%s"
     tasks = task_filter.qs if task_filter.is_bound else base.filter(assignee=user)
     today = timezone.localdate()
     start_today, start_tomorrow = _bounds(today)
@@ -186,7 +188,7 @@ def task_create(request: HtmxHttpRequest):
             if request.htmx:
                 return _tasks_changed(close_modal(HttpResponse(status=204)), _("Task created."))
             return redirect(_next_url(request, target.get_absolute_url() if target else task.get_absolute_url()))
-    return _form_response(request, form, target_kind=kind, target=target, status=422 if request.htmx else 200)
+    return _form_response(request, form, target_kind=kind, target=target)
 
 
 @login_required
@@ -220,8 +222,8 @@ def task_edit(request: HtmxHttpRequest, pk: int):
             if request.htmx:
                 return _tasks_changed(close_modal(HttpResponse(status=204)), _("Task saved."))
             return redirect(_next_url(request, task.get_absolute_url()))
-    return _form_response(request, form, task=task, target_kind=kind, target=target,
-                          status=422 if request.htmx else 200)
+    # 200, not 422: htmx only swaps successful answers into the dialog.
+    return _form_response(request, form, task=task, target_kind=kind, target=target)
 
 
 @login_required
