@@ -191,7 +191,7 @@
     const menu = document.createElement("div");
     menu.className = "move-menu";
     menu.setAttribute("role", "menu");
-    menu.setAttribute("aria-label", button.textContent.trim());
+    menu.setAttribute("aria-label", button.getAttribute("aria-label") || button.textContent.trim());
     document.querySelectorAll("#board [data-column]").forEach(function (column) {
       if (column.dataset.column === current) return;
       const item = document.createElement("button");
