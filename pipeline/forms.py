@@ -63,7 +63,9 @@ class StepListFilter(django_filters.FilterSet):
         if not value:
             return queryset
         queryset = queryset.filter(status=Opportunity.Status.OPEN)
-        return queryset.filter(done_count__lt=self.step_count) if self.step_count else queryset
+        if not self.step_count:
+            return queryset
+        return with_done_count(queryset).filter(done_count__lt=self.step_count)
 
 
 class StepForm(forms.ModelForm):
