@@ -24,6 +24,10 @@ def _users():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
 
 
+def _user_label(user) -> str:
+    return user.get_full_name() or user.username
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version the user loaded so that a stale save can be refused."""
 
@@ -35,10 +39,11 @@ class VersionedForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
         if "owner" in self.fields:
             self.fields["owner"].queryset = _users()
+            self.fields["owner"].label_from_instance = _user_label
 
 
 class CompanyForm(VersionedForm):
-    website = forms.CharField(label=_("website"), required=False, max_length=200)
+    website = forms.CharField(label=_("Website"), required=False, max_length=200)
     categories = forms.ModelMultipleChoiceField(
         label=_("Categories"), queryset=Category.objects.all(), required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -195,6 +200,7 @@ class CompanyRepForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = _users()
+        self.fields["user"].label_from_instance = _user_label
 
     def _post_clean(self):
         pass

@@ -122,18 +122,21 @@ class CompanySearchWord(models.Model):
     """One normalised word of a company's name, postal codes or cities.
 
     The quick search matches each typed word against the start of these words: a prefix
-    `LIKE 'dup%'` served by the (word, company) btree index (varchar_pattern_ops on PostgreSQL,
-    so any collation works), one lookup per typed word, intersected.
+    `LIKE 'dup%'` served by the (word, name_key, company) btree index (varchar_pattern_ops on
+    PostgreSQL, so any collation works), one lookup per typed word, intersected.
     """
 
     word = models.CharField(max_length=60)
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="search_words")
+    # The company's normalised name: results are sorted from this index alone, so a page of
+    # a search with thousands of matches never reads thousands of company rows.
+    name_key = models.CharField(max_length=80, default="")
 
     class Meta:
         indexes = [
             models.Index(
-                fields=["word", "company"], name="company_search_word_prefix",
-                opclasses=["varchar_pattern_ops", "int8_ops"],
+                fields=["word", "name_key", "company"], name="company_search_word_sorted",
+                opclasses=["varchar_pattern_ops", "text_ops", "int8_ops"],
             )
         ]
         constraints = [models.UniqueConstraint(fields=["company", "word"], name="unique_company_word")]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -33,6 +34,41 @@ def company_search(queryset: models.QuerySet, query: str) -> models.QuerySet:
         ids = CompanySearchWord.objects.filter(word__startswith=term).values("company_id")
         queryset = queryset.filter(pk__in=ids)
     return queryset
+
+
+def company_search_hits(query: str) -> models.QuerySet | None:
+    """The distinct (company_id, name_key) of the companies matching `query`, sorted by name,
+    read from the word index alone (no company row is touched); None when nothing was typed.
+
+    Trashed companies have no words, so these are alive companies only.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return None
+    first, *others = terms
+    hits = CompanySearchWord.objects.filter(word__startswith=first)
+    for term in others:
+        hits = hits.filter(company_id__in=CompanySearchWord.objects.filter(word__startswith=term).values("company_id"))
+    return hits.values("company_id", "name_key").distinct().order_by("name_key", "company_id")
+
+
+def company_page(*, queryset: models.QuerySet, query: str, page_number, per_page: int, scoped: bool):
+    """One page of the company list.
+
+    A plain quick search (`scoped` False: no other filter, no per-user restriction) pages
+    over the word index and then loads only that page's companies; anything else filters the
+    companies with the same word-start rule.
+    """
+    hits = None if scoped else company_search_hits(query)
+    if hits is None:
+        if query.strip():
+            queryset = company_search(queryset, query)
+        return Paginator(queryset.order_by("name", "pk"), per_page).get_page(page_number)
+    page = Paginator(hits, per_page).get_page(page_number)
+    ids = [hit["company_id"] for hit in page.object_list]
+    companies = queryset.in_bulk(ids)
+    page.object_list = [companies[pk] for pk in ids if pk in companies]
+    return page
 
 
 def company_duplicates(

@@ -104,7 +104,11 @@ def company_reindex(*, company: Company) -> None:
     company.search_text = " ".join(words)
     Company.all_objects.filter(pk=company.pk).update(search_text=company.search_text)
     CompanySearchWord.objects.filter(company=company).delete()
-    CompanySearchWord.objects.bulk_create(CompanySearchWord(company=company, word=w) for w in words)
+    if company.deleted_at is None:
+        name_key = normalize(company.name)[:80]
+        CompanySearchWord.objects.bulk_create(
+            CompanySearchWord(company=company, word=w, name_key=name_key) for w in words
+        )
 
 
 @transaction.atomic
@@ -120,7 +124,9 @@ def companies_reindex(*, queryset: models.QuerySet | None = None, batch_size: in
         for company in companies:
             words = company_search_words(company, company.addresses.all())
             company.search_text = " ".join(words)
-            rows += [CompanySearchWord(company=company, word=w) for w in words]
+            if company.deleted_at is None:
+                name_key = normalize(company.name)[:80]
+                rows += [CompanySearchWord(company=company, word=w, name_key=name_key) for w in words]
         Company.all_objects.bulk_update(companies, ["search_text"], batch_size=batch_size)
         CompanySearchWord.objects.filter(company_id__in=chunk).delete()
         CompanySearchWord.objects.bulk_create(rows, batch_size=batch_size)
@@ -222,7 +228,9 @@ def company_update(
 
 @transaction.atomic
 def company_trash(*, company: Company, actor) -> None:
+    """Into the trash; its search words go (a restore calls company_reindex)."""
     Company.all_objects.filter(pk=company.pk).update(deleted_at=timezone.now(), deleted_by=actor)
+    CompanySearchWord.objects.filter(company=company).delete()
 
 
 def company_customer_missing(company: Company, customer_code: str) -> list[str]:

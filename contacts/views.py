@@ -1,5 +1,6 @@
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.access import can_change, can_view, get_changeable_or_403, get_visible_or_404
 from config.htmx import HtmxHttpRequest, with_message
+from config.roles import is_manager
 from contacts import selectors, services
 from contacts.filters import CompanyFilter, PersonFilter
 from contacts.forms import (
@@ -88,8 +90,18 @@ def company_list(request: HtmxHttpRequest):
         .prefetch_related(Prefetch("addresses", queryset=Address.objects.filter(is_default=True), to_attr="default_addresses"))
     )
     filterset = CompanyFilter(request.GET or None, queryset=base)
-    companies = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    page = Paginator(companies.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.get("q", "")
+    other_filters = any(value for key, value in request.GET.items() if key not in ("q", "page"))
+    if filterset.is_bound and filterset.is_valid() and other_filters:
+        # Filters (the quick search among them) applied to the companies themselves.
+        page = selectors.company_page(
+            queryset=filterset.qs, query="", page_number=request.GET.get("page"), per_page=PAGE_SIZE, scoped=True
+        )
+    else:
+        scoped = not (is_manager(request.user) or not settings.REPS_SEE_ONLY_OWN)
+        page = selectors.company_page(
+            queryset=base, query=query, page_number=request.GET.get("page"), per_page=PAGE_SIZE, scoped=scoped
+        )
     template = "contacts/company_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#rows"
@@ -105,6 +117,7 @@ def _company_form_context(form, address_form=None, duplicates=None, stale=None):
 def company_create(request: HtmxHttpRequest):
     form = CompanyForm(request.POST or None, initial={"owner": request.user})
     address_form = AddressForm(request.POST or None, prefix="address", use_required_attribute=False, empty_permitted=True)
+    del address_form.fields["is_default"]  # the first address is the default one
     duplicates = []
     if request.method == "POST" and form.is_valid() and address_form.is_valid():
         data = form.cleaned_data
