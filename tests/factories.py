@@ -155,6 +155,7 @@ class ProspectFactory(DjangoModelFactory):
 class ProcessFactory(DjangoModelFactory):
     class Meta:
         model = Process
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Process {n}")
     mode = Process.Mode.FREE
