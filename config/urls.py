@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config import views
+from config import trash, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("trash/", trash.trash, name="trash"),
+    path("trash/restore/", trash.trash_restore, name="trash_restore"),
     # Passwords are reset by managers in the admin: no self-service reset by e-mail.
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
