@@ -8,7 +8,7 @@ decides the current month and what has slipped) is the local date.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Case, Count, DateField, DecimalField, F, Q, QuerySet, Sum, Value, When
@@ -38,7 +38,7 @@ def month_range(first: dt.date, count: int) -> list[dt.date]:
 
 def weighted_from_product_sum(total: Decimal | None) -> Decimal:
     """Sum of amount × probability (in %) → amount weighted by probability, to the cent."""
-    return ((total or Decimal(0)) / HUNDRED).quantize(CENT)
+    return ((total or Decimal(0)) / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def to_cents(value) -> Decimal:

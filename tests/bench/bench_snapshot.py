@@ -11,7 +11,6 @@ within 1.5x of the hand-written query.
 """
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import sys
