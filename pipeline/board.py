@@ -105,7 +105,8 @@ def board_card(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -
     card = selectors.card_of(process=process, user=request.user, opportunity_id=opportunity_id)
     if card is None:
         return HttpResponse("")
-    return render(request, "pipeline/board.html#card", {"card": card, "process": process})
+    context = _base_context(request, process, [], _filters(request.GET)) | {"card": card}
+    return render(request, "pipeline/board.html#card", context)
 
 
 # --------------------------------------------------------------------------- moves

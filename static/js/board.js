@@ -90,6 +90,8 @@
         filter: "a, button, input, select, textarea, [role=menu]",
         preventOnFilter: false,
         animation: 150,
+        delay: 150,
+        delayOnTouchOnly: true, // on phones a short press starts a drag, a swipe scrolls
         ghostClass: "kanban-card-ghost",
         chosenClass: "kanban-card-chosen",
         onEnd: function (event) {
@@ -109,6 +111,17 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+
+  // "Load more" after moves may bring a card already shown: keep the one already there.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const target = event.detail.target;
+    if (!target || !target.classList || !target.classList.contains("kanban-cards")) return;
+    const seen = new Set();
+    document.querySelectorAll("#board [data-opportunity]").forEach(function (card) {
+      if (seen.has(card.dataset.opportunity)) card.remove();
+      else seen.add(card.dataset.opportunity);
+    });
+  });
 
   document.addEventListener("board:refused", function (event) {
     const id = String(event.detail.opportunity || "");

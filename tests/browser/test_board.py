@@ -212,3 +212,19 @@ def test_two_users_moving_the_same_card(browser, live_server, login, board):
     assert mine.step == second
     for page in pages:
         page.context.close()
+
+
+def test_create_a_task_from_a_card_refreshes_its_next_action(page, login, board):
+    TaskType.objects.get_or_create(code="call", defaults={"name": "Call"})
+    mine = board["mine"]
+    login(page, "alice")
+    page.goto(board["url"])
+    expect(card(page, mine).locator(".kc-action")).not_to_contain_text("Call the architect")
+    card(page, mine).locator(f'[data-task-for="{mine.pk}"]').last.click()
+    dialog = page.locator("#modal")
+    expect(dialog).to_be_visible()
+    dialog.locator("[name=title]").fill("Call the architect")
+    dialog.locator("button[type=submit].btn-primary").click()
+    expect(dialog).to_be_hidden()
+    expect(card(page, mine).locator(".kc-action")).to_contain_text("Call the architect")
+    assert page.url == board["url"]
