@@ -173,7 +173,9 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["ids"].queryset = Prospect.objects.visible_to(user)
         self.fields["owner"].queryset = _users()
+        self.fields["owner"].empty_label = _("— nobody —")
         self.fields["category"].queryset = Category.objects.all()
+        self.fields["category"].empty_label = _("— category —")
 
     def clean(self):
         data = super().clean()

@@ -55,7 +55,7 @@ FIELDS: dict[str, tuple[str, list[str]]] = {
     "job_title": (gettext_lazy("job title"), ["Fonction", "Title", "Job title", "Poste"]),
     "email": (gettext_lazy("e-mail"), ["E-mail", "Courriel", "Email", "Mail", "Adresse e-mail"]),
     "phone": (gettext_lazy("phone"), ["Téléphone", "Tél", "Tel", "Phone", "Telephone", "Fixe"]),
-    "mobile": (gettext_lazy("mobile"), ["Mobile", "Portable", "GSM", "Cell"]),
+    "mobile": (gettext_lazy("mobile"), ["Mobile", "Portable", "GSM", "Cell", "Mobile phone", "Téléphone mobile", "Téléphone portable", "Tél portable"]),
     "address": (gettext_lazy("address"), ["Adresse", "Address", "Rue"]),
     "postal_code": (gettext_lazy("postal code"), ["CP", "Code postal", "Zip", "Postal code", "Postcode", "Zip code"]),
     "city": (gettext_lazy("city"), ["Ville", "City", "Town", "Commune"]),

@@ -94,8 +94,12 @@ def _owner_history(*, prospect=None, opportunity=None, old, new, actor, at) -> H
 
 
 @transaction.atomic
-def prospect_create(*, actor, data: dict[str, Any], categories: Iterable[Category] = ()) -> Prospect:
-    """A new prospect; its owner is the actor unless one is given."""
+def prospect_create(
+    *, actor, data: dict[str, Any] | None = None, categories: Iterable[Category] = (), **fields
+) -> Prospect:
+    """A new prospect; its owner is the actor unless one is given. Values come in `data`
+    (a form's cleaned data) or as keyword arguments."""
+    data = {**(data or {}), **fields}
     prospect = Prospect(**{k: v for k, v in data.items() if k in PROSPECT_EDITABLE})
     if "owner" not in data:
         prospect.owner = actor
@@ -253,6 +257,27 @@ def _country_code(name: str) -> str:
     return countries.by_name(name) or countries.by_name(name, language="fr") or "FR"
 
 
+def _valid_phone(value: str) -> str:
+    """The contact file only keeps valid numbers; a prospect's unreadable one stays on the prospect."""
+    from contacts.validators import clean_phone
+
+    try:
+        return clean_phone(value)
+    except ValidationError:
+        return ""
+
+
+def _company_by_name(name: str) -> Company | None:
+    """A company whose normalised name is `name`'s (also when its search index is not built)."""
+    wanted = normalize(name)
+    if not wanted:
+        return None
+    for company in Company.objects.filter(name__istartswith=name.strip()[:3]).order_by("pk")[:500]:
+        if normalize(company.name) == wanted:
+            return company
+    return None
+
+
 @transaction.atomic
 def prospect_add_to_contacts(*, prospect_id: int, actor) -> tuple[Company | None, Person | None]:
     """Gestan's "add to contacts": the prospect becomes a Company and a Person of the contact
@@ -270,9 +295,8 @@ def prospect_add_to_contacts(*, prospect_id: int, actor) -> tuple[Company | None
         matches = contact_selectors.company_duplicates(
             name=prospect.company_name, siren=prospect.siren, email=""
         )
-        if matches:
-            company = matches[0][0]
-        else:
+        company = matches[0][0] if matches else _company_by_name(prospect.company_name)
+        if company is None:
             address = None
             if prospect.address:
                 address = {
@@ -283,7 +307,7 @@ def prospect_add_to_contacts(*, prospect_id: int, actor) -> tuple[Company | None
                 actor=actor,
                 data={
                     "name": prospect.company_name, "siren": prospect.siren, "sector": prospect.sector,
-                    "website": prospect.website, "owner": prospect.owner or actor,
+                    "website": prospect.website if prospect.website.startswith(("http://", "https://")) else "", "owner": prospect.owner or actor,
                     "country": _country_code(prospect.country), "origin": str(prospect.channel or ""),
                 },
                 categories=list(prospect.categories.all()), address=address,
@@ -300,9 +324,9 @@ def prospect_add_to_contacts(*, prospect_id: int, actor) -> tuple[Company | None
                 data={
                     "civility": prospect.civility, "first_name": prospect.first_name,
                     "last_name": prospect.last_name or prospect.email.split("@")[0],
-                    "job_title": prospect.job_title, "email": prospect.email, "phone": prospect.phone,
-                    "mobile": prospect.mobile, "birth_date": prospect.birth_date,
-                    "owner": prospect.owner or actor,
+                    "job_title": prospect.job_title, "email": prospect.email,
+                    "phone": _valid_phone(prospect.phone), "mobile": _valid_phone(prospect.mobile),
+                    "birth_date": prospect.birth_date, "owner": prospect.owner or actor,
                 },
             )
     if company is not None and person is not None and not person.affiliations.filter(company=company).exists():
@@ -758,7 +782,13 @@ def import_job_create(*, uploaded_file, actor, owner=None):
     except ValueError as exc:
         job.file.delete(save=False)
         raise ValidationError(str(exc)) from exc
+    sample = []
+    for raw in source.rows:
+        sample.append([importing.text(v) for v in raw][:len(source.headers)])
+        if len(sample) >= 3:
+            break
     source.close()
+    job.preview = {"sample": sample}
     job.headers = source.headers
     job.mapping = importing.guess_mapping(source.headers, extra_labels())
     job.total = count_rows(job.file.path, job.filename)
