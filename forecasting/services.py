@@ -104,7 +104,7 @@ def digest_message(*, user, tasks: list, opportunities: list, today: dt.date) ->
         "opportunities": opportunities,
         "count": len(tasks) + len(opportunities),
         "today": today,
-        "site_url": getattr(settings, "SITE_URL", "").rstrip("/"),
+        "site_url": settings.SITE_URL.rstrip("/"),
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string("forecasting/email/digest_subject.txt", context).split())

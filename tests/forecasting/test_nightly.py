@@ -178,6 +178,19 @@ def test_digest_lists_each_reps_red_items(rep, other_rep):
     assert "Call back Mrs Héyé" in html and "Fleet renewal" in html
 
 
+def test_digest_links_to_the_items_when_the_site_address_is_set(rep, other_rep, settings):
+    settings.SITE_URL = "https://crm.example.com/"
+    opportunity = red_world(rep, other_rep)
+    task = Task.objects.get(title="Call back Mrs Héyé")
+
+    digest_send(today=DAY)
+
+    message = mail.outbox[0]
+    assert f"https://crm.example.com/tasks/{task.pk}/" in message.body
+    assert f"https://crm.example.com/opportunities/{opportunity.pk}/" in message.body
+    assert f'href="https://crm.example.com/opportunities/{opportunity.pk}/"' in message.alternatives[0][0]
+
+
 def test_digest_escapes_user_text_in_html(rep, other_rep):
     f.TaskFactory(assignee=rep, title="<script>alert(1)</script>", start=paris(2026, 3, 5, 14, 0))
     overdue_refresh(today=DAY)
