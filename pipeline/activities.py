@@ -129,14 +129,32 @@ def _materialise(head: Task, *, after: dt.datetime, through: dt.date | None = No
     return created
 
 
-def series_extend(*, through: dt.date | None = None, heads=None) -> int:
+# How far behind the horizon a series may lag before `series_extend(lazy=True)` tops it up:
+# more than one period, so that a finished-for-now series is not looked at on every page.
+LAG_DAYS = {"daily": 31, "weekly": 31, "monthly": 62, "yearly": 366}
+
+
+def series_extend(*, through: dt.date | None = None, heads=None, lazy: bool = False) -> int:
     """Materialise the occurrences of open-ended or long series up to `through` (default: the
-    horizon from today). Runs nightly; the calendar calls it when a user looks further ahead."""
+    horizon from today). Runs nightly; the agenda calls it lazily (one query when nothing lags)
+    and the calendar when a user looks further ahead."""
     through = through or timezone.localdate() + dt.timedelta(days=HORIZON_DAYS)
     if heads is None:
-        heads = Task.all_objects.heads().filter(
-            Q(deleted_at__isnull=True) | Q(occurrences__deleted_at__isnull=True)
-        ).filter(Q(until__isnull=True) | Q(until__gt=timezone.localdate())).distinct()
+        from django.db.models import Count, F, Max
+        from django.db.models.functions import Coalesce
+
+        heads = (
+            Task.all_objects.heads()
+            .filter(Q(until__isnull=True) | Q(until__gt=timezone.localdate()))
+            .annotate(last=Coalesce(Max("occurrences__occurrence_start"), "occurrence_start"),
+                      stored=Count("occurrences"))
+            .filter(Q(count__isnull=True) | Q(stored__lt=F("count") - 1))
+        )
+        lag = Q()
+        for frequency, days in LAG_DAYS.items():
+            limit = _aware(_horizon(through - dt.timedelta(days=days if lazy else 0)))
+            lag |= Q(frequency=frequency, last__lt=limit)
+        heads = heads.filter(lag)
     created = 0
     for head in heads:
         last = (

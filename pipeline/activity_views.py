@@ -105,6 +105,7 @@ def task_list(request: HtmxHttpRequest):
     """My agenda: overdue (red), today (orange), upcoming (green) by the action clock."""
     user = request.user
     team = is_manager(user)
+    activities.series_extend(lazy=True)
     base = Task.objects.visible_to(user).open().select_related(*TASK_RELATED)
     task_filter = TaskFilter(request.GET or None, queryset=base, user=user, team=team)
     # Distinct ids: the task dialog opened on this page has its own type and priority fields.

@@ -146,3 +146,18 @@ def test_delete_one_occurrence_is_not_generated_again(rep):
     activities.task_delete(task=series(head)[1], actor=rep)
     activities.series_extend(through=dt.date(2027, 3, 31))
     assert local_days(series(head)) == [dt.date(2027, 3, 1), dt.date(2027, 3, 3), dt.date(2027, 3, 4)]
+
+
+def test_lazy_extension_costs_one_query_when_nothing_lags(rep, django_assert_num_queries):
+    create(rep, start=at(2027, 1, 4), frequency="daily")
+    create(rep, start=at(2027, 1, 4), frequency="monthly")
+    with django_assert_num_queries(1):
+        assert activities.series_extend(lazy=True) == 0
+
+
+def test_lazy_extension_tops_up_a_lagging_series(rep):
+    head = create(rep, start=at(2027, 1, 4), frequency="weekly")
+    last = series(head)[-1].start.astimezone(PARIS).date()
+    later = last + dt.timedelta(days=60)
+    assert activities.series_extend(through=later, lazy=True) > 0
+    assert series(head)[-1].start.astimezone(PARIS).date() > last
