@@ -146,6 +146,7 @@ def main() -> int:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
+    from pipeline.board_selectors import PAGE_SIZE
     from prospects.models import Opportunity
     from tests import factories as f
 
@@ -167,7 +168,7 @@ def main() -> int:
 
     board()  # warm-up: templates compiled, session cached
     times, queries = measure(board, args.runs)
-    report("board (2,000 open, 30 per column)", times, queries, 300)
+    report(f"board ({args.opportunities} open, {PAGE_SIZE}/column)", times, queries, 300)
 
     def filtered():
         client.get(url, {"q": "Company 1"})
@@ -176,8 +177,10 @@ def main() -> int:
     report("board filtered by search", times, queries, 300)
 
     more_url = reverse("board_column", args=[process.pk, steps[0].pk])
-    times, queries = measure(lambda: client.get(more_url, {"offset": 30}, HTTP_HX_REQUEST="true"), args.runs)
-    report("load more (next 30 of a column)", times, queries, 300)
+    times, queries = measure(
+        lambda: client.get(more_url, {"offset": PAGE_SIZE}, HTTP_HX_REQUEST="true"), args.runs
+    )
+    report(f"load more (next {PAGE_SIZE} of a column)", times, queries, 300)
 
     candidates = list(
         Opportunity.objects.filter(process=process, step=steps[0]).order_by("position", "id")[:args.runs + 1]
@@ -198,6 +201,8 @@ def main() -> int:
     move()
     times, queries = measure(move, args.runs)
     report("move to the next column", times, queries, 50)
+    print(f"load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs (figures grow with it)")
     # Put the moved cards back so that the next run starts from the same data.
     Opportunity.objects.filter(pk__in=[c.pk for c in candidates]).update(step=steps[0])
     return 0

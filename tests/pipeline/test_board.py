@@ -519,3 +519,58 @@ def test_reps_cannot_change_columns(rep_client, process):
     assert rep_client.post(reverse("board_step_fold", args=[process.pk, first.pk])).status_code == 403
     assert rep_client.post(reverse("board_step_delete", args=[process.pk, first.pk])).status_code == 403
     assert "board_step_edit" not in rep_client.get(board_url(process)).content.decode()
+
+
+def test_rule_moving_the_card_elsewhere_re_renders_the_columns(rep_client, own_opportunity):
+    process = own_opportunity.process
+    first, _second, third = steps_of(process)
+    move(rep_client, own_opportunity, "won")
+    own_opportunity.refresh_from_db()
+    AutomationRule.objects.create(
+        process=process, event=AutomationRule.Event.STATUS_CHANGED, status="open", target_step=third
+    )
+    response = move(rep_client, own_opportunity, str(first.pk), **{"from": "won"})
+    own_opportunity.refresh_from_db()
+    assert (own_opportunity.status, own_opportunity.step) == (Opportunity.Status.OPEN, third)
+    assert response.headers["HX-Reswap"] == "none"
+    events = triggers(response)
+    assert "board:moved" in events
+    assert third.label in events["jalon:message"]["text"]
+    html = response.content.decode()
+    third_column = html[html.index(f'data-column="{third.pk}"'):]
+    assert f'data-opportunity="{own_opportunity.pk}"' in third_column
+
+
+def test_stale_drop_on_lost_closes_the_dialog_and_refuses(rep_client, manager, own_opportunity):
+    seen = own_opportunity.version
+    services.opportunity_move(
+        opportunity_id=own_opportunity.pk, actor=manager, to_step=steps_of(own_opportunity.process)[1]
+    )
+    reason = f.LossReasonFactory()
+    response = rep_client.post(
+        move_url(own_opportunity.process),
+        {"opportunity": own_opportunity.pk, "column": "lost", "from": own_opportunity.step_id,
+         "version": seen, "via": "dialog", "loss_reason": reason.pk},
+        **HTMX,
+    )
+    events = triggers(response)
+    assert "board:refused" in events and "jalon:close-modal" in events
+    own_opportunity.refresh_from_db()
+    assert own_opportunity.status == Opportunity.Status.OPEN
+
+
+def test_load_more_keeps_the_filters(rep_client, rep, other_rep, process):
+    first = steps_of(process)[0]
+    f.OpportunityFactory.create_batch(PAGE_SIZE + 2, process=process, step=first, owner=rep)
+    f.OpportunityFactory.create_batch(3, process=process, step=first, owner=other_rep)
+    html = rep_client.get(board_url(process, owner=rep.pk)).content.decode()
+    assert f"offset={PAGE_SIZE}&amp;owner={rep.pk}" in html
+    url = reverse("board_column", args=[process.pk, first.pk])
+    page = rep_client.get(f"{url}?offset={PAGE_SIZE}&owner={rep.pk}", **HTMX).content.decode()
+    assert page.count("data-opportunity=") == 2
+
+
+def test_load_more_of_an_unknown_column_is_refused(rep_client, process):
+    other = f.ProcessFactory(steps=1)
+    url = reverse("board_column", args=[process.pk, steps_of(other)[0].pk])
+    assert rep_client.get(url, **HTMX).status_code == 403
