@@ -336,21 +336,24 @@ def task_update(*, task: Task, actor, scope: str = SCOPE_THIS, expected_version:
     task = _lock(task, expected_version)
     before = _linked(Task.all_objects.select_related("opportunity").filter(pk=task.pk))
     touched: list[int] = [task.pk]
-    if scope != SCOPE_FOLLOWING or not task.is_recurring:
-        for name in RULE_FIELDS:
-            if task.is_recurring or name not in fields:
+    was_recurring = task.is_recurring
+    if scope != SCOPE_FOLLOWING or not was_recurring:
+        if was_recurring:
+            # "This one only": the rule belongs to the series, not to one occurrence.
+            for name in RULE_FIELDS:
                 fields.pop(name, None)
         for name, value in fields.items():
             setattr(task, name, value)
-        if not task.is_recurring and task.frequency:
+        starts_series = not was_recurring and bool(task.frequency)
+        if starts_series:
             # A one-off task that now repeats becomes the first of a new series.
             task.occurrence_start = task.start
         _validate(task)
-        if not task.is_recurring and task.frequency:
+        if starts_series:
             _align_to_rule(task)
         task.touch(actor)
         task.save()
-        if not task.series_id and task.frequency and not task.occurrences.exists():
+        if starts_series:
             touched += [o.pk for o in _materialise(task, after=timezone.localtime(task.start).replace(tzinfo=None))]
         _after_write(touched, before)
         return task

@@ -168,12 +168,12 @@ def task_create(request: HtmxHttpRequest):
         raise PermissionDenied
     if request.method == "GET":
         start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
-        day = request.GET.get("day")
-        if day:
-            try:
-                start = start.replace(*map(int, day.split("-")))
-            except (TypeError, ValueError):
-                pass
+        try:
+            day = dt.date.fromisoformat(request.GET.get("day", ""))
+        except ValueError:
+            day = None
+        if day is not None:
+            start = start.replace(year=day.year, month=day.month, day=day.day, hour=9)
         form = TaskForm(initial={"start": start, "assignee": request.user, "type": None}, user=request.user)
         return _form_response(request, form, target_kind=kind, target=target)
     form = TaskForm(request.POST, user=request.user)
@@ -356,7 +356,6 @@ def task_calendar(request: HtmxHttpRequest):
     return render(request, "pipeline/task_calendar.html", {
         "view": view, "day": day, "today": today, "weeks": month_weeks, "day_tasks": by_day.get(day, []),
         "previous": previous, "following": following, "who": who, "users": users,
-        "weekday_names": [calendar.day_name[i] for i in range(7)],
     })
 
 

@@ -108,7 +108,10 @@ def _series_events(head: Task, rows: list[Task], user, *, domain, stamp, base_ur
     master_source.done = False
     master = _event(master_source, uid=uid, stamp=stamp, base_url=base_url)
     master.add("rrule", _rrule(head))
-    mine = {row.occurrence_start: row for row in rows if row.assignee_id == user.pk and row.deleted_at is None}
+    mine = {
+        row.occurrence_start: row for row in rows
+        if row.assignee_id == user.pk and row.deleted_at is None and row.occurrence_start is not None
+    }
     last = max((row.occurrence_start for row in rows if row.occurrence_start), default=None)
     rule = task_rule(head)
     excluded = []

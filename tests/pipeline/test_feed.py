@@ -28,7 +28,7 @@ def make(actor, **fields):
 
 def events(ics: bytes):
     calendar = icalendar.Calendar.from_ical(ics)
-    return calendar, [c for c in calendar.walk("VEVENT")]
+    return calendar, list(calendar.walk("VEVENT"))
 
 
 def test_feed_is_valid_icalendar_with_recurrence(rep):

@@ -161,3 +161,15 @@ def test_lazy_extension_tops_up_a_lagging_series(rep):
     later = last + dt.timedelta(days=60)
     assert activities.series_extend(through=later, lazy=True) > 0
     assert series(head)[-1].start.astimezone(PARIS).date() > last
+
+
+def test_a_one_off_task_that_starts_repeating(rep):
+    task = create(rep, start=at(2027, 3, 2))  # a Tuesday
+    activities.task_update(task=task, actor=rep, frequency="weekly", weekdays="0,3", interval=1, count=3)
+    task.refresh_from_db()
+    assert task.occurrence_start == task.start == at(2027, 3, 4)  # moved to the first Thursday
+    assert local_days(series(task)) == [dt.date(2027, 3, 4), dt.date(2027, 3, 8), dt.date(2027, 3, 11)]
+    # Editing this occurrence only leaves the rule alone.
+    activities.task_update(task=task, actor=rep, scope="this", title="Renamed", frequency="daily")
+    task.refresh_from_db()
+    assert task.frequency == "weekly" and task.title == "Renamed"
