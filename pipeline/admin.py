@@ -41,6 +41,10 @@ class ProcessAdmin(admin.ModelAdmin):
     ]
     inlines = [StepInline, AutomationRuleInline]
 
+    class Media:
+        # Drag the step rows to reorder them (the order numbers follow).
+        js = ["vendor/Sortable.min.js", "js/pipeline_admin.js"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(step_count=Count("steps"))
 

@@ -10,6 +10,17 @@ from tests import factories as f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def groups(live_server):
+    # Transactional tests flush the tables between tests: recreate the groups migrations seed.
+    from django.contrib.auth.models import Group
+
+    from config.roles import SALES_MANAGER, SALES_REP
+
+    for name in (SALES_REP, SALES_MANAGER):
+        Group.objects.get_or_create(name=name)
+
+
 def test_rep_ticks_steps_in_place_and_is_refused_out_of_order(page, live_server, login):
     alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
     bruno = f.RepFactory(username="bruno", first_name="Bruno", last_name="Lefèvre")
@@ -48,3 +59,17 @@ def test_rep_ticks_steps_in_place_and_is_refused_out_of_order(page, live_server,
     page.select_option("#id_owner", label="Alice Durand")
     expect(page.locator("tbody tr[data-opportunity]")).to_have_count(1)
     assert "owner=" in page.url
+
+
+def test_manager_reorders_steps_by_dragging_in_admin(page, live_server, login):
+    # Superuser: the flush between transactional tests also empties the group permissions.
+    f.UserFactory(username="manager", is_staff=True, is_superuser=True)
+    process = f.ProcessFactory(name="Hercules", steps=[("Lion", 3, 10), ("Hydra", 3, 20), ("Hind", 3, 30)])
+    login(page, "manager")
+    page.goto(f"{live_server.url}/admin/pipeline/process/{process.pk}/change/")
+    rows = page.locator("#steps-group tbody tr.form-row:not(.empty-form)")
+    rows.nth(2).locator(".step-drag").drag_to(rows.nth(0).locator(".step-drag"))
+    expect(rows.nth(0).locator("input[name$='-label']")).to_have_value("Hind")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url(lambda url: url.endswith("/admin/pipeline/process/"))
+    assert list(process.steps.order_by("position").values_list("label", flat=True)) == ["Hind", "Lion", "Hydra"]
