@@ -78,6 +78,14 @@ def pipeline_list(request: HtmxHttpRequest):
 
 
 @dataclass
+class StepCell:
+    step_id: str
+    label: str
+    done: bool
+    url: str
+
+
+@dataclass
 class StepRow:
     """One line of the step list, computed once so the template stays plain."""
 
@@ -136,7 +144,14 @@ def _row(opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool)
         customer=linked is not None and linked.kind == Company.Kind.CUSTOMER,
         editable=may_modify and can_change(user, opportunity),
         owner=(opportunity.owner.get_full_name() or opportunity.owner.get_username()) if opportunity.owner else "",
-        cells=[(step, step.pk in done) for step in steps],
+        # Plain strings: 12 steps × 50 rows of localized numbers and URL reversals add up.
+        cells=[
+            StepCell(
+                step_id=str(step.pk), label=step.label, done=step.pk in done,
+                url=f"{reverse('pipeline_steps', args=[opportunity.process_id])}{opportunity.pk}/{step.pk}/",
+            )
+            for step in steps
+        ],
     )
 
 
