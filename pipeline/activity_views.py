@@ -7,7 +7,7 @@ from itertools import groupby
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,6 +40,7 @@ PANEL_SCOPES = {
 }
 TASK_RELATED = ("type", "assignee", "opportunity", "prospect", "company", "person")
 UPCOMING_DAYS = 30
+AGENDA_ROWS = 60
 
 
 def _linked_object(request, data):
@@ -114,13 +115,19 @@ def task_list(request: HtmxHttpRequest):
     today = timezone.localdate()
     start_today, start_tomorrow = _bounds(today)
     horizon = start_tomorrow + dt.timedelta(days=UPCOMING_DAYS)
-    overdue = list(tasks.filter(start__lt=start_today).order_by("start", "id")[:200])
+    # The most recent overdue ones, oldest first; the section's badge tells how many there are.
+    overdue = list(tasks.filter(start__lt=start_today).order_by("-start", "-id")[:AGENDA_ROWS])[::-1]
     due_today = list(tasks.filter(start__gte=start_today, start__lt=start_tomorrow).order_by("start", "id"))
-    upcoming = list(tasks.filter(start__gte=start_tomorrow, start__lt=horizon).order_by("start", "id")[:200])
+    upcoming = list(tasks.filter(start__gte=start_tomorrow, start__lt=horizon).order_by("start", "id")[:AGENDA_ROWS])
+    counts = tasks.order_by().aggregate(
+        overdue=Count("id", filter=Q(start__lt=start_today)),
+        upcoming=Count("id", filter=Q(start__gte=start_tomorrow, start__lt=horizon)),
+    )
+    counts["today"] = len(due_today)
     sections = [
-        ("overdue", _("Overdue"), "red", overdue),
-        ("today", _("Today"), "orange", due_today),
-        ("upcoming", _("Next %(days)s days") % {"days": UPCOMING_DAYS}, "green", upcoming),
+        ("overdue", _("Overdue"), "red", overdue, counts["overdue"]),
+        ("today", _("Today"), "orange", due_today, counts["today"]),
+        ("upcoming", _("Next %(days)s days") % {"days": UPCOMING_DAYS}, "green", upcoming, counts["upcoming"]),
     ]
     template = "pipeline/task_list.html"
     if request.htmx and not request.htmx.boosted:

@@ -51,7 +51,7 @@ def test_agenda_sections_follow_the_action_clock(rep_client, rep):
     make(rep, start=local(0, 0, 0), title="Now")
     make(rep, start=local(1, 0, 0), title="Soon")
     response = rep_client.get(reverse("task_list"))
-    sections = {key: [t.title for t in tasks] for key, _label, _colour, tasks in response.context["sections"]}
+    sections = {key: [t.title for t in tasks] for key, _label, _colour, tasks, _n in response.context["sections"]}
     assert sections == {"overdue": ["Late"], "today": ["Now"], "upcoming": ["Soon"]}
 
 
@@ -267,7 +267,7 @@ def test_agenda_filters_and_team_view(client, rep, other_rep, manager):
     make(rep, title="Alice mail", type=f.task_type("email"), priority=Task.Priority.HIGH)
     make(other_rep, title="Bruno call")
     client.force_login(rep)
-    titles = lambda r: {t.title for _k, _l, _c, ts in r.context["sections"] for t in ts}  # noqa: E731
+    titles = lambda r: {t.title for _k, _l, _c, ts, _n in r.context["sections"] for t in ts}  # noqa: E731
     assert titles(client.get(reverse("task_list"))) == {"Alice call", "Alice mail"}
     assert titles(client.get(reverse("task_list") + f"?type={f.task_type('call').pk}")) == {"Alice call"}
     assert titles(client.get(reverse("task_list") + "?priority=1")) == {"Alice mail"}
