@@ -36,12 +36,13 @@ def company_search(queryset: models.QuerySet, query: str) -> models.QuerySet:
     return queryset
 
 
-def company_search_hits(query: str) -> models.QuerySet | None:
-    """The distinct (company_id, name_key) of the companies matching `query`, sorted by name,
-    read from the word index alone (no company row is touched); None when nothing was typed.
+SEARCH_COUNT_CAP = 1000
 
-    Trashed companies have no words, so these are alive companies only.
-    """
+
+def company_search_hits(query: str) -> models.QuerySet | None:
+    """The word rows matching `query` (one per matching word: a company may appear twice),
+    as (company_id, name_key) sorted by name; read from the word index alone, no company row
+    is touched. None when nothing was typed. Trashed companies have no words."""
     terms = search_terms(query)
     if not terms:
         return None
@@ -49,25 +50,45 @@ def company_search_hits(query: str) -> models.QuerySet | None:
     hits = CompanySearchWord.objects.filter(word__startswith=first)
     for term in others:
         hits = hits.filter(company_id__in=CompanySearchWord.objects.filter(word__startswith=term).values("company_id"))
-    return hits.values("company_id", "name_key").distinct().order_by("name_key", "company_id")
+    return hits.values_list("company_id", flat=True).order_by("name_key", "company_id")
+
+
+def _hit_ids(hits: models.QuerySet, *, offset: int, limit: int) -> list[int]:
+    """Distinct company ids offset..offset+limit: a top-N read of the sorted word rows,
+    de-duplicated here (cheaper than a DISTINCT over every match)."""
+    fetch = (offset + limit) * 2
+    while True:
+        rows = list(hits[:fetch])
+        ids = list(dict.fromkeys(rows))
+        if len(ids) >= offset + limit or len(rows) < fetch:
+            return ids[offset : offset + limit]
+        fetch *= 4
 
 
 def company_page(*, queryset: models.QuerySet, query: str, page_number, per_page: int, scoped: bool):
     """One page of the company list.
 
-    A plain quick search (`scoped` False: no other filter, no per-user restriction) pages
-    over the word index and then loads only that page's companies; anything else filters the
-    companies with the same word-start rule.
+    A plain quick search (`scoped` False: no other filter, no per-user restriction) reads one
+    page of ids from the word index, then loads only that page's companies; the count stops
+    at SEARCH_COUNT_CAP (`page.capped`: "more than 1,000, type more"). Anything else filters
+    the companies with the same word-start rule.
     """
     hits = None if scoped else company_search_hits(query)
     if hits is None:
         if query.strip():
             queryset = company_search(queryset, query)
-        return Paginator(queryset.order_by("name", "pk"), per_page).get_page(page_number)
-    page = Paginator(hits, per_page).get_page(page_number)
-    ids = [hit["company_id"] for hit in page.object_list]
+        page = Paginator(queryset.order_by("name", "pk"), per_page).get_page(page_number)
+        page.capped = False
+        return page
+    capped = hits.order_by()[: SEARCH_COUNT_CAP + 1].count() > SEARCH_COUNT_CAP
+    total = SEARCH_COUNT_CAP if capped else hits.order_by().values("company_id").distinct().count()
+    paginator = Paginator(hits, per_page)
+    paginator.__dict__["count"] = total  # cached_property: no second COUNT query
+    page = paginator.get_page(page_number)
+    ids = _hit_ids(hits, offset=page.start_index() - 1 if total else 0, limit=per_page)
     companies = queryset.in_bulk(ids)
     page.object_list = [companies[pk] for pk in ids if pk in companies]
+    page.capped = capped
     return page
 
 

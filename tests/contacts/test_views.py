@@ -279,3 +279,44 @@ def test_admin_pages(manager_client, company):
     for name in ["company", "person", "address", "affiliation", "note", "document", "postalcode", "contacttype"]:
         assert manager_client.get(reverse(f"admin:contacts_{name}_changelist"), {"q": "x"}).status_code == 200
     assert manager_client.get(reverse("admin:contacts_company_change", args=[company.pk])).status_code == 200
+
+
+def test_quick_search_pages_and_skips_trashed(rep_client, rep, django_assert_max_num_queries):
+    for i in range(55):
+        services.company_create(actor=rep, data={"name": f"Durand {i:02d}"})
+    trashed = services.company_create(actor=rep, data={"name": "Durand trashed"})
+    services.company_trash(company=trashed, actor=rep)
+    with django_assert_max_num_queries(9):
+        first = rep_client.get(reverse("company_list"), {"q": "dur"}, **HTMX).content.decode()
+    assert "55 companies" in first and "Durand 00" in first and "Durand 50" not in first
+    second = rep_client.get(reverse("company_list"), {"q": "dur", "page": "2"}, **HTMX).content.decode()
+    assert "Durand 50" in second and "Durand 54" in second and "trashed" not in second
+    beyond = rep_client.get(reverse("company_list"), {"q": "dur", "page": "99"}, **HTMX).content.decode()
+    assert "Durand 54" in beyond and "Page 2 of 2" in beyond
+
+
+def test_quick_search_combined_with_filters(rep_client, rep, other_rep, company):
+    mine = services.company_create(actor=other_rep, data={"name": "Dupuis"})
+    services.address_create(company=mine, actor=other_rep, data={"line1": "x", "postal_code": "35200", "city": "Rennes"})
+    html = rep_client.get(reverse("company_list"), {"q": "dup 35", "owner": other_rep.pk}).content.decode()
+    assert "Dupuis" in html and "Dupont SA" not in html
+
+
+def test_quick_search_when_reps_see_only_their_own(client, rep, other_rep, company, settings):
+    settings.REPS_SEE_ONLY_OWN = True
+    services.company_create(actor=other_rep, data={"name": "Dupuis"})
+    client.force_login(rep)
+    html = client.get(reverse("company_list"), {"q": "dup"}).content.decode()
+    assert "Dupont SA" in html and "Dupuis" not in html
+
+
+def test_quick_search_count_is_capped(rep_client, rep, monkeypatch):
+    monkeypatch.setattr("contacts.selectors.SEARCH_COUNT_CAP", 10)
+    for i in range(12):
+        services.company_create(actor=rep, data={"name": f"Martin Martel {i:02d}"})
+    html = rep_client.get(reverse("company_list"), {"q": "mar"}, **HTMX).content.decode()
+    assert "More than 10 companies" in html
+    # Each company has two words starting with "mar" and is still listed once.
+    assert html.count('data-company="') == 12
+    html = rep_client.get(reverse("company_list"), {"q": "mar 11"}, **HTMX).content.decode()
+    assert "1 company" in html and html.count('data-company="') == 1
