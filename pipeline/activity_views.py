@@ -376,7 +376,8 @@ def task_feed(request, token: str):
     feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
     if feed is None:
         raise Http404
-    response = HttpResponse(feed_build(user=feed.user), content_type="text/calendar; charset=utf-8")
+    ics = feed_build(user=feed.user, domain=request.get_host().split(":")[0], base_url=request.build_absolute_uri("/").rstrip("/"))
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="jalon.ics"'
     return response
 

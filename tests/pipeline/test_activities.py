@@ -278,3 +278,32 @@ def test_agenda_filters_and_team_view(client, rep, other_rep, manager):
     assert titles(client.get(reverse("task_list") + f"?assignee={other_rep.pk}")) == {"Bruno call"}
     response = client.get(reverse("task_list") + "?assignee=all", headers={"HX-Request": "true"})
     assert 'id="task-agenda"' in response.content.decode() and "<html" not in response.content.decode()
+
+
+def test_occurrences_show_in_every_view(client, rep):
+    from pipeline.feeds import calendar_feed_for
+
+    head = make(rep, title="Weekly review", start=local(0, 18), frequency="weekly", count=3)
+    client.force_login(rep)
+    # Agenda: today's occurrence and the next ones.
+    response = client.get(reverse("task_list"))
+    shown = [t.pk for _k, _l, _c, tasks, _n in response.context["sections"] for t in tasks]
+    occurrences = list(Task.objects.filter(series=head).order_by("start"))
+    assert head.pk in shown and occurrences[0].pk in shown and occurrences[1].pk in shown
+    # Dashboard: today and the coming week.
+    response = client.get(reverse("dashboard"))
+    assert head in response.context["due_today"] and occurrences[0] in response.context["upcoming"]
+    # Calendar: the day of the second occurrence.
+    day = timezone.localtime(occurrences[0].start).date()
+    response = client.get(reverse("task_calendar") + f"?view=day&date={day}")
+    assert [t.pk for t in response.context["day_tasks"]] == [occurrences[0].pk]
+    response = client.get(reverse("task_calendar") + f"?date={day}")
+    in_month = {t.pk for week in response.context["weeks"] for _d, tasks, _in in week for t in tasks}
+    assert occurrences[0].pk in in_month
+    # Feed: one recurring event.
+    client.logout()
+    ics = client.get(reverse("task_feed", args=[calendar_feed_for(user=rep).token])).content.decode()
+    assert "RRULE:FREQ=WEEKLY;COUNT=3" in ics and "URL:http://testserver/tasks/" in ics
+    # Completing one leaves the others to do.
+    activities.task_set_done(task=occurrences[0], actor=rep, done=True)
+    assert Task.objects.filter(series=head, done=False).count() == 1
