@@ -10,6 +10,8 @@ Contract used by the prospect card, the step list and the Kanban:
     step_complete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
     step_uncomplete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
     automation_run(*, opportunity, event, actor, task_type=None) -> Opportunity
+    opportunity_trash(*, opportunity_id, actor, expected_version=None) -> Opportunity
+        raises MoveRefused(NOT_ALLOWED_DELETE) without the process's delete right.
 
 Stages (steps as Kanban columns), managers only; raise StepRefused(message):
 
@@ -49,6 +51,7 @@ from config.access import can_change
 from pipeline.clocks import opportunities_refresh
 from pipeline.models import AutomationRule, Process, Step, StepProgress
 from pipeline.rights import (
+    can_delete_process_opportunities,
     can_manage_stages,
     can_modify_process_opportunities,
 )
@@ -58,6 +61,7 @@ from prospects.models import HistoryEntry, LossReason, Opportunity, Prospect
 LOSS_REASON_REQUIRED = _("A loss reason is required to mark an opportunity as lost.")
 NOT_ALLOWED = _("You may not change the opportunities of this process.")
 NOT_ALLOWED_OBJECT = _("You may not change this opportunity.")
+NOT_ALLOWED_DELETE = _("You may not delete the opportunities of this process.")
 STALE_VERSION = _("This opportunity was changed by {user} at {time}; it is now in {place}.")
 STEP_ORDER = _("“{step}” can only be completed once “{previous}” is (step-by-step process).")
 STEP_NOT_IN_PROCESS = _("This step does not belong to the opportunity's process.")
@@ -403,6 +407,21 @@ def opportunity_move(
         opportunity = automation_run(
             opportunity=opportunity, event=AutomationRule.Event.STATUS_CHANGED, actor=actor
         )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_trash(*, opportunity_id: int, actor, expected_version: int | None = None) -> Opportunity:
+    """Delete an opportunity into the trash (restorable). PROSTEP "Suppression": only the
+    process's delete groups (none set: managers) may, on opportunities they may change."""
+    opportunity = _lock(opportunity_id)
+    _check_version(opportunity, expected_version)
+    if not can_delete_process_opportunities(actor, opportunity.process) or not can_change(actor, opportunity):
+        raise MoveRefused(NOT_ALLOWED_DELETE)
+    opportunity.deleted_at = timezone.now()
+    opportunity.deleted_by = actor
+    opportunity.touch(actor)
+    opportunity.save()
     return opportunity
 
 

@@ -9,6 +9,10 @@ urlpatterns = [
         "pipeline/<int:process_id>/steps/<int:opportunity_id>/<int:step_id>/",
         views.pipeline_step_toggle, name="pipeline_step_toggle",
     ),
+    path(
+        "pipeline/<int:process_id>/steps/<int:opportunity_id>/delete/",
+        views.pipeline_opportunity_delete, name="pipeline_opportunity_delete",
+    ),
     path("pipeline/<int:process_id>/stages/", views.pipeline_stages, name="pipeline_stages"),
     path(
         "pipeline/<int:process_id>/stages/<int:step_id>/",

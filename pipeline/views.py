@@ -22,7 +22,11 @@ from pipeline import services
 from pipeline.clocks import days_since
 from pipeline.forms import STEP_LIST_SORTS, StepCreateForm, StepForm, StepListFilter
 from pipeline.models import Process, Step, StepProgress
-from pipeline.rights import can_manage_stages, can_modify_process_opportunities
+from pipeline.rights import (
+    can_delete_process_opportunities,
+    can_manage_stages,
+    can_modify_process_opportunities,
+)
 from prospects.models import Opportunity
 
 STEP_LIST_PAGE_SIZE = 50
@@ -100,6 +104,7 @@ class StepRow:
     finished: bool
     customer: bool
     editable: bool
+    deletable: bool
     owner: str
     cells: list = field(default_factory=list)
 
@@ -115,7 +120,7 @@ def _step_list_queryset(user, process: Process):
     )
 
 
-def _row(opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool) -> StepRow:
+def _row(opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool, may_delete: bool = False) -> StepRow:
     prospect, person, company = opportunity.prospect, opportunity.person, opportunity.company
     done = {p.step_id for p in opportunity.step_progress.all()}
     if prospect is not None:
@@ -143,6 +148,7 @@ def _row(opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool)
         finished=opportunity.status == Opportunity.Status.WON or all_done,
         customer=linked is not None and linked.kind == Company.Kind.CUSTOMER,
         editable=may_modify and can_change(user, opportunity),
+        deletable=may_delete and can_change(user, opportunity),
         owner=(opportunity.owner.get_full_name() or opportunity.owner.get_username()) if opportunity.owner else "",
         # Plain strings: 12 steps × 50 rows of localized numbers and URL reversals add up.
         cells=[
@@ -184,7 +190,11 @@ def pipeline_steps(request: HtmxHttpRequest, process_id: int):
     page = Paginator(ids, STEP_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     page_ids = list(page.object_list)
     loaded = _step_list_queryset(request.user, process).in_bulk(page_ids)
-    rows = [_row(loaded[pk], steps, user=request.user, may_modify=may_modify) for pk in page_ids]
+    may_delete = can_delete_process_opportunities(request.user, process)
+    rows = [
+        _row(loaded[pk], steps, user=request.user, may_modify=may_modify, may_delete=may_delete)
+        for pk in page_ids
+    ]
 
     query = request.GET.copy()
     query.pop("page", None)
@@ -236,9 +246,42 @@ def pipeline_step_toggle(request: HtmxHttpRequest, process_id: int, opportunity_
     fresh = _step_list_queryset(request.user, process).get(pk=opportunity.pk)
     response = render(
         request, "pipeline/step_list.html#step-row",
-        {"row": _row(fresh, steps, user=request.user, may_modify=may_modify), "process": process, "steps": steps},
+        {
+            "row": _row(
+                fresh, steps, user=request.user, may_modify=may_modify,
+                may_delete=can_delete_process_opportunities(request.user, process),
+            ),
+            "process": process, "steps": steps,
+        },
     )
     return with_message(response, error, "error") if error else response
+
+
+@login_required
+@require_POST
+def pipeline_opportunity_delete(request: HtmxHttpRequest, process_id: int, opportunity_id: int):
+    """Delete an opportunity of the step list into the trash (the process's delete right)."""
+    process = _process_or_404(request.user, process_id)
+    opportunity = get_visible_or_404(Opportunity.objects.filter(process=process), request.user, pk=opportunity_id)
+    if not (can_delete_process_opportunities(request.user, process) and can_change(request.user, opportunity)):
+        raise PermissionDenied
+    try:
+        services.opportunity_trash(
+            opportunity_id=opportunity.pk, actor=request.user,
+            expected_version=request.POST.get("version") or None,
+        )
+    except services.MoveRefused as refusal:
+        if not request.htmx:
+            messages.error(request, refusal.message)
+            return redirect(reverse("pipeline_steps", args=[process.pk]))
+        response = HttpResponse(status=200)
+        response["HX-Reswap"] = "none"
+        return with_message(response, refusal.message, "error")
+    text = _("“%(summary)s” moved to the trash.") % {"summary": opportunity.summary}
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect(reverse("pipeline_steps", args=[process.pk]))
+    return with_message(HttpResponse(""), text, "success")
 
 
 # --------------------------------------------------------------------------- stages

@@ -58,3 +58,62 @@ def test_anonymous(db):
     process = f.ProcessFactory(steps=1)
     assert not can_modify_process_opportunities(AnonymousUser(), process)
     assert not can_delete_process_opportunities(AnonymousUser(), process)
+
+
+# ---------------------------------------------------------------- delete right, enforced
+
+
+def _opportunity(actor, process, owner):
+    from pipeline import services
+
+    return services.opportunity_create(
+        actor=actor, process=process, summary="Roof", prospect=f.ProspectFactory(owner=owner), owner=owner,
+    )
+
+
+def test_trash_service_follows_delete_groups(rep, other_rep, manager, cleaners):
+    from pipeline import services
+    from prospects.models import Opportunity
+
+    process = f.ProcessFactory(steps=2)
+    mine = _opportunity(manager, process, rep)
+    with pytest.raises(services.MoveRefused) as exc:
+        services.opportunity_trash(opportunity_id=mine.pk, actor=rep)
+    assert exc.value.message == str(services.NOT_ALLOWED_DELETE)
+    process.delete_groups.add(cleaners)
+    rep.groups.add(cleaners)
+    rep = type(rep).objects.get(pk=rep.pk)  # drop the cached group ids
+    services.opportunity_trash(opportunity_id=mine.pk, actor=rep)
+    assert not Opportunity.objects.filter(pk=mine.pk).exists()
+    assert Opportunity.all_objects.get(pk=mine.pk).deleted_by == rep
+
+
+def test_delete_control_and_403_by_url(client, rep, manager, cleaners):
+    from django.urls import reverse
+
+    process = f.ProcessFactory(steps=2)
+    opportunity = _opportunity(manager, process, rep)
+    url = reverse("pipeline_opportunity_delete", args=[process.pk, opportunity.pk])
+    client.force_login(rep)
+    html = client.get(reverse("pipeline_steps", args=[process.pk])).content.decode()
+    assert url not in html  # no control
+    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 403
+    process.delete_groups.add(cleaners)
+    rep.groups.add(cleaners)
+    html = client.get(reverse("pipeline_steps", args=[process.pk])).content.decode()
+    assert url in html
+    response = client.post(url, {"version": opportunity.version}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "jalon:message" in response["HX-Trigger"]
+    assert not process.opportunities(manager="objects").exists()
+
+
+def test_manager_deletes_without_groups(manager_client, manager, rep):
+    from django.urls import reverse
+
+    process = f.ProcessFactory(steps=2)
+    opportunity = _opportunity(manager, process, rep)
+    url = reverse("pipeline_opportunity_delete", args=[process.pk, opportunity.pk])
+    assert manager_client.post(url).status_code == 302
+    opportunity.refresh_from_db()
+    assert opportunity.deleted_at is not None
