@@ -656,7 +656,7 @@ def _duplicates_in_database(rows: list[importing.Row]) -> None:
     if last_names:
         variants = set()
         for name in last_names:
-            variants |= {name, name.upper(), name.title(), name.lower()}
+            variants |= {name, name.upper(), name.title()}
         existing = Prospect.objects.filter(last_name__in=variants).values_list(
             "pk", "last_name", "first_name", "company_name"
         )
@@ -712,9 +712,43 @@ def _flush(batch, report: ImportReport, context: _WriteContext, writer, valid_on
     _write(valid, report, context)
 
 
-def _write(rows: list[importing.Row], report: ImportReport, context: _WriteContext) -> None:
-    from pipeline.clocks import opportunities_refresh
+def _insert(model, objects: list) -> None:
+    """Insert new rows and set their ids. On PostgreSQL through COPY (ids drawn from the
+    table's sequence first), several times faster than INSERT for large imports; elsewhere
+    bulk_create."""
+    from django.db import connection
 
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+        return
+    from django.db.models import JSONField
+    from psycopg.types.json import Jsonb
+
+    table = model._meta.db_table
+    fields = list(model._meta.concrete_fields)
+    json_fields = {f.attname for f in fields if isinstance(f, JSONField)}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(objects)],
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = "default"
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([
+                    Jsonb(getattr(obj, f.attname)) if f.attname in json_fields else getattr(obj, f.attname)
+                    for f in fields
+                ])
+
+
+def _write(rows: list[importing.Row], report: ImportReport, context: _WriteContext) -> None:
     now = timezone.now()
     actor = context.actor
     prospects = []
@@ -729,20 +763,22 @@ def _write(rows: list[importing.Row], report: ImportReport, context: _WriteConte
         )
         prospect.search_text = prospect_search_text(prospect)
         prospects.append(prospect)
-    Prospect.objects.bulk_create(prospects, batch_size=BATCH_SIZE)
+    _insert(Prospect, prospects)
     through = Prospect.categories.through
     links = [
         through(prospect_id=p.pk, category_id=cid)
         for row, p in zip(rows, prospects, strict=True) for cid in set(row.values.get("category_ids", []))
     ]
     through.objects.bulk_create(links, batch_size=BATCH_SIZE)
-    HistoryEntry.objects.bulk_create(
-        [HistoryEntry(prospect=p, kind=HistoryEntry.Kind.CREATED, actor=actor, at=now, to_value="import") for p in prospects],
-        batch_size=BATCH_SIZE,
-    )
+    # The prospect's creation shows in its card header (created by/at); the opportunities get
+    # their "created" history entry below.
     opportunities = []
     if context.process is not None:
+        from pipeline.clocks import colour_for, step_due
+
         step_probability = context.step.probability if context.step else 0
+        due = step_due(now, context.step.duration_days) if context.step else None
+        due_colour = colour_for(due)
         for row, p in zip(rows, prospects, strict=True):
             if not row.has_opportunity:
                 continue
@@ -755,15 +791,14 @@ def _write(rows: list[importing.Row], report: ImportReport, context: _WriteConte
                 probability=step_probability if probability is None else probability,
                 probability_is_manual=probability is not None and probability != step_probability,
                 owner_id=p.owner_id, created_at=now, updated_at=now, created_by=actor, updated_by=actor,
+                step_due=due, step_colour=due_colour,
             ))
-        Opportunity.objects.bulk_create(opportunities, batch_size=BATCH_SIZE)
-        HistoryEntry.objects.bulk_create(
-            [HistoryEntry(prospect_id=o.prospect_id, opportunity=o, kind=HistoryEntry.Kind.CREATED, actor=actor,
-                          at=now, to_value=context.step.label if context.step else "") for o in opportunities],
-            batch_size=BATCH_SIZE,
-        )
-        if opportunities:
-            opportunities_refresh([o.pk for o in opportunities])
+        _insert(Opportunity, opportunities)
+        _insert(HistoryEntry, [
+            HistoryEntry(prospect_id=o.prospect_id, opportunity=o, kind=HistoryEntry.Kind.CREATED, actor=actor,
+                         at=now, to_value=context.step.label if context.step else "")
+            for o in opportunities
+        ])
     report.created += len(prospects)
     report.opportunities += len(opportunities)
 

@@ -31,7 +31,14 @@ from prospects.forms import (
     PasteForm,
     ProspectForm,
 )
-from prospects.models import ExtraField, HistoryEntry, ImportJob, Opportunity, OpportunityLine, Prospect
+from prospects.models import (
+    ExtraField,
+    HistoryEntry,
+    ImportJob,
+    Opportunity,
+    OpportunityLine,
+    Prospect,
+)
 from prospects.paste import parse_paste
 
 PAGE_SIZES = (25, 50, 100)

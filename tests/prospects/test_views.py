@@ -4,10 +4,10 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.utils.html import escape
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from contacts.models import Company
