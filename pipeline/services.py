@@ -12,6 +12,9 @@ Contract used by the prospect card, the step list and the Kanban:
     automation_run(*, opportunity, event, actor, task_type=None) -> Opportunity
     opportunity_trash(*, opportunity_id, actor, expected_version=None) -> Opportunity
         raises MoveRefused(NOT_ALLOWED_DELETE) without the process's delete right.
+    opportunity_document_attach(*, opportunity_id, uploaded_file, actor, name="") -> Document
+        attaches through `contacts.services.document_attach`, then runs the `document_added` rules.
+        raises MoveRefused(NOT_ALLOWED_DELETE) without the process's delete right.
 
 Stages (steps as Kanban columns), managers only; raise StepRefused(message):
 
@@ -521,6 +524,20 @@ def automation_run(*, opportunity: Opportunity, event: str, actor, task_type=Non
             continue
         return opportunity_move(opportunity_id=opportunity.pk, actor=actor, to_step=target, rule=rule)
     return opportunity
+
+
+@transaction.atomic
+def opportunity_document_attach(*, opportunity_id: int, uploaded_file, actor, name: str = ""):
+    """Attach a document to an opportunity (the contact file's document rules: size, type),
+    then apply the process's "a document is attached" automation rules."""
+    from contacts.services import document_attach
+
+    opportunity = Opportunity.objects.get(pk=opportunity_id)
+    if not can_change(actor, opportunity):
+        raise MoveRefused(NOT_ALLOWED_OBJECT)
+    document = document_attach(target=opportunity, uploaded_file=uploaded_file, actor=actor, name=name)
+    automation_run(opportunity=opportunity, event=AutomationRule.Event.DOCUMENT_ADDED, actor=actor)
+    return document
 
 
 # --------------------------------------------------------------------------- stages

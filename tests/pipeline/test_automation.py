@@ -115,3 +115,20 @@ def test_rule_validation(process):
     with pytest.raises(ValidationError) as exc:
         rule.full_clean()
     assert set(exc.value.message_dict) == {"target_step", "task_type"}
+
+
+def test_document_attached_runs_rule(rep, process, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    s1, s2, *_ = steps_of(process)
+    rule = AutomationRule.objects.create(process=process, event="document_added", target_step=s2)
+    opportunity = create(rep, process)
+    document = services.opportunity_document_attach(
+        opportunity_id=opportunity.pk, actor=rep,
+        uploaded_file=SimpleUploadedFile("quote.pdf", b"%PDF-1.4 quote", content_type="application/pdf"),
+    )
+    assert document.target == opportunity
+    opportunity.refresh_from_db()
+    assert opportunity.step == s2
+    assert opportunity.history.get(kind=HistoryEntry.Kind.STEP).rule == rule
