@@ -14,7 +14,6 @@ Contract used by the prospect card, the step list and the Kanban:
         raises MoveRefused(NOT_ALLOWED_DELETE) without the process's delete right.
     opportunity_document_attach(*, opportunity_id, uploaded_file, actor, name="") -> Document
         attaches through `contacts.services.document_attach`, then runs the `document_added` rules.
-        raises MoveRefused(NOT_ALLOWED_DELETE) without the process's delete right.
 
 Stages (steps as Kanban columns), managers only; raise StepRefused(message):
 
