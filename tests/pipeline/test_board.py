@@ -3,6 +3,7 @@
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -151,12 +152,17 @@ def test_board_query_count_does_not_grow_with_cards(rep_client, process, django_
     def make(count):
         for opportunity in f.OpportunityFactory.create_batch(count, process=process):
             f.TaskFactory(opportunity=opportunity)
+        for opportunity in f.OpportunityFactory.create_batch(
+            count, process=process, prospect=None, company=f.CompanyFactory(),
+            person=f.PersonFactory(), owner=f.RepFactory(),
+        ):
+            f.TaskFactory(opportunity=opportunity, important=True)
 
     make(3)
     rep_client.get(board_url(process))  # warm caches (session, groups)
     with django_assert_max_num_queries(14) as few:
         rep_client.get(board_url(process))
-    make(60)
+    make(30)
     with django_assert_max_num_queries(len(few.captured_queries)):
         rep_client.get(board_url(process))
 
@@ -257,6 +263,10 @@ def test_move_to_next_column_records_history_and_answers_card_and_totals(rep_cli
     assert f'id="column-head-{first.pk}" hx-swap-oob="true"' in html
     assert f'id="column-head-{second.pk}" hx-swap-oob="true"' in html
     assert "board:moved" in triggers(response)
+    counts = dict(re.findall(r'id="column-head-(\w+)".*?data-count[^>]*>(\d+)<', html, re.S))
+    assert counts == {str(first.pk): "0", str(second.pk): "1"}
+    second_header = html[html.index(f'id="column-head-{second.pk}"'):]
+    assert re.search(r"20.000 €", second_header)
 
 
 def test_move_keeps_the_order_inside_the_column(rep_client, rep, process):
