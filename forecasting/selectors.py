@@ -98,12 +98,21 @@ class ForecastTable:
 
 
 def forecast_table(
-    *, user=None, months: int = 12, today: dt.date | None = None, queryset: QuerySet | None = None
+    *,
+    user=None,
+    months: int = 12,
+    today: dt.date | None = None,
+    filters: dict | None = None,
+    queryset: QuerySet | None = None,
 ) -> ForecastTable:
     """Count, amount and weighted amount of open opportunities per month, for `months` months
-    from the current one. `queryset` (already scoped to the user, e.g. filtered by the page's
-    FilterSet) replaces the default `open_opportunities(user=user)`. Three SQL queries whatever
-    the number of opportunities."""
+    from the current one. `filters` are the page's (`owner`, `process`, `category`: ids), or
+    `queryset` (already scoped to the user) replaces the default `open_opportunities(user=user)`.
+    Three SQL queries whatever the number of opportunities."""
+    if filters is not None and queryset is None:
+        from forecasting.filters import ForecastFilter
+
+        queryset = ForecastFilter(filters, queryset=open_opportunities(user=user), user=user).qs
     today = today or timezone.localdate()
     first = month_start(today)
     horizon = add_months(first, months)

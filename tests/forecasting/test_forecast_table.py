@@ -136,6 +136,8 @@ def test_category_filter_does_not_double_count(rep):
     april = row(forecast_table(user=rep, today=TODAY, queryset=filterset.qs), 2026, 4)
 
     assert (april.count, april.amount, april.weighted_amount) == (1, Decimal("1000.00"), Decimal("500.00"))
+    april = row(forecast_table(user=rep, today=TODAY, filters={"category": str(hot.pk)}), 2026, 4)
+    assert april.count == 1
 
 
 @override_settings(REPS_SEE_ONLY_OWN=True)
