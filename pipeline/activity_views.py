@@ -6,7 +6,7 @@ from itertools import groupby
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -199,6 +199,19 @@ def task_create(request: HtmxHttpRequest):
     return _form_response(request, form, target_kind=kind, target=target)
 
 
+def _edit_form(task: Task, user) -> TaskForm:
+    """The edit form of a task; an occurrence shows its series' rule."""
+    form = TaskForm(instance=task, user=user)
+    head = task.series if task.series_id else task
+    if task.series_id:
+        for name in activities.RULE_FIELDS:
+            form.initial[name] = getattr(head, name)
+        form.initial["weekdays"] = [d for d in head.weekdays.split(",") if d]
+        if head.count:
+            form.initial["count"] = max(head.count - activities.occurrences_before(task), 1)
+    return form
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HtmxHttpRequest, pk: int):
@@ -206,14 +219,7 @@ def task_edit(request: HtmxHttpRequest, pk: int):
     task = _get_task(request, pk, change=True)
     kind, target = _task_target(task)
     if request.method == "GET":
-        form = TaskForm(instance=task, user=request.user)
-        head = task.series if task.series_id else task
-        if task.series_id:
-            for name in activities.RULE_FIELDS:
-                form.initial[name] = getattr(head, name)
-            form.initial["weekdays"] = [d for d in head.weekdays.split(",") if d]
-            if head.count:
-                form.initial["count"] = max(head.count - activities.occurrences_before(task), 1)
+        form = _edit_form(task, request.user)
         return _form_response(request, form, task=task, target_kind=kind, target=target)
     form = TaskForm(request.POST, instance=task, user=request.user)
     if form.is_valid():
@@ -223,7 +229,10 @@ def task_edit(request: HtmxHttpRequest, pk: int):
                 expected_version=form.cleaned_data.get("version"), **form.service_fields(),
             )
         except activities.TaskConflict as conflict:
-            form.add_error(None, str(conflict))
+            # Someone saved in between: show the current values (and version), not the stale ones.
+            task = _get_task(request, pk, change=True)
+            form = _edit_form(task, request.user)
+            form.errors[NON_FIELD_ERRORS] = form.error_class([str(conflict)])
         except ValidationError as error:
             _apply_errors(form, error)
         else:

@@ -60,7 +60,10 @@ def build_world(owner) -> World:
     )
     document.file.save("quote.txt", SimpleUploadedFile("quote.txt", b"hello"), save=False)
     document.save()
-    prospect = f.ProspectFactory(owner=owner, notes="Met at the trade show.")
+    prospect = f.ProspectFactory(
+        owner=owner, first_name="Claire", last_name="Martin", email="claire.martin@example.com",
+        notes="Met at the trade show.",
+    )
     opportunity = f.OpportunityFactory(
         prospect=prospect, owner=owner, company=company, person=person, project_notes="Big one."
     )
