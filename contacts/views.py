@@ -202,8 +202,9 @@ def company_detail(request: HtmxHttpRequest, pk: int):
 @require_http_methods(["GET", "POST"])
 def company_transform(request: HtmxHttpRequest, pk: int):
     company = get_changeable_or_403(Company.objects.all(), request.user, pk=pk)
-    form = TransformForm(request.POST or None, initial={"customer_code": company.customer_code})
-    missing = services.company_customer_missing(company, company.customer_code or "x") if request.method == "GET" else []
+    suggestion = company.customer_code or f"C{company.pk:06d}"
+    form = TransformForm(request.POST or None, initial={"customer_code": suggestion})
+    missing = services.company_customer_missing(company, suggestion) if request.method == "GET" else []
     if request.method == "POST" and form.is_valid():
         try:
             services.company_transform_to_customer(

@@ -320,3 +320,45 @@ def test_quick_search_count_is_capped(rep_client, rep, monkeypatch):
     assert html.count('data-company="') == 12
     html = rep_client.get(reverse("company_list"), {"q": "mar 11"}, **HTMX).content.decode()
     assert "1 company" in html and html.count('data-company="') == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_every_page_answers_with_and_without_htmx(rep_client, rep, company, htmx):
+    person = services.person_create(actor=rep, data={"last_name": "Martin"}, company=company)
+    address = company.addresses.get()
+    affiliation = person.affiliations.get()
+    headers = HTMX if htmx else {}
+    urls = [
+        reverse("company_list"), reverse("company_create"), reverse("company_detail", args=[company.pk]),
+        reverse("company_edit", args=[company.pk]), reverse("company_transform", args=[company.pk]),
+        reverse("address_create", args=[company.pk]), reverse("address_edit", args=[address.pk]),
+        reverse("company_person_link", args=[company.pk]), reverse("company_rep_add", args=[company.pk]),
+        reverse("postal_code_suggest"), reverse("person_list"), reverse("person_create"),
+        reverse("person_detail", args=[person.pk]), reverse("person_edit", args=[person.pk]),
+        reverse("person_company_link", args=[person.pk]), reverse("affiliation_edit", args=[affiliation.pk]),
+        reverse("mailing_export"),
+    ]
+    for url in urls:
+        assert rep_client.get(url, **headers).status_code == 200, url
+
+
+def test_writes_refuse_get_and_anonymous(client, rep, company):
+    address = company.addresses.get()
+    for url in [reverse("company_trash", args=[company.pk]), reverse("address_delete", args=[address.pk]),
+                reverse("address_default", args=[address.pk])]:
+        client.force_login(rep)
+        assert client.get(url).status_code == 405
+        client.logout()
+        assert client.post(url).status_code == 302  # to the login page
+    assert Company.objects.filter(pk=company.pk).exists()
+
+
+def test_other_rep_cannot_change_addresses_or_links(client, rep, other_rep, company):
+    person = services.person_create(actor=rep, data={"last_name": "Martin"}, company=company)
+    client.force_login(other_rep)
+    address = company.addresses.get()
+    assert client.post(reverse("address_delete", args=[address.pk])).status_code == 403
+    assert client.post(reverse("affiliation_delete", args=[person.affiliations.get().pk])).status_code == 403
+    assert client.post(reverse("company_trash", args=[company.pk])).status_code == 403
+    assert client.post(reverse("company_transform", args=[company.pk]), {"customer_code": "X"}).status_code == 403
+    assert Address.objects.filter(pk=address.pk).exists()
