@@ -123,6 +123,9 @@
     });
   });
 
+  // Back/forward between filtered boards: htmx restores the HTML, the lists need Sortable again.
+  document.addEventListener("htmx:historyRestore", function () { initLists(document); });
+
   document.addEventListener("board:refused", function (event) {
     const id = String(event.detail.opportunity || "");
     snapBack(id);

@@ -228,3 +228,20 @@ def test_create_a_task_from_a_card_refreshes_its_next_action(page, login, board)
     expect(dialog).to_be_hidden()
     expect(card(page, mine).locator(".kc-action")).to_contain_text("Call the architect")
     assert page.url == board["url"]
+
+
+def test_filters_keep_a_bookmarkable_url(page, login, board):
+    first = board["steps"][0]
+    login(page, "alice")
+    page.goto(board["url"])
+    expect(column(page, first.pk).locator("[data-opportunity]")).to_have_count(3)
+    page.locator("#id_q").fill("solar")
+    expect(page).to_have_url(re.compile(r"\?q=solar"))
+    expect(column(page, first.pk).locator("[data-opportunity]")).to_have_count(1)
+    expect(card(page, board["other"])).to_be_visible()
+    page.reload()
+    expect(column(page, first.pk).locator("[data-opportunity]")).to_have_count(1)
+    expect(page.locator("#id_q")).to_have_value("solar")
+    # Cards of a filtered board still move.
+    drag(page, board["other"], board["steps"][1].pk)
+    expect(column(page, board["steps"][1].pk).locator("[data-count]")).to_have_text("1")

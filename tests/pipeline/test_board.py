@@ -110,7 +110,7 @@ def test_column_totals_count_sum_and_weighted_sum(rep_client, process):
     assert column.amount == Decimal("40000")
     assert column.weighted == Decimal("16000.00")
     html = response.content.decode()
-    header = html[html.index(f'id="column-head-{first.pk}"'):]
+    header = html[html.index(f'id="column-header-{first.pk}"'):]
     assert "40\u202f000 €" in header or "40 000 €" in header or "40\xa0000 €" in header
 
 
@@ -260,12 +260,12 @@ def test_move_to_next_column_records_history_and_answers_card_and_totals(rep_cli
     html = response.content.decode()
     assert html.lstrip().startswith(f'<article class="kanban-card" id="card-{own_opportunity.pk}"')
     assert f'data-version="{own_opportunity.version}"' in html
-    assert f'id="column-head-{first.pk}" hx-swap-oob="true"' in html
-    assert f'id="column-head-{second.pk}" hx-swap-oob="true"' in html
+    assert f'id="column-header-{first.pk}" hx-swap-oob="true"' in html
+    assert f'id="column-header-{second.pk}" hx-swap-oob="true"' in html
     assert "board:moved" in triggers(response)
-    counts = dict(re.findall(r'id="column-head-(\w+)".*?data-count[^>]*>(\d+)<', html, re.S))
+    counts = dict(re.findall(r'id="column-header-(\w+)".*?data-count[^>]*>(\d+)<', html, re.S))
     assert counts == {str(first.pk): "0", str(second.pk): "1"}
-    second_header = html[html.index(f'id="column-head-{second.pk}"'):]
+    second_header = html[html.index(f'id="column-header-{second.pk}"'):]
     assert re.search(r"20.000 €", second_header)
 
 
@@ -367,7 +367,7 @@ def test_lost_with_a_reason(rep_client, own_opportunity):
     assert own_opportunity.status == Opportunity.Status.LOST
     assert own_opportunity.loss_reason == reason
     assert own_opportunity.closing_date == timezone.localdate()
-    assert 'id="column-head-lost" hx-swap-oob="true"' in response.content.decode()
+    assert 'id="column-header-lost" hx-swap-oob="true"' in response.content.decode()
 
 
 def test_won_then_dragged_back_reopens(rep_client, own_opportunity):
