@@ -127,6 +127,11 @@ class Command(BaseCommand):
         from contacts import services as contacts_services
 
         contacts_services.companies_reindex(queryset=Company.objects.filter(pk__in=[c.pk for c in companies]))
+        for i, company in enumerate(companies):
+            data = {"phone": f"02 99 {10 + i:02d} {20 + i:02d} {30 + i:02d}"}
+            if i == 0:  # ready to become a customer
+                data |= {"siren": "542051180", "vat_number": "FR59542051180", "naf_code": "62.01Z"}
+            contacts_services.company_update(company=company, actor=company.owner, data=data, version=company.version)
         alice = users["alice"]
         first = next(c for c in companies if c.owner_id == alice.pk)
         contacts_services.note_create(
