@@ -336,7 +336,7 @@ def opportunity_move(
     if to_step is not None and to_step.process_id != opportunity.process_id:
         raise MoveRefused(STEP_NOT_IN_PROCESS)
 
-    old_status, old_step_id = opportunity.status, opportunity.step_id
+    old_status, old_step_id, old_reason_id = opportunity.status, opportunity.step_id, opportunity.loss_reason_id
     new_status = to_status or old_status
     if to_status is None and to_step is not None and rule is None and old_status in FINAL_STATUSES:
         new_status = Opportunity.Status.OPEN
@@ -353,10 +353,10 @@ def opportunity_move(
     now = timezone.now()
     entries: list[HistoryEntry] = []
     log: list[str] = []
-    steps = _steps(opportunity.process_id)
 
     if to_step is not None and to_step.pk != old_step_id:
         if opportunity.process.mode == Process.Mode.STEP_BY_STEP:
+            steps = _steps(opportunity.process_id)
             done = _done_ids(opportunity)
             key = (to_step.position, to_step.pk)
             to_do = [s for s in steps if (s.position, s.pk) < key and s.pk not in done]
@@ -399,7 +399,7 @@ def opportunity_move(
         opportunity.position = position
     elif column_changed:
         opportunity.position = _end_of_column(opportunity, new_status, opportunity.step_id)
-    elif not entries:
+    elif not entries and opportunity.loss_reason_id == old_reason_id:
         return opportunity  # nothing to change
 
     for text in log:

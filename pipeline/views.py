@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -58,7 +58,7 @@ def _process_or_404(user, process_id: int) -> Process:
 def board_url(process: Process) -> str:
     try:
         return reverse("pipeline_board", args=[process.pk])
-    except Exception:  # the board's URLs are not installed yet
+    except NoReverseMatch:  # the board's URLs are not installed
         return f"/pipeline/{process.pk}/board/"
 
 

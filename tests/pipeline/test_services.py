@@ -364,3 +364,19 @@ def test_step_probability_change_follows_non_manual(manager, free):
     manual.refresh_from_db()
     assert follows.probability == 42
     assert manual.probability == 90
+
+
+def test_lost_reason_can_be_changed_while_lost(rep, free):
+    first, second = f.LossReasonFactory(), f.LossReasonFactory()
+    opportunity = create(rep, free)
+    services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status="lost", loss_reason=first)
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status="lost", loss_reason=second)
+    assert opportunity.loss_reason == second
+    assert opportunity.history.filter(kind=HistoryEntry.Kind.STATUS).count() == 1
+
+
+def test_move_to_same_place_changes_nothing(rep, free):
+    opportunity = create(rep, free)
+    version = opportunity.version
+    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=opportunity.step)
+    assert opportunity.version == version
