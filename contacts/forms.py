@@ -15,9 +15,10 @@ from contacts.models import (
     Note,
     Person,
 )
+from contacts.services import VAT_NOT_SIREN
 from contacts.validators import clean_naf, clean_phone, clean_siren, clean_vat, clean_website
 
-SIREN_NOT_IN_VAT = _("The VAT number does not contain this SIREN.")
+SIREN_NOT_IN_VAT = VAT_NOT_SIREN
 
 
 def _users():

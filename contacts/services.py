@@ -42,6 +42,7 @@ DOCUMENT_TYPE_REFUSED = _(
     "Files of type %(extension)s cannot be attached. Allowed types: %(allowed)s."
 )
 DOCUMENT_EMPTY = _("The file %(name)s is empty.")
+VAT_NOT_SIREN = _("The VAT number does not contain this SIREN.")
 AFFILIATION_EXISTS = _("%(person)s is already linked to %(company)s.")
 
 ALLOWED_DOCUMENT_EXTENSIONS = (
@@ -159,6 +160,9 @@ def _normalise_company(company: Company) -> None:
         "website": clean_website,
         "phone": lambda v: clean_phone(v, country),
     })
+    siren, vat = company.siren, company.vat_number
+    if siren and vat.startswith("FR") and vat[4:] != siren:
+        raise ValidationError({"vat_number": [VAT_NOT_SIREN]})
 
 
 def _normalise_person(person: Person, country: str = "FR") -> None:

@@ -140,3 +140,9 @@ def test_transform_foreign_natural_person_needs_no_siren(rep):
     company = make_company(rep, country="BE", is_natural_person=True)
     services.address_create(company=company, actor=rep, data={"line1": "1 rue A", "country": "BE"})
     assert services.company_transform_to_customer(company=company, actor=rep, customer_code="B1").kind == "customer"
+
+
+def test_french_vat_must_contain_the_siren(rep):
+    with pytest.raises(ValidationError) as exc:
+        make_company(rep, siren="542051180", vat_number="FR44732829320")
+    assert exc.value.message_dict == {"vat_number": [str(services.VAT_NOT_SIREN)]}
