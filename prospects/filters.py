@@ -29,10 +29,8 @@ class ProspectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=Opportunity.Status.choices, method="filter_status", label=_("Status"), empty_label=_("All statuses")
     )
-    channel = django_filters.ModelChoiceFilter(queryset=Channel.objects.all(), label=_("Channel"), empty_label=_("All channels"))
-    category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(), field_name="categories", label=_("Category"), empty_label=_("All categories")
-    )
+    channel = django_filters.ChoiceFilter(field_name="channel_id", label=_("Channel"), empty_label=_("All channels"))
+    category = django_filters.ChoiceFilter(field_name="categories", label=_("Category"), empty_label=_("All categories"))
     process = django_filters.ChoiceFilter(method="filter_process", label=_("Process"), empty_label=_("All processes"))
     step = django_filters.ChoiceFilter(method="filter_step", label=_("Step"), empty_label=_("All steps"))
     colour = django_filters.ChoiceFilter(
@@ -48,12 +46,18 @@ class ProspectFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         from pipeline.models import Process, Step
 
-        users = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+        # Each reference list is read once; the page reuses them (bulk actions, Kanban link).
+        self.users = list(get_user_model().objects.filter(is_active=True).order_by("first_name", "username"))
+        self.categories = list(Category.objects.all())
+        self.processes = list(Process.objects.filter(active=True))
+        self.default_process = next((p for p in self.processes if p.is_default), None)
         self.filters["owner"].extra["choices"] = [
             ("me", _("Me")), ("none", _("Unassigned")),
-            *[(str(u.pk), u.get_full_name() or u.username) for u in users],
+            *[(str(u.pk), u.get_full_name() or u.username) for u in self.users],
         ]
-        self.filters["process"].extra["choices"] = [(str(p.pk), p.name) for p in Process.objects.filter(active=True)]
+        self.filters["channel"].extra["choices"] = [(str(c.pk), c.name) for c in Channel.objects.all()]
+        self.filters["category"].extra["choices"] = [(str(c.pk), c.name) for c in self.categories]
+        self.filters["process"].extra["choices"] = [(str(p.pk), p.name) for p in self.processes]
         steps = Step.objects.select_related("process").order_by("process__position", "process__name", "position")
         self.filters["step"].extra["choices"] = [(str(s.pk), f"{s.process.name} · {s.label}") for s in steps]
         self.user = user

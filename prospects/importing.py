@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -223,6 +224,22 @@ _MAX_LENGTHS = {
 }
 
 
+# Names, companies and cities repeat across a file: normalising each distinct value once keeps
+# large imports fast (the cache is bounded).
+_normalize = lru_cache(maxsize=50_000)(normalize)
+
+# French numbers written the usual ways ("01 88 33 44 55", "0188334455", "+33 1 88 33 44 55"):
+# read directly (the E.164 form phonenumbers gives for them); anything else goes to phonenumbers.
+_FRENCH_NUMBER = re.compile(r"^(?:\+33\s?(?:\(0\)\s?)?|0)([1-79])((?:[\s.-]?\d{2}){4})$")
+
+
+def import_phone(value: str) -> str:
+    match = _FRENCH_NUMBER.match(value)
+    if match:
+        return "+33" + match.group(1) + re.sub(r"\D", "", match.group(2))
+    return clean_phone(value)
+
+
 def text(value) -> str:
     if value is None:
         return ""
@@ -399,7 +416,7 @@ def _check_value(row: Row, target: str, cell, lookups: Lookups) -> None:
         values[target] = raw.lower()
     elif target in ("phone", "mobile"):
         try:
-            values[target] = clean_phone(raw)
+            values[target] = import_phone(raw)
         except ValidationError as exc:
             raise ValueError(str(INVALID_PHONE)) from exc
     elif target == "website":
@@ -415,7 +432,7 @@ def _check_value(row: Row, target: str, cell, lookups: Lookups) -> None:
             values["owner_id"] = owner
     elif target == "channel":
         if raw:
-            channel = lookups.channels.get(normalize(raw))
+            channel = lookups.channels.get(_normalize(raw))
             if channel is None:
                 raise ValueError(f"{UNKNOWN_CHANNEL} ({raw})")
             values["channel_id"] = channel
@@ -423,7 +440,7 @@ def _check_value(row: Row, target: str, cell, lookups: Lookups) -> None:
         ids = []
         for name in re.split(r"[,;|]", raw):
             if name.strip():
-                category = lookups.categories.get(normalize(name))
+                category = lookups.categories.get(_normalize(name))
                 if category is None:
                     raise ValueError(f"{UNKNOWN_CATEGORY} ({name.strip()})")
                 ids.append(category)
@@ -457,10 +474,10 @@ def _check_extra(row: Row, extra: dict, field_id: str, cell, lookups: Lookups) -
 
 def name_key(values: dict) -> str:
     """Duplicate key for rows without an e-mail: normalised first name, last name and company."""
-    last = normalize(values.get("last_name", ""))
+    last = _normalize(values.get("last_name", ""))
     if not last:
         return ""
-    return "|".join([last, normalize(values.get("first_name", "")), normalize(values.get("company_name", ""))])
+    return "|".join([last, _normalize(values.get("first_name", "")), _normalize(values.get("company_name", ""))])
 
 
 def write_report_header(writer, headers: list[str]) -> None:

@@ -41,14 +41,15 @@ from prospects.models import (
 )
 from prospects.paste import parse_paste
 
-PAGE_SIZES = (25, 50, 100)
+PAGE_SIZES = (10, 25, 50, 100)
+PAGE_SIZE = 25
 TABS = ("project", "details", "extra", "tasks", "history")
 
 
-def _default_board_url() -> str:
+def _default_board_url(process=None) -> str:
     from pipeline.models import Process
 
-    process = Process.objects.filter(is_default=True).only("pk").first()
+    process = process or Process.objects.filter(is_default=True).only("pk").first()
     if process is None:
         return reverse("pipeline_list")
     try:
@@ -93,11 +94,11 @@ def prospect_list(request: HtmxHttpRequest):
     prospect_filter, queryset = _filtered(request)
     sort, queryset = _sorted(request, queryset)
     try:
-        per_page = int(request.GET.get("per_page", 50))
+        per_page = int(request.GET.get("per_page", PAGE_SIZE))
     except ValueError:
-        per_page = 50
-    per_page = per_page if per_page in PAGE_SIZES else 50
-    queryset = queryset.select_related("owner", "channel").prefetch_related(
+        per_page = PAGE_SIZE
+    per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZE
+    queryset = queryset.select_related("owner").prefetch_related(
         Prefetch("opportunities", queryset=_list_opportunities()), "categories"
     )
     page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
@@ -111,8 +112,8 @@ def prospect_list(request: HtmxHttpRequest):
     context = {
         "filter": prospect_filter, "page": page, "sort": sort, "per_page": per_page,
         "query": params.urlencode(), "sort_query": sort_params.urlencode(),
-        "board_url": _default_board_url(), "is_manager": is_manager(request.user),
-        "bulk_form": BulkForm(user=request.user),
+        "board_url": _default_board_url(prospect_filter.default_process), "is_manager": is_manager(request.user),
+        "page_sizes": PAGE_SIZES,
     }
     template = "prospects/prospect_list.html"
     if request.htmx and not request.htmx.boosted and request.htmx.target == "prospect-rows":

@@ -14,6 +14,7 @@ from pipeline.models import Process, Step, Task, TaskType
 from prospects.models import Channel, LossReason, Opportunity, Prospect
 
 DEMO_PASSWORD = "jalon-demo"
+_faker = factory.Faker._get_faker(locale="fr_FR")
 
 
 class UserFactory(DjangoModelFactory):
@@ -93,7 +94,7 @@ class PersonFactory(DjangoModelFactory):
     civility = factory.Iterator(["M.", "Mme"])
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
-    job_title = factory.Faker("job", locale="fr_FR")
+    job_title = factory.LazyFunction(lambda: _faker.job()[:100])
     email = factory.LazyAttributeSequence(
         lambda p, n: f"{p.first_name.lower()}.{p.last_name.lower()}{n}@example.fr".replace(" ", "")
     )
@@ -133,6 +134,12 @@ class LossReasonFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Reason {n}")
 
 
+def _prospect_search_text(prospect) -> str:
+    from prospects.services import prospect_search_text
+
+    return prospect_search_text(prospect)
+
+
 class ProspectFactory(DjangoModelFactory):
     class Meta:
         model = Prospect
@@ -141,7 +148,7 @@ class ProspectFactory(DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
     company_name = factory.Faker("company", locale="fr_FR")
-    job_title = factory.Faker("job", locale="fr_FR")
+    job_title = factory.LazyFunction(lambda: _faker.job()[:100])
     address = factory.Faker("street_address", locale="fr_FR")
     postal_code = factory.Faker("postcode", locale="fr_FR")
     city = factory.Faker("city", locale="fr_FR")
@@ -150,6 +157,7 @@ class ProspectFactory(DjangoModelFactory):
     email = factory.LazyAttributeSequence(
         lambda p, n: f"{p.first_name.lower()}.{p.last_name.lower()}{n}@example.com".replace(" ", "")
     )
+    search_text = factory.LazyAttribute(lambda p: _prospect_search_text(p))
 
 
 class ProcessFactory(DjangoModelFactory):

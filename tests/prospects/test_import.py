@@ -201,3 +201,14 @@ def test_detect_encoding():
     assert importing.detect_encoding(codecs.BOM_UTF8 + b"a") == "utf-8-sig"
     assert importing.detect_encoding("é".encode("cp1252")) == "cp1252"
     assert importing.detect_encoding(b"\x81\xe9") == "latin-1"
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["01 88 33 44 55", "0188334455", "01.88.33.44.55", "+33 1 88 33 44 55", "+33188334455", "06 12 34 56 78",
+     "09 70 12 34 56", "+33 (0)1 88 33 44 55", "+44 20 7946 0958", "0 800 123 456"],
+)
+def test_import_phone_fast_path_agrees_with_phonenumbers(number):
+    from contacts.validators import clean_phone
+
+    assert importing.import_phone(number) == clean_phone(number)

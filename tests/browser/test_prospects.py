@@ -1,0 +1,50 @@
+import pytest
+from playwright.sync_api import expect
+
+from prospects.models import Prospect
+from tests import factories as f
+from tests.prospects.test_paste import MANUAL_EXAMPLE
+
+# serialized_rollback: the groups and the default process that migrations create survive the flush.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_search_as_you_type_and_the_selected_prospects_actions(page, live_server, login):
+    alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
+    process = f.default_process()
+    for name, company in [("Hisson", "Euro Transports"), ("Rigollaud", "SOFAR")]:
+        prospect = f.ProspectFactory(owner=alice, last_name=name, company_name=company, email=f"{name.lower()}@example.fr")
+        opportunity = f.OpportunityFactory(prospect=prospect, owner=alice, process=process, summary=f"Project {name}")
+        f.TaskFactory(prospect=prospect, opportunity=opportunity, assignee=alice, title=f"Call {name}")
+    login(page, "alice")
+    page.goto(f"{live_server.url}/prospects/")
+    rows = page.locator("#prospect-rows tbody tr[data-prospect]")
+    expect(rows).to_have_count(2)
+    page.fill("#id_q", "rigol")
+    expect(rows).to_have_count(1)
+    expect(page).to_have_url(f"{live_server.url}/prospects/?q=rigol&owner=&status=&channel=&category=&process=&step=&colour=&sort=name")
+    rows.first.locator("td").nth(2).click()
+    panel = page.locator("#prospect-panel")
+    expect(panel).to_contain_text("Call Rigollaud")
+    expect(panel).to_contain_text("Project Rigollaud")
+    # Ctrl+K goes to the Kanban of the default process.
+    page.keyboard.press("Control+k")
+    page.wait_for_url(f"{live_server.url}/pipeline/{process.pk}/board/")
+
+
+def test_paste_from_email_fills_the_form_then_saves(page, live_server, login):
+    f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
+    login(page, "alice")
+    page.goto(f"{live_server.url}/prospects/new/")
+    page.locator(".paste-box summary").click()
+    page.fill("textarea[name=text]", MANUAL_EXAMPLE)
+    page.locator("button[value=paste]").click()
+    expect(page.locator("#id_last_name")).to_have_value("RIGOLLAUD")
+    expect(page.locator("#id_first_name")).to_have_value("Albert")
+    expect(page.locator("#id_postal_code")).to_have_value("75017")
+    assert not Prospect.objects.exists()
+    page.locator("#prospect-form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/prospects/new/" not in url)
+    prospect = Prospect.objects.get()
+    assert prospect.company_name == "SOFAR and C°"
+    assert prospect.phone == "+33188334455"
