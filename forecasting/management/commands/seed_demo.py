@@ -15,7 +15,7 @@ from contacts.models import Category, Company
 from pipeline import services as pipeline_services
 from pipeline.clocks import colour_for
 from pipeline.models import Process, Step, TaskType
-from prospects.models import Channel, LossReason, Opportunity
+from prospects.models import Channel, ExtraField, LossReason, Opportunity
 from tests import factories as f
 
 PROSTEP_STEPS = [("Send documentation", 3, 20), ("Phone call", 5, 50), ("Check subscription", 7, 80)]
@@ -64,6 +64,9 @@ class Command(BaseCommand):
                 )
         default = Process.objects.get(is_default=True)
         categories = [Category.objects.get_or_create(name=n)[0] for n in ("Hot", "Industry", "Public sector", "Retail")]
+        # Extra fields of the prospect card (manual 001's "Compléments" tab).
+        for position, (label, kind) in enumerate([("Nb camions", "number"), ("Marque camion", "text"), ("Utilise Gestan", "boolean")]):
+            ExtraField.objects.get_or_create(label=label, defaults={"type": kind, "position": position})
         channels = list(Channel.objects.all())
         reasons = list(LossReason.objects.all())
         task_types = {t.code: t for t in TaskType.objects.all()}
