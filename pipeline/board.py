@@ -283,6 +283,12 @@ def board_lost(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -
 # --------------------------------------------------------------------------- dialogs
 
 
+def _leave_dialog(response: HttpResponse) -> HttpResponse:
+    """A dialog's form succeeded: its out-of-band parts update the board and the dialog closes.
+    The answer is aimed at the board, not at #modal-body, whose swap would open it again."""
+    return reswap(retarget(response, "#board"), "none")
+
+
 class OpportunityForm(forms.Form):
     summary = forms.CharField(label=_("Project summary"), max_length=200)
     prospect = forms.ModelChoiceField(
@@ -355,7 +361,7 @@ def board_opportunity_create(request: HtmxHttpRequest, process_id: int) -> HttpR
         else:
             key = selectors.column_key_of(opportunity)
             response = HttpResponse(_render_columns(request, process, steps, [key], filters))
-            reswap(response, "none")
+            _leave_dialog(response)
             close_modal(response)
             return with_message(response, _("Opportunity added."), "success")
     context = _base_context(request, process, steps, filters) | {"form": form}
@@ -407,7 +413,7 @@ def board_step_create(request: HtmxHttpRequest, process_id: int) -> HttpResponse
             form.add_error(None, refusal.message)
         else:
             response = HttpResponse(_board_oob(request, process, filters))
-            reswap(response, "none")
+            _leave_dialog(response)
             return with_message(close_modal(response), _("Column added."), "success")
     return render(
         request, "pipeline/board.html#step-dialog",
@@ -435,7 +441,7 @@ def board_step_edit(request: HtmxHttpRequest, process_id: int, step_id: int) -> 
             form.add_error(None, refusal.message)
         else:
             response = HttpResponse(_board_oob(request, process, filters))
-            reswap(response, "none")
+            _leave_dialog(response)
             return with_message(close_modal(response), _("Column saved."), "success")
     return render(
         request, "pipeline/board.html#step-dialog",

@@ -245,3 +245,58 @@ def test_filters_keep_a_bookmarkable_url(page, login, board):
     # Cards of a filtered board still move.
     drag(page, board["other"], board["steps"][1].pk)
     expect(column(page, board["steps"][1].pk).locator("[data-count]")).to_have_text("1")
+
+
+def test_load_more_shows_the_next_cards(page, login, board):
+    from pipeline.board_selectors import PAGE_SIZE
+
+    first = board["steps"][0]
+    f.OpportunityFactory.create_batch(
+        PAGE_SIZE, process=board["process"], step=first, owner=board["alice"], position=10
+    )
+    login(page, "alice")
+    page.goto(board["url"])
+    cards = column(page, first.pk).locator("[data-opportunity]")
+    expect(cards).to_have_count(PAGE_SIZE)
+    expect(column(page, first.pk).locator("[data-count]")).to_have_text(str(PAGE_SIZE + 3))
+    column(page, first.pk).locator(".kanban-more button").click()
+    expect(cards).to_have_count(PAGE_SIZE + 3)
+    expect(column(page, first.pk).locator(".kanban-more button")).to_have_count(0)
+
+
+def test_a_manager_adds_a_column_from_the_board(page, login, board):
+    f.ManagerFactory(username="manager")
+    login(page, "manager")
+    page.goto(board["url"])
+    page.get_by_role("button", name=re.compile("Add a column|Ajouter une colonne")).click()
+    dialog = page.locator("#modal")
+    expect(dialog).to_be_visible()
+    dialog.locator("[name=label]").fill("Signature")
+    dialog.locator("[name=probability]").fill("90")
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).to_be_hidden()
+    step = board["process"].steps.get(label="Signature")
+    expect(column(page, step.pk)).to_be_visible()
+    # The new column takes drops like the others.
+    drag(page, board["mine"], step.pk)
+    expect(column(page, step.pk).locator("[data-count]")).to_have_text("1")
+
+
+def test_add_an_opportunity_in_a_chosen_column(page, login, board):
+    second = board["steps"][1]
+    login(page, "alice")
+    page.goto(board["url"])
+    column(page, second.pk).locator(".kanban-tools button").first.click()
+    dialog = page.locator("#modal")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[name=step]")).to_have_value(str(second.pk))
+    dialog.locator("[name=summary]").fill("Garden office")
+    dialog.locator("[name=company_name]").fill("Durand & Fils")
+    dialog.locator("[name=amount]").fill("8000")
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).to_be_hidden()
+    created = Opportunity.objects.get(summary="Garden office")
+    expect(column(page, second.pk).locator(f'[data-opportunity="{created.pk}"]')).to_contain_text(
+        "Durand & Fils"
+    )
+    expect(column(page, second.pk).locator("[data-count]")).to_have_text("1")
