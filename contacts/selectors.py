@@ -40,14 +40,19 @@ SEARCH_COUNT_CAP = 1000
 
 
 def company_search_hits(query: str) -> models.QuerySet | None:
-    """The word rows matching `query` (one per matching word: a company may appear twice),
-    as (company_id, name_key) sorted by name; read from the word index alone, no company row
-    is touched. None when nothing was typed. Trashed companies have no words."""
+    """The company ids of the word rows matching `query` (one per matching word: a company may
+    appear twice), sorted by name; read from the word index alone, no company row is touched.
+    None when nothing was typed.
+
+    Trashed companies keep their words (a restore needs nothing more); the few in the trash
+    are left out through the indexed `deleted_at`.
+    """
     terms = search_terms(query)
     if not terms:
         return None
     first, *others = terms
-    hits = CompanySearchWord.objects.filter(word__startswith=first)
+    trashed = Company.all_objects.filter(deleted_at__isnull=False).values("pk")
+    hits = CompanySearchWord.objects.filter(word__startswith=first).exclude(company_id__in=trashed)
     for term in others:
         hits = hits.filter(company_id__in=CompanySearchWord.objects.filter(word__startswith=term).values("company_id"))
     return hits.values_list("company_id", flat=True).order_by("name_key", "company_id")

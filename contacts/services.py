@@ -105,11 +105,8 @@ def company_reindex(*, company: Company) -> None:
     company.search_text = " ".join(words)
     Company.all_objects.filter(pk=company.pk).update(search_text=company.search_text)
     CompanySearchWord.objects.filter(company=company).delete()
-    if company.deleted_at is None:
-        name_key = normalize(company.name)[:80]
-        CompanySearchWord.objects.bulk_create(
-            CompanySearchWord(company=company, word=w, name_key=name_key) for w in words
-        )
+    name_key = normalize(company.name)[:80]
+    CompanySearchWord.objects.bulk_create(CompanySearchWord(company=company, word=w, name_key=name_key) for w in words)
 
 
 @transaction.atomic
@@ -125,9 +122,8 @@ def companies_reindex(*, queryset: models.QuerySet | None = None, batch_size: in
         for company in companies:
             words = company_search_words(company, company.addresses.all())
             company.search_text = " ".join(words)
-            if company.deleted_at is None:
-                name_key = normalize(company.name)[:80]
-                rows += [CompanySearchWord(company=company, word=w, name_key=name_key) for w in words]
+            name_key = normalize(company.name)[:80]
+            rows += [CompanySearchWord(company=company, word=w, name_key=name_key) for w in words]
         Company.all_objects.bulk_update(companies, ["search_text"], batch_size=batch_size)
         CompanySearchWord.objects.filter(company_id__in=chunk).delete()
         CompanySearchWord.objects.bulk_create(rows, batch_size=batch_size)
@@ -232,9 +228,8 @@ def company_update(
 
 @transaction.atomic
 def company_trash(*, company: Company, actor) -> None:
-    """Into the trash; its search words go (a restore calls company_reindex)."""
+    """Into the trash (its search words stay, so that a restore finds it again at once)."""
     Company.all_objects.filter(pk=company.pk).update(deleted_at=timezone.now(), deleted_by=actor)
-    CompanySearchWord.objects.filter(company=company).delete()
 
 
 def company_customer_missing(company: Company, customer_code: str) -> list[str]:

@@ -104,6 +104,16 @@ def fill(count: int) -> None:
     print(f"filled {count} companies in {time.perf_counter() - started:.1f} s")
 
 
+def trash_some(count: int = 200) -> None:
+    """A realistic trash: the search leaves these out."""
+    from django.utils import timezone
+
+    from contacts.models import Company
+
+    ids = list(Company.all_objects.filter(origin="bench").order_by("pk").values_list("pk", flat=True)[:count])
+    Company.all_objects.filter(pk__in=ids, deleted_at__isnull=True).update(deleted_at=timezone.now())
+
+
 def measure(runs: int) -> None:
     from django.contrib.auth.models import User
     from django.db import connection
@@ -163,6 +173,7 @@ def main() -> None:
     ensure_database(url)
     setup(url)
     fill(args.companies)
+    trash_some()
     measure(args.runs)
 
 

@@ -362,3 +362,12 @@ def test_other_rep_cannot_change_addresses_or_links(client, rep, other_rep, comp
     assert client.post(reverse("company_trash", args=[company.pk])).status_code == 403
     assert client.post(reverse("company_transform", args=[company.pk]), {"customer_code": "X"}).status_code == 403
     assert Address.objects.filter(pk=address.pk).exists()
+
+
+def test_restored_company_is_found_again(rep_client, rep, manager, company):
+    from config.trash import record_restore
+
+    services.company_trash(company=company, actor=rep)
+    assert "Dupont SA" not in rep_client.get(reverse("company_list"), {"q": "dup"}).content.decode()
+    record_restore(obj=Company.all_objects.get(pk=company.pk), actor=manager)
+    assert "Dupont SA" in rep_client.get(reverse("company_list"), {"q": "dup"}).content.decode()
