@@ -109,8 +109,9 @@ def company_duplicates(
     if email:
         condition |= Q(email__iexact=email)
     if normalized:
-        # The name's words are the first words of search_text, in order.
-        condition |= Q(search_text__startswith=normalized)
+        # The name's words are the first words of search_text, in order (the exact name
+        # too, for companies whose words were not built yet).
+        condition |= Q(search_text__startswith=normalized) | Q(name__iexact=name.strip())
     if not condition:
         return []
     queryset = Company.objects.filter(condition)
