@@ -300,3 +300,26 @@ def test_add_an_opportunity_in_a_chosen_column(page, login, board):
         "Durand & Fils"
     )
     expect(column(page, second.pk).locator("[data-count]")).to_have_text("1")
+
+
+def test_order_inside_a_column_is_kept(page, login, board):
+    first = board["steps"][0]
+    login(page, "alice")
+    page.goto(board["url"])
+    cards = column(page, first.pk).locator("[data-opportunity]")
+    expect(cards.first).to_have_attribute("data-opportunity", str(board["mine"].pk))
+    # Drag "Solar panels" (second) above "Roof insulation" (first).
+    source = card(page, board["other"]).locator(".kc-meta")
+    source.hover()
+    page.mouse.down()
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] - 10, steps=5)
+    top = card(page, board["mine"]).bounding_box()
+    page.mouse.move(top["x"] + top["width"] / 2, top["y"] + 8, steps=15)
+    page.mouse.move(top["x"] + top["width"] / 2, top["y"] + 4, steps=5)
+    page.mouse.up()
+    expect(cards.first).to_have_attribute("data-opportunity", str(board["other"].pk))
+    expect(card(page, board["other"])).not_to_have_class(re.compile("kanban-card-saving"))
+    page.reload()
+    expect(cards.first).to_have_attribute("data-opportunity", str(board["other"].pk))
+    expect(cards.nth(1)).to_have_attribute("data-opportunity", str(board["mine"].pk))
