@@ -110,6 +110,15 @@ class AddressAdmin(admin.ModelAdmin):
     search_fields = ["company__name", "line1", "postal_code", "city"]
     autocomplete_fields = ["company"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.company_reindex(company=obj.company)
+
+    def delete_model(self, request, obj):
+        company = obj.company
+        super().delete_model(request, obj)
+        services.company_reindex(company=company)
+
 
 @admin.register(Affiliation)
 class AffiliationAdmin(admin.ModelAdmin):

@@ -190,7 +190,6 @@ def company_detail(request: HtmxHttpRequest, pk: int):
         "notes": notes,
         "documents": documents,
         "history": selectors.history_for(company, notes=notes, documents=documents) if tab == "history" else [],
-        "transform_form": TransformForm(initial={"customer_code": company.customer_code}),
     }
     template = "contacts/company_detail.html"
     if request.htmx and request.htmx.target == "tab-panel":
