@@ -874,6 +874,7 @@ def import_job_execute(*, job_id: int, dry_run: bool, progress: Callable[[int], 
         state = ImportJob.State.DONE
     ImportJob.objects.filter(pk=job.pk).update(
         state=state, total=report.total, valid=report.valid, refused=report.refused,
-        created=report.created, preview=report.as_dict(), report=report_name if report.refused else "",
+        created=report.created, preview={**report.as_dict(), "sample": (job.preview or {}).get("sample", [])},
+        report=report_name if report.refused else "",
     )
     return report
