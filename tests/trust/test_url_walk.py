@@ -148,6 +148,7 @@ RULES: dict[str, Rule] = {
     "pipeline_list": page(),
     "pipeline_steps": page(),
     "pipeline_step_toggle": change_post(data=lambda w: {"done": "0", "version": w.opportunity.version}),
+    "pipeline_opportunity_delete": change_post(data=lambda w: {"version": w.opportunity.version}),
     "pipeline_stages": managers_only(),
     "pipeline_stage_update": managers_only(get=NOT_ALLOWED | DENIED, data=lambda w: {"label": "Renamed"}),
     "pipeline_stage_fold": managers_only(get=NOT_ALLOWED | DENIED),
@@ -347,3 +348,22 @@ def test_importing_a_team_contact_leaves_the_contact_alone(rep_client, rep, worl
     from prospects.models import Prospect
 
     assert Prospect.objects.filter(person=world.person).exists()
+
+
+TRASHABLE = ("contacts.Company", "contacts.Person", "prospects.Prospect", "prospects.Opportunity", "pipeline.Task")
+
+
+def test_no_page_deletes_a_trashable_record_for_good(manager_client, world):
+    """Every delete of a company, person, prospect, opportunity or task goes to the trash: a
+    manager POSTs to every URL of the project and no such row disappears from the database."""
+    manager_client.raise_request_exception = False
+    before = {label: len(rows) for label, rows in snapshot().items() if label in TRASHABLE}
+    for name in url_names():
+        rule = RULES.get(name)
+        if rule is None or name in {"logout", "login", "prospect_delete_all"}:
+            continue
+        url = build_url(name, rule, world)
+        manager_client.post(url, rule.data(world) if rule.data else {})
+        after = {label: len(rows) for label, rows in snapshot().items() if label in TRASHABLE}
+        lost = {label: before[label] - after[label] for label in before if after[label] < before[label]}
+        assert not lost, f"POST {url} ({name}) deleted for good: {lost}"
