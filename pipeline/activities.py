@@ -7,6 +7,7 @@ Contract used by the cards, the Kanban and the dashboard:
     task_set_done(*, task, done, actor) -> Task
     task_delete(*, task, actor, scope="this" | "following") -> None
     management_dates_refresh(*, company=None, prospect=None) -> None
+    task_links_refresh(*, task_ids) -> None   (after writes made elsewhere, e.g. a restore)
     series_extend(*, through=None) -> int   (nightly, and when a calendar looks far ahead)
 
 Recurrence (Prextra's "Périodicité" tab) is a python-dateutil rrule carried by the first task of
@@ -263,6 +264,12 @@ def _after_write(task_ids, linked_before=((), (), ())) -> None:
         management_dates_refresh(company=company)
     for prospect in Prospect.all_objects.filter(pk__in=prospects):
         management_dates_refresh(prospect=prospect)
+
+
+def task_links_refresh(*, task_ids) -> None:
+    """After tasks changed outside these services (restored from the trash, imported): refresh
+    their colours, their opportunities' next action and the management dates they feed."""
+    _after_write(task_ids)
 
 
 def management_dates_refresh(*, company=None, prospect=None) -> None:

@@ -307,3 +307,15 @@ def test_occurrences_show_in_every_view(client, rep):
     # Completing one leaves the others to do.
     activities.task_set_done(task=occurrences[0], actor=rep, done=True)
     assert Task.objects.filter(series=head, done=False).count() == 1
+
+
+def test_links_refresh_after_a_restore_made_elsewhere(rep):
+    company = f.CompanyFactory(owner=rep)
+    call = make(rep, company=company, start=local(2))
+    activities.task_delete(task=call, actor=rep)
+    company.refresh_from_db()
+    assert company.next_contact_at is None
+    Task.all_objects.filter(pk=call.pk).update(deleted_at=None)
+    activities.task_links_refresh(task_ids=[call.pk])
+    company.refresh_from_db()
+    assert company.next_contact_at == call.start

@@ -74,3 +74,17 @@ def test_history_panel_view(rep_client, rep, django_assert_max_num_queries):
     page = response.content.decode()
     assert response.status_code == 200 and "Task 4" in page and "<html" not in page
     assert rep_client.get(reverse("history_panel") + "?opportunity=999999").status_code == 404
+
+
+def test_documents_link_to_their_download(rep):
+    from contacts.models import Document
+
+    company = f.CompanyFactory()
+    document = Document.objects.create(
+        content_type=ContentType.objects.get_for_model(company), object_id=company.pk,
+        file="documents/quote.pdf", name="quote.pdf", uploaded_by=rep,
+    )
+    history = history_for(user=rep, company=company)
+    assert [(i.kind, i.title, i.url) for i in history["done"]] == [
+        ("document", "quote.pdf", reverse("document_download", args=[document.pk]))
+    ]
