@@ -54,8 +54,10 @@ def prepare(static_root: str) -> dict:
     manage("seed_demo")
     env = {**ENV, "STATIC_ROOT": static_root}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    script = ROOT / "tests" / "bench" / "_load_data.py"
-    out = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "tests.bench._load_data"], cwd=ROOT, env=ENV,
+                         capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"load data failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
