@@ -22,7 +22,7 @@ from config.htmx import HtmxHttpRequest, close_modal, with_message
 from config.roles import is_manager
 from contacts.models import Company, Person
 from pipeline import activities
-from pipeline.activity_forms import TaskFilter, TaskForm
+from pipeline.activity_forms import WEEKDAY_CHOICES, TaskFilter, TaskForm
 from pipeline.clocks import colour_for
 from pipeline.feeds import calendar_feed_for, feed_build, feed_regenerate
 from pipeline.history import history_for
@@ -145,8 +145,12 @@ def task_list(request: HtmxHttpRequest):
 @require_GET
 def task_detail(request: HtmxHttpRequest, pk: int):
     task = _get_task(request, pk)
+    head = task.series if task.series_id else task
+    days = dict(WEEKDAY_CHOICES)
+    weekdays = [days[d] for d in (head.weekdays or "").split(",") if d in days]
     return render(request, "pipeline/task_detail.html", {
         "task": task, "can_change": can_change_task(request.user, task), "target": _task_target(task)[1],
+        "weekdays": weekdays,
     })
 
 

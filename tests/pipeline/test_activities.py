@@ -319,3 +319,10 @@ def test_links_refresh_after_a_restore_made_elsewhere(rep):
     activities.task_links_refresh(task_ids=[call.pk])
     company.refresh_from_db()
     assert company.next_contact_at == call.start
+
+
+def test_detail_page_tells_the_repetition(rep_client, rep):
+    head = make(rep, start=local(1), frequency="weekly", weekdays="0,3", count=4)
+    occurrence = Task.objects.filter(series=head).first()
+    page = rep_client.get(reverse("task_detail", args=[occurrence.pk])).content.decode()
+    assert "Monday, Thursday" in page and "4 times" in page
