@@ -480,6 +480,17 @@ def name_key(values: dict) -> str:
     return "|".join([last, _normalize(values.get("first_name", "")), _normalize(values.get("company_name", ""))])
 
 
+def search_words(values: dict) -> str:
+    """The quick search's words for an imported row (as `services.prospect_search_text`)."""
+    return " ".join(w for w in (
+        *(_normalize(values.get(name) or "") for name in ("last_name", "first_name", "company_name")),
+        normalize(" ".join([
+            values.get("email") or "", values.get("city") or "", values.get("postal_code") or "",
+            (values.get("phone") or "").replace(" ", ""),
+        ])),
+    ) if w)
+
+
 def write_report_header(writer, headers: list[str]) -> None:
     writer.writerow([_("row"), _("reason"), *headers])
 
