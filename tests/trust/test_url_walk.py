@@ -367,3 +367,46 @@ def test_no_page_deletes_a_trashable_record_for_good(manager_client, world):
         after = {label: len(rows) for label, rows in snapshot().items() if label in TRASHABLE}
         lost = {label: before[label] - after[label] for label in before if after[label] < before[label]}
         assert not lost, f"POST {url} ({name}) deleted for good: {lost}"
+
+
+def mark_world(w: World) -> None:
+    """Give the other rep's records names that can be looked for in any answer."""
+    type(w.company).all_objects.filter(pk=w.company.pk).update(name="Zq-company")
+    type(w.person).all_objects.filter(pk=w.person.pk).update(last_name="Zq-person")
+    type(w.prospect).all_objects.filter(pk=w.prospect.pk).update(last_name="Zq-prospect", company_name="Zq-prospect")
+    type(w.opportunity).all_objects.filter(pk=w.opportunity.pk).update(summary="Zq-opportunity")
+    type(w.task).all_objects.filter(pk=w.task.pk).update(title="Zq-task")
+    type(w.private_task).all_objects.filter(pk=w.private_task.pk).update(title="Zq-private", notes="Zq-private")
+
+
+def answers(client, w: World):
+    """Every GET answer of the project (pages, fragments, exports), with and without htmx."""
+    client.raise_request_exception = False
+    for name in url_names():
+        rule = RULES.get(name)
+        if rule is None or name in {"logout", "task_feed"}:  # the feed is its owner's, by its secret
+            continue
+        url = build_url(name, rule, w)
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = client.get(url, **headers)
+            content = b"".join(response.streaming_content) if response.streaming else response.content
+            yield name, url, response.status_code, content.decode(errors="replace")
+
+
+def test_reps_who_see_only_their_own_find_nothing_of_others_anywhere(rep_client, world, settings):
+    settings.REPS_SEE_ONLY_OWN = True
+    mark_world(world)
+    leaks = [f"{name} {url}" for name, url, _status, text in answers(rep_client, world) if "Zq-" in text]
+    assert not leaks, "another rep's records shown:\n" + "\n".join(leaks)
+
+
+def test_the_team_sees_each_others_records_in_lists(rep_client, world):
+    mark_world(world)
+    seen = {name for name, _url, status, text in answers(rep_client, world) if status == 200 and "Zq-" in text}
+    assert {"company_list", "person_list", "prospect_list", "pipeline_board", "pipeline_steps"} <= seen
+
+
+def test_private_tasks_of_others_show_nowhere(rep_client, world):
+    mark_world(world)
+    leaks = [f"{name} {url}" for name, url, _status, text in answers(rep_client, world) if "Zq-private" in text]
+    assert not leaks, "another rep's private task shown:\n" + "\n".join(leaks)
