@@ -243,7 +243,7 @@ def test_private_tasks_of_others_are_hidden(client, rep, other_rep):
     assert client.get(reverse("task_detail", args=[task.pk])).status_code == 404
     calendar = client.get(reverse("task_calendar") + f"?view=day&who=all&date={timezone.localdate()}")
     page = calendar.content.decode()
-    assert "Private dentist" not in page and "Busy" in page
+    assert "Private dentist" not in page and "is-busy" in page
     # The owner sees it.
     client.force_login(rep)
     assert "Private dentist" in client.get(reverse("task_calendar")).content.decode()
