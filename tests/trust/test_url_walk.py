@@ -410,3 +410,21 @@ def test_private_tasks_of_others_show_nowhere(rep_client, world):
     mark_world(world)
     leaks = [f"{name} {url}" for name, url, _status, text in answers(rep_client, world) if "Zq-private" in text]
     assert not leaks, "another rep's private task shown:\n" + "\n".join(leaks)
+
+
+def test_every_post_needs_the_csrf_token(rep, world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rep)
+    missing = []
+    for name in url_names():
+        rule = RULES.get(name)
+        if rule is None:
+            continue
+        url = build_url(name, rule, world)
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            status = client.post(url, rule.data(world) if rule.data else {}, **headers).status_code
+            if status != 403:
+                missing.append(f"POST {url} ({name}) without a token: {status}")
+    assert not missing, "\n".join(missing)
