@@ -122,6 +122,35 @@ class Command(BaseCommand):
                 Opportunity.objects.filter(pk=opportunity.pk).update(
                     next_action_at=task.start, action_colour=task.colour
                 )
+        self.seed_activities(users, companies, task_types)
+
+    def seed_activities(self, users: dict, companies: list, task_types: dict) -> None:
+        """Tasks through the task services: done contacts (management dates, history), a weekly
+        series (recurrence in the agenda, calendar and feed), a private absence (busy time)."""
+        from pipeline import activities
+
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        alice, bruno = users["alice"], users["bruno"]
+        for i, company in enumerate(companies[:6]):
+            owner = company.owner
+            past = activities.task_create(
+                actor=owner, assignee=owner, company=company, type=task_types["call"],
+                title="Discovery call", start=now.replace(hour=10) - dt.timedelta(days=10 + i),
+                notes="Interested in the spring offer.\nCall again after the budget meeting.",
+            )
+            activities.task_set_done(task=past, done=True, actor=owner)
+            activities.task_create(
+                actor=owner, assignee=owner, company=company, type=task_types["meeting"],
+                title="Visit on site", start=now.replace(hour=14) + dt.timedelta(days=3 + i), location=company.name,
+            )
+        activities.task_create(
+            actor=alice, assignee=alice, type=task_types["meeting"], title="Weekly sales meeting",
+            start=now.replace(hour=9) + dt.timedelta(days=1), frequency="weekly", weekdays="0", count=12,
+        )
+        activities.task_create(
+            actor=bruno, assignee=bruno, type=task_types["absence"], title="Dentist", is_private=True,
+            start=now.replace(hour=16) + dt.timedelta(days=1), end=now.replace(hour=17) + dt.timedelta(days=1),
+        )
 
     def seed_contacts(self, users: dict, companies: list) -> None:
         """Search words, a note with a reminder today and a document (contact file demo)."""
