@@ -46,6 +46,14 @@ class Process(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pipeline_board", args=[self.pk])
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.is_default and Process.objects.filter(is_default=True).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"is_default": _("Another process is already the default one: untick it there first.")}
+            )
+
 
 class Step(models.Model):
     """A step ("stage", column) of a process; no fixed maximum."""

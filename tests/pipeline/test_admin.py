@@ -54,3 +54,21 @@ def test_create_process_with_steps_in_admin(admin_client_, count):
 def test_process_admin_forbidden_to_reps(rep_client):
     response = rep_client.get(reverse("admin:pipeline_process_changelist"))
     assert response.status_code == 302
+
+
+def test_rule_inline_offers_only_the_process_steps(admin_client_):
+    process = f.ProcessFactory(steps=2)
+    other = f.ProcessFactory(steps=1)
+    foreign = other.steps.get()
+    html = admin_client_.get(reverse("admin:pipeline_process_change", args=[process.pk])).content.decode()
+    rules_part = html[html.index('id="rules-group"'):]
+    assert f'value="{foreign.pk}"' not in rules_part
+    assert f'value="{process.steps.first().pk}"' in rules_part
+
+
+def test_only_one_default_process(admin_client_, default_process):
+    data = {"name": "Second default", "mode": "free", "active": "on", "is_default": "on", "position": "0"}
+    data.update(_inline_data("steps", [{"position": "0", "label": "A", "duration_days": "1", "probability": "10"}]))
+    response = admin_client_.post(reverse("admin:pipeline_process_add"), data)
+    assert response.status_code == 200
+    assert not Process.objects.filter(name="Second default").exists()
