@@ -72,3 +72,24 @@ def test_only_one_default_process(admin_client_, default_process):
     response = admin_client_.post(reverse("admin:pipeline_process_add"), data)
     assert response.status_code == 200
     assert not Process.objects.filter(name="Second default").exists()
+
+
+def test_admin_refuses_deleting_a_step_with_an_inactive_opportunity(admin_client_):
+    from prospects.models import Opportunity
+
+    process = f.ProcessFactory(name="Busy", steps=2)
+    first, second = process.steps.order_by("position")
+    f.OpportunityFactory(process=process, step=second, status=Opportunity.Status.INACTIVE)
+    data = {"name": "Busy", "mode": "free", "active": "on", "position": "0"}
+    rows = [
+        {"id": str(s.pk), "process": str(process.pk), "position": str(s.position), "label": s.label,
+         "duration_days": "3", "probability": "10"}
+        for s in (first, second)
+    ]
+    rows[1]["DELETE"] = "on"
+    data.update(_inline_data("steps", rows))
+    data["steps-INITIAL_FORMS"] = "2"
+    data.update({"rules-TOTAL_FORMS": "0", "rules-INITIAL_FORMS": "0", "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "1000"})
+    response = admin_client_.post(reverse("admin:pipeline_process_change", args=[process.pk]), data)
+    assert response.status_code == 200
+    assert process.steps.filter(pk=second.pk).exists()
