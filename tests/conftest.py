@@ -33,3 +33,16 @@ def manager_client(client, manager):
 @pytest.fixture
 def default_process(db):
     return f.default_process()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush the database after each test, removing what data migrations
+    created: put the groups, default process and other reference rows back first."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from config.reference import ensure_reference_data
+
+    ensure_reference_data()

@@ -22,6 +22,11 @@ def forwards(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    create_groups(apps)
+
+
+def create_groups(apps):
+    """Idempotent: also run by config.reference after a test database flush."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 

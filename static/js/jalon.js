@@ -12,19 +12,21 @@
   });
 
   // Modal dialogs: a response swapped into #modal-body opens the dialog; the
-  // "jalon:close-modal" event (sent by the server in HX-Trigger) closes it.
+  // "jalon:close-modal" event (sent by the server in HX-Trigger) closes it. That event fires
+  // when the response arrives, before its swap: the flag keeps the swap from reopening it.
+  let closing = false;
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "modal-body") {
       const dialog = document.getElementById("modal");
-      if (!dialog.open) dialog.showModal();
+      if (!closing && !dialog.open) dialog.showModal();
     }
   });
-  document.body && document.body.addEventListener("jalon:close-modal", closeModal);
-  document.addEventListener("jalon:close-modal", closeModal);
-  function closeModal() {
+  document.addEventListener("htmx:afterRequest", function () { closing = false; });
+  document.addEventListener("jalon:close-modal", function () {
+    closing = true;
     const dialog = document.getElementById("modal");
     if (dialog && dialog.open) dialog.close();
-  }
+  });
 
   // Server messages sent with htmx responses (HX-Trigger: {"jalon:message": {...}}).
   document.addEventListener("jalon:message", function (event) {

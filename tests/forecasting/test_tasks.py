@@ -73,7 +73,7 @@ def worker_database_url() -> str:
 
 @pytest.mark.celery_worker
 @pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="no CELERY_BROKER_URL: no real worker to test")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_nightly_through_a_real_worker_on_redis(rep):
     if connection.vendor != "postgresql":
         pytest.skip(
