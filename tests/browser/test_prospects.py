@@ -5,8 +5,7 @@ from prospects.models import Prospect
 from tests import factories as f
 from tests.prospects.test_paste import MANUAL_EXAMPLE
 
-# serialized_rollback: the groups and the default process that migrations create survive the flush.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_search_as_you_type_and_the_selected_prospects_actions(page, live_server, login):
