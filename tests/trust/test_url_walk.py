@@ -428,3 +428,36 @@ def test_every_post_needs_the_csrf_token(rep, world):
             if status != 403:
                 missing.append(f"POST {url} ({name}) without a token: {status}")
     assert not missing, "\n".join(missing)
+
+
+# Changes of an opportunity that the process's rights govern (PROSTEP "Modif").
+PROCESS_GOVERNED = {
+    "board_move": lambda w: {"opportunity": w.opportunity.pk, "column": "won", "from": str(w.step.pk),
+                             "version": w.opportunity.version},
+    "pipeline_step_toggle": lambda w: {"done": "0", "version": w.opportunity.version},
+    "pipeline_opportunity_delete": lambda w: {"version": w.opportunity.version},
+}
+
+
+def test_process_rights_come_on_top_of_ownership(rep, rep_client, media):
+    """On a process whose opportunities only managers may modify, a rep cannot move, tick or
+    delete even their own opportunity."""
+    from django.contrib.auth.models import Group
+
+    from config.roles import SALES_MANAGER
+    from tests.trust.conftest import build_world
+
+    w = build_world(rep)
+    w.process.modify_groups.set([Group.objects.get(name=SALES_MANAGER)])
+    rep_client.raise_request_exception = False
+    problems = []
+    for name, data in PROCESS_GOVERNED.items():
+        if name not in url_names():
+            continue
+        before = snapshot()
+        url = build_url(name, RULES[name], w)
+        status = rep_client.post(url, data(w), HTTP_HX_REQUEST="true").status_code
+        changed = changed_tables(before, snapshot())
+        if changed or status >= 500:
+            problems.append(f"POST {url} ({name}): {status}, changed {changed}")
+    assert not problems, "\n".join(problems)
