@@ -430,7 +430,9 @@ def person_create(request: HtmxHttpRequest):
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HtmxHttpRequest, pk: int):
     person = get_changeable_or_403(Person.objects.all(), request.user, pk=pk)
-    form = PersonForm(request.POST or None, instance=person)
+    link = person.affiliations.select_related("company").order_by("-is_default", "rank", "id").first()
+    # National numbers are read in the country of the person's (first) company.
+    form = PersonForm(request.POST or None, instance=person, country=str(link.company.country) if link else "FR")
     stale = []
     if request.method == "POST" and form.is_valid():
         try:
