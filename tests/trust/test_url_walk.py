@@ -261,7 +261,7 @@ def test_every_url_has_a_rule():
 
 def test_every_rule_names_an_existing_url():
     names = set(url_names())
-    stale = [name for name in RULES if name not in names and not name.startswith("trash")]
+    stale = [name for name in RULES if name not in names]
     assert not stale, f"RULES name URLs that no longer exist: {stale}"
 
 
