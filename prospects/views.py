@@ -590,7 +590,9 @@ def prospect_delete_all(request: HtmxHttpRequest):
             })
             return redirect("prospect_trash")
     count = Prospect.objects.count()
-    return render(request, "prospects/delete_all.html", {"form": form, "count": count, "word": services.CONFIRMATION_WORD},
+    return render(request, "prospects/delete_all.html", {
+        "form": form, "count": count, "word": services.CONFIRMATION_WORD, "days": services.settings.TRASH_RETENTION_DAYS,
+    },
                   status=422 if request.method == "POST" else 200)
 
 
