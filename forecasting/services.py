@@ -16,6 +16,8 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, ProtectedError, Q, Sum
 from django.db.utils import IntegrityError
+
+from pipeline.activities import HORIZON_DAYS, series_extend
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -151,12 +153,15 @@ def trash_purge(*, today: dt.date) -> dict[str, int]:
 
 
 def nightly_run(*, day: dt.date | None = None) -> dict:
-    """The nightly job: forecast snapshot, overdue colours, digests of red items, trash.
+    """The nightly job: forecast snapshot, recurring-task occurrences, overdue colours, digests
+    of red items, trash.
     `day` is the local (Europe/Paris) date the job runs for, today by default."""
     day = day or timezone.localdate()
     summary: dict = {"day": day.isoformat()}
     summary["snapshot_rows"] = forecast_snapshot_take(day=day)
     logger.info("nightly %s: forecast snapshot stored (%d rows)", day, summary["snapshot_rows"])
+    summary["occurrences"] = series_extend(through=day + dt.timedelta(days=HORIZON_DAYS))
+    logger.info("nightly %s: recurring series extended (%d occurrences)", day, summary["occurrences"])
     summary["refreshed"] = overdue_refresh(today=day)
     logger.info(
         "nightly %s: colours refreshed (%d opportunities, %d tasks)",

@@ -252,7 +252,25 @@ def test_nightly_run_summary(rep):
     assert summary["day"] == "2026-03-10"
     assert summary["snapshot_rows"] == 1
     assert summary["refreshed"]["opportunities"] == 1
-    assert set(summary) == {"day", "snapshot_rows", "refreshed", "digests", "purged"}
+    assert set(summary) == {"day", "snapshot_rows", "occurrences", "refreshed", "digests", "purged"}
+
+
+def test_nightly_run_extends_open_ended_recurring_tasks(rep):
+    from pipeline.activities import HORIZON_DAYS, task_create
+    from pipeline.models import Task
+
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time(9)))
+    series = task_create(actor=rep, title="Daily call", type=f.task_type("call"), start=start, frequency="daily")
+    last_before = Task.objects.filter(series=series).order_by("-start").values_list("start", flat=True).first()
+
+    later = today + dt.timedelta(days=20)
+    summary = nightly_run(day=later)
+
+    last_after = Task.objects.filter(series=series).order_by("-start").values_list("start", flat=True).first()
+    assert summary["occurrences"] > 0
+    assert last_after > last_before
+    assert timezone.localtime(last_after).date() == later + dt.timedelta(days=HORIZON_DAYS)
 
 
 def test_refresh_functions_keep_their_names():
