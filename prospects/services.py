@@ -854,10 +854,13 @@ def import_job_start(*, job, actor, dry_run: bool) -> None:
     job.state = ImportJob.State.CHECKING if dry_run else ImportJob.State.RUNNING
     job.error = ""
     job.save(update_fields=["state", "error", "mapping", "valid_only"])
-    task = tasks.import_prospects_task
-    result = task.delay(job.pk, dry_run)
-    if job.task_id != result.id:
+
+    def queue() -> None:
+        result = tasks.import_prospects_task.delay(job.pk, dry_run)
+        # The progress bar reads the task's progress; a finished (eager) run has moved on.
         ImportJob.objects.filter(pk=job.pk, state=job.state).update(task_id=result.id or "")
+
+    transaction.on_commit(queue)
 
 
 def import_job_execute(*, job_id: int, dry_run: bool, progress: Callable[[int], None] | None = None):

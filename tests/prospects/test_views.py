@@ -302,14 +302,25 @@ def upload(client, name, content, **extra):
 CSV = "Nom;Prénom;Société;Courriel;Téléphone;Potentiel\nHisson;Paul;Euro Transports;paul@euro.fr;0188334455;20 000\nDupont;Jean;Acme;broken@;;\n"
 
 
-def test_import_wizard_check_then_valid_only(rep_client, rep, default_process):
+@pytest.fixture
+def post_and_run(django_capture_on_commit_callbacks):
+    """POST, then run the tasks it queued on commit (as the end of a real request does)."""
+
+    def _post(client, url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data)
+
+    return _post
+
+
+def test_import_wizard_check_then_valid_only(rep_client, rep, default_process, post_and_run):
     response = upload(rep_client, "salon.csv", CSV.encode("cp1252"))
     job = ImportJob.objects.get()
     assert response["Location"] == reverse("prospect_import_job", args=[job.pk])
     page = rep_client.get(response["Location"]).content.decode()
     assert 'value="last_name" selected' in page and 'value="amount" selected' in page
     mapping = {f"col_{i}": target for i, target in enumerate(["last_name", "first_name", "company_name", "email", "phone", "amount"])}
-    rep_client.post(response["Location"], {**mapping, "action": "check"})
+    post_and_run(rep_client, response["Location"], {**mapping, "action": "check"})
     job.refresh_from_db()
     assert job.state == ImportJob.State.CHECKED and job.valid == 1 and job.refused == 1
     page = rep_client.get(response["Location"]).content.decode()
@@ -318,12 +329,12 @@ def test_import_wizard_check_then_valid_only(rep_client, rep, default_process):
     report = rep_client.get(reverse("prospect_import_report", args=[job.pk]))
     assert b"broken@" in b"".join(report.streaming_content)
     # All or nothing: refused, nothing written.
-    rep_client.post(response["Location"], {**mapping, "action": "import"})
+    post_and_run(rep_client, response["Location"], {**mapping, "action": "import"})
     job.refresh_from_db()
     assert job.state == ImportJob.State.REFUSED and not Prospect.objects.exists()
     # Valid rows only.
-    rep_client.post(response["Location"], {**mapping, "action": "check", "valid_only": "on"})
-    rep_client.post(response["Location"], {**mapping, "action": "import", "valid_only": "on"})
+    post_and_run(rep_client, response["Location"], {**mapping, "action": "check", "valid_only": "on"})
+    post_and_run(rep_client, response["Location"], {**mapping, "action": "import", "valid_only": "on"})
     job.refresh_from_db()
     assert job.state == ImportJob.State.DONE and job.created == 1
     prospect = Prospect.objects.get()
@@ -332,10 +343,10 @@ def test_import_wizard_check_then_valid_only(rep_client, rep, default_process):
     assert 'data-state="done"' in status
 
 
-def test_import_mapping_is_editable(rep_client, default_process):
+def test_import_mapping_is_editable(rep_client, default_process, post_and_run):
     response = upload(rep_client, "x.csv", b"Col A;Col B\nDupont;Lyon\n")
-    rep_client.post(response["Location"], {"col_0": "last_name", "col_1": "city", "action": "check"})
-    rep_client.post(response["Location"], {"col_0": "last_name", "col_1": "city", "action": "import"})
+    post_and_run(rep_client, response["Location"], {"col_0": "last_name", "col_1": "city", "action": "check"})
+    post_and_run(rep_client, response["Location"], {"col_0": "last_name", "col_1": "city", "action": "import"})
     prospect = Prospect.objects.get()
     assert (prospect.last_name, prospect.city) == ("Dupont", "Lyon")
 
@@ -418,3 +429,13 @@ def test_company_link_shown_on_card(rep_client, prospects):
     company = Company.objects.create(name="Red SA")
     Prospect.objects.filter(pk=red.pk).update(company=company)
     assert "data-linked" in rep_client.get(f"/prospects/{red.pk}/").content.decode()
+
+
+def test_import_progress_bar_polls_while_the_task_runs(rep_client, default_process):
+    response = upload(rep_client, "x.csv", b"Nom\nDupont\n")
+    ImportJob.objects.update(state=ImportJob.State.RUNNING, task_id="")
+    html = rep_client.get(response["Location"], **hx("import-status")).content.decode()
+    assert 'hx-trigger="every 1s"' in html and "<progress" in html
+    # A second start while it runs is refused.
+    rep_client.post(response["Location"], {"col_0": "last_name", "action": "import"})
+    assert ImportJob.objects.get().state == ImportJob.State.RUNNING
