@@ -514,11 +514,17 @@ def document_check(uploaded_file: UploadedFile) -> DocumentCheck:
     return DocumentCheck(extension=extension, mime_type=mime_type)
 
 
+# Apps that react to a new document register here (pipeline: the "a document is attached"
+# automation rules); each is called as hook(document=..., target=..., actor=...).
+DOCUMENT_ATTACHED_HOOKS: list = []
+
+
 @transaction.atomic
 def document_attach(*, target: models.Model, uploaded_file: UploadedFile, actor, name: str = "") -> Document:
     """Store an uploaded file against any record. Refused (ValidationError) when it is too
     large or of a type not in ALLOWED_DOCUMENT_EXTENSIONS. Downloads go through the
-    `document_download` view, which checks the user may see the target."""
+    `document_download` view, which checks the user may see the target. Then runs the
+    DOCUMENT_ATTACHED_HOOKS."""
     check = document_check(uploaded_file)
     original = os.path.basename(uploaded_file.name or "") or f"document.{check.extension}"
     document = Document(
@@ -531,6 +537,8 @@ def document_attach(*, target: models.Model, uploaded_file: UploadedFile, actor,
     )
     document.file.save(get_valid_filename(original), uploaded_file, save=False)
     document.save()
+    for hook in DOCUMENT_ATTACHED_HOOKS:
+        hook(document=document, target=target, actor=actor)
     return document
 
 

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PipelineConfig(AppConfig):
     name = "pipeline"
     verbose_name = _("pipeline")
+
+    def ready(self) -> None:
+        from contacts.services import DOCUMENT_ATTACHED_HOOKS
+        from pipeline.services import on_document_attached
+
+        if on_document_attached not in DOCUMENT_ATTACHED_HOOKS:
+            DOCUMENT_ATTACHED_HOOKS.append(on_document_attached)

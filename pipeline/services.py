@@ -12,7 +12,7 @@ Contract used by the prospect card, the step list and the Kanban:
     automation_run(*, opportunity, event, actor, task_type=None) -> Opportunity
     opportunity_trash(*, opportunity_id, actor, expected_version=None) -> Opportunity
         raises MoveRefused(NOT_ALLOWED_DELETE) without the process's delete right.
-    opportunity_document_attach(*, opportunity_id, uploaded_file, actor, name="") -> Document
+    on_document_attached(*, document, target, actor)   (hook of contacts.services.document_attach)
         attaches through `contacts.services.document_attach`, then runs the `document_added` rules.
 
 Stages (steps as Kanban columns), managers only; raise StepRefused(message):
@@ -526,17 +526,12 @@ def automation_run(*, opportunity: Opportunity, event: str, actor, task_type=Non
 
 
 @transaction.atomic
-def opportunity_document_attach(*, opportunity_id: int, uploaded_file, actor, name: str = ""):
-    """Attach a document to an opportunity (the contact file's document rules: size, type),
-    then apply the process's "a document is attached" automation rules."""
-    from contacts.services import document_attach
-
-    opportunity = Opportunity.objects.get(pk=opportunity_id)
-    if not can_change(actor, opportunity):
-        raise MoveRefused(NOT_ALLOWED_OBJECT)
-    document = document_attach(target=opportunity, uploaded_file=uploaded_file, actor=actor, name=name)
-    automation_run(opportunity=opportunity, event=AutomationRule.Event.DOCUMENT_ADDED, actor=actor)
-    return document
+def on_document_attached(*, document, target, actor) -> None:
+    """Registered in contacts.services.DOCUMENT_ATTACHED_HOOKS: a document attached to an
+    opportunity (through the one `document_attach` service) applies the process's
+    "a document is attached" automation rules."""
+    if isinstance(target, Opportunity):
+        automation_run(opportunity=target, event=AutomationRule.Event.DOCUMENT_ADDED, actor=actor)
 
 
 # --------------------------------------------------------------------------- stages

@@ -120,15 +120,35 @@ def test_rule_validation(process):
 def test_document_attached_runs_rule(rep, process, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from contacts.services import document_attach
+
     settings.MEDIA_ROOT = tmp_path
     s1, s2, *_ = steps_of(process)
     rule = AutomationRule.objects.create(process=process, event="document_added", target_step=s2)
     opportunity = create(rep, process)
-    document = services.opportunity_document_attach(
-        opportunity_id=opportunity.pk, actor=rep,
+    document = document_attach(
+        target=opportunity, actor=rep,
         uploaded_file=SimpleUploadedFile("quote.pdf", b"%PDF-1.4 quote", content_type="application/pdf"),
     )
     assert document.target == opportunity
     opportunity.refresh_from_db()
     assert opportunity.step == s2
     assert opportunity.history.get(kind=HistoryEntry.Kind.STEP).rule == rule
+
+
+def test_document_uploaded_on_the_opportunity_card_runs_rule(rep_client, rep, process, settings, tmp_path):
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    s1, s2, *_ = steps_of(process)
+    AutomationRule.objects.create(process=process, event="document_added", target_step=s2)
+    opportunity = create(rep, process)
+    content_type = ContentType.objects.get_for_model(opportunity)
+    response = rep_client.post(
+        f"/records/{content_type.pk}/{opportunity.pk}/documents/",
+        {"file": SimpleUploadedFile("quote.pdf", b"%PDF-1.4 quote", content_type="application/pdf")},
+    )
+    assert response.status_code in (200, 302)
+    opportunity.refresh_from_db()
+    assert opportunity.step == s2
