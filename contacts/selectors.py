@@ -1,15 +1,11 @@
 """Reads of the contact file: quick search, duplicates, notes, documents, history."""
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from contacts.models import Company, CompanySearchWord, Document, Note, Person
 from contacts.text import normalize
@@ -179,46 +175,3 @@ def documents_for(target: models.Model) -> models.QuerySet:
 def reminders_due(user, day: dt.date) -> models.QuerySet:
     """The user's notes whose reminder falls on `day` (shown on the dashboard)."""
     return Note.objects.filter(owner=user, reminder_date=day).select_related("content_type").order_by("id")
-
-
-@dataclass
-class HistoryEntry:
-    at: dt.datetime | dt.date
-    kind: str
-    title: str
-    detail: str = ""
-    user: Any = None
-    url: str = ""
-
-
-# Other apps add their own entries (tasks, opportunities, ...) by appending a callable
-# `source(target) -> list[HistoryEntry]` here, typically in their AppConfig.ready().
-HISTORY_SOURCES: list[Callable[[models.Model], list[HistoryEntry]]] = []
-
-
-def _as_datetime(value) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    return dt.datetime.combine(value, dt.time.min)
-
-
-def history_for(target: models.Model, *, notes=None, documents=None) -> list[HistoryEntry]:
-    """Everything that happened on a record, newest first."""
-    from django.urls import reverse
-
-    notes = notes_for(target) if notes is None else notes
-    documents = documents_for(target) if documents is None else documents
-    entries = [
-        HistoryEntry(at=n.created_at, kind="note", title=n.subject, detail=n.text, user=n.owner)
-        for n in notes
-    ]
-    entries += [
-        HistoryEntry(
-            at=d.uploaded_at, kind="document", title=d.name, user=d.uploaded_by,
-            url=reverse("document_download", args=[d.pk]),
-        )
-        for d in documents
-    ]
-    for source in HISTORY_SOURCES:
-        entries += source(target)
-    return sorted(entries, key=lambda e: _as_datetime(e.at), reverse=True)

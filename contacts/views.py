@@ -43,8 +43,8 @@ from contacts.models import (
 )
 
 PAGE_SIZE = 50
-COMPANY_TABS = ["identity", "addresses", "contacts", "management", "notes", "documents", "history"]
-PERSON_TABS = ["identity", "companies", "notes", "documents", "history"]
+COMPANY_TABS = ["identity", "addresses", "contacts", "management", "tasks", "notes", "documents", "history"]
+PERSON_TABS = ["identity", "companies", "tasks", "notes", "documents", "history"]
 # Records notes and documents may be attached to ("app_label.model").
 ATTACHABLE = {"contacts.company", "contacts.person", "prospects.prospect", "prospects.opportunity"}
 
@@ -189,7 +189,6 @@ def company_detail(request: HtmxHttpRequest, pk: int):
         "reps": list(company.reps.select_related("user")),
         "notes": notes,
         "documents": documents,
-        "history": selectors.history_for(company, notes=notes, documents=documents) if tab == "history" else [],
     }
     template = "contacts/company_detail.html"
     if request.htmx and request.htmx.target == "tab-panel":
@@ -472,7 +471,6 @@ def person_detail(request: HtmxHttpRequest, pk: int):
         "country": str(affiliations[0].company.country) if affiliations else "FR",
         "notes": notes,
         "documents": documents,
-        "history": selectors.history_for(person, notes=notes, documents=documents) if tab == "history" else [],
     }
     template = "contacts/person_detail.html"
     if request.htmx and request.htmx.target == "tab-panel":

@@ -111,7 +111,7 @@ def test_company_edit_refused_to_other_rep(client, other_rep, company):
     assert client.get(reverse("company_detail", args=[company.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("tab", ["identity", "addresses", "contacts", "management", "notes", "documents", "history"])
+@pytest.mark.parametrize("tab", ["identity", "addresses", "contacts", "management", "tasks", "notes", "documents", "history"])
 def test_company_card_tabs(rep_client, rep, company, tab):
     services.person_create(actor=rep, data={"last_name": "Martin"}, company=company)
     services.note_create(target=company, actor=rep, subject="Hello note")
@@ -121,8 +121,13 @@ def test_company_card_tabs(rep_client, rep, company, tab):
     assert f'data-tab-panel="{tab}"'.encode() in response.content
     partial = rep_client.get(url, {"tab": tab}, HTTP_HX_TARGET="tab-panel", **HTMX)
     assert partial.content.decode().lstrip().startswith('<div id="tab-panel"')
-    if tab == "history":
-        assert b"Hello note" in response.content
+    if tab in ("history", "tasks"):
+        # The tab loads the shared panel of the tasks app, which lists the note in the history.
+        panel = "history_panel" if tab == "history" else "task_panel"
+        assert f'{reverse(panel)}?company={company.pk}'.encode() in response.content
+        if tab == "history":
+            history = rep_client.get(reverse("history_panel"), {"company": company.pk}, **HTMX)
+            assert b"Hello note" in history.content
 
 
 def test_transform_view(rep_client, rep, company):
@@ -175,7 +180,7 @@ def test_person_create_shared_and_duplicates(rep_client, rep, company):
 
 def test_person_card_and_edit(rep_client, rep, company):
     person = services.person_create(actor=rep, data={"last_name": "Martin", "mobile": "0612345678"}, company=company)
-    for tab in ["identity", "companies", "notes", "documents", "history"]:
+    for tab in ["identity", "companies", "tasks", "notes", "documents", "history"]:
         response = rep_client.get(reverse("person_detail", args=[person.pk]), {"tab": tab})
         assert response.status_code == 200
     assert b"06 12 34 56 78" in rep_client.get(reverse("person_detail", args=[person.pk])).content
