@@ -16,8 +16,6 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, ProtectedError, Q, Sum
 from django.db.utils import IntegrityError
-
-from pipeline.activities import HORIZON_DAYS, series_extend
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -30,6 +28,7 @@ from forecasting.selectors import (
     weighted_sum_expression,
 )
 from pipeline import clocks
+from pipeline.activities import HORIZON_DAYS, series_extend
 from pipeline.models import Task
 from prospects.models import Colour
 
