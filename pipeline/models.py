@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.db import AliveManager, Tracked, TrashQuerySet
 from contacts.models import Company, Person
@@ -184,9 +185,9 @@ class Task(Tracked):
     """An activity / prospecting action, optionally recurring (a series of occurrences)."""
 
     class Priority(models.IntegerChoices):
-        HIGH = 1, _("high")
-        MEDIUM = 2, _("medium")
-        LOW = 3, _("low")
+        HIGH = 1, pgettext_lazy("task priority", "high")
+        MEDIUM = 2, pgettext_lazy("task priority", "medium")
+        LOW = 3, pgettext_lazy("task priority", "low")
 
     class Frequency(models.TextChoices):
         NONE = "", _("once")

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.db import AliveManager, Tracked, TrashQuerySet
 from contacts.models import Category, Company, Person
@@ -165,9 +166,9 @@ class Opportunity(Tracked):
 
     class Interest(models.TextChoices):
         NONE = "", _("—")
-        LOW = "low", _("low")
-        MEDIUM = "medium", _("medium")
-        HIGH = "high", _("high")
+        LOW = "low", pgettext_lazy("opportunity interest", "low")
+        MEDIUM = "medium", pgettext_lazy("opportunity interest", "medium")
+        HIGH = "high", pgettext_lazy("opportunity interest", "high")
 
     prospect = models.ForeignKey(
         Prospect, verbose_name=_("prospect"), null=True, blank=True, on_delete=models.CASCADE,
