@@ -19,6 +19,10 @@ SORTS = {
 }
 
 
+# Sorts on the prospect's first open opportunity (a subquery, only when asked for).
+OPPORTUNITY_SORTS = {"next_action": "next_action_at", "amount": "amount", "expected": "expected_date"}
+
+
 def _opportunities(**lookups):
     return Exists(Opportunity.objects.filter(prospect=OuterRef("pk"), **lookups))
 

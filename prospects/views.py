@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,7 +18,7 @@ from config.htmx import HtmxHttpRequest, close_modal, with_message
 from config.roles import is_manager
 from contacts.models import Person
 from prospects import exporting, services
-from prospects.filters import SORTS, ProspectFilter
+from prospects.filters import OPPORTUNITY_SORTS, SORTS, ProspectFilter
 from prospects.forms import (
     BulkForm,
     ConfirmDeleteAllForm,
@@ -76,10 +76,19 @@ def _filtered(request):
 def _sorted(request, queryset):
     sort = request.GET.get("sort", "name")
     key = sort.lstrip("-")
+    descending = sort.startswith("-")
+    if key in OPPORTUNITY_SORTS:
+        column = OPPORTUNITY_SORTS[key]
+        first_open = (
+            Opportunity.objects.filter(prospect=OuterRef("pk"), status=Opportunity.Status.OPEN)
+            .order_by("next_action_at", "-created_at").values(column)[:1]
+        )
+        value = F("sort_value").desc(nulls_last=True) if descending else F("sort_value").asc(nulls_last=True)
+        return sort, queryset.annotate(sort_value=Subquery(first_open)).order_by(value, "id")
     if key not in SORTS:
         sort, key = "name", "name"
     fields = SORTS[key]
-    if sort.startswith("-"):
+    if descending:
         fields = tuple(f"-{name}" for name in fields)
     return sort, queryset.order_by(*fields)
 

@@ -104,6 +104,7 @@ def main() -> None:
         ("filter owner=me + status=open", "/prospects/?owner=me&status=open"),
         ("filter next action red", "/prospects/?colour=red"),
         ("sort by company, page 200", "/prospects/?sort=company&page=200"),
+        ("sort by next action", "/prospects/?sort=next_action"),
     ]
     for label, page_url in pages:
         p50, p95, count = measure(client, page_url, args.runs)

@@ -439,3 +439,12 @@ def test_import_progress_bar_polls_while_the_task_runs(rep_client, default_proce
     # A second start while it runs is refused.
     rep_client.post(response["Location"], {"col_0": "last_name", "action": "import"})
     assert ImportJob.objects.get().state == ImportJob.State.RUNNING
+
+
+def test_sort_by_next_action_and_amount(rep_client, prospects):
+    html = rep_client.get("/prospects/?sort=next_action").content.decode()
+    assert html.index("ROUGE") < html.index("VERT")  # overdue first
+    html = rep_client.get("/prospects/?sort=-next_action").content.decode()
+    assert html.index("VERT") < html.index("ROUGE")
+    assert rep_client.get("/prospects/?sort=-amount").status_code == 200
+    assert rep_client.get("/prospects/?sort=expected").status_code == 200
