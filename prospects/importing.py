@@ -181,6 +181,8 @@ def _open_csv(path: Path) -> Source:
         sample = handle.read(SAMPLE_SIZE)
     encoding = detect_encoding(sample)
     text_sample = sample.decode(encoding, errors="ignore")
+    if "\x00" in text_sample:  # a binary file named .csv (PostgreSQL refuses NUL in text)
+        raise ValueError(str(UNREADABLE_FILE).format(error="binary content"))
     delimiter = detect_delimiter(text_sample)
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by Source.close
     reader = csv.reader(handle, delimiter=delimiter)
@@ -247,7 +249,7 @@ def text(value) -> str:
         value = int(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%d/%m/%Y")
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 def parse_date(value) -> dt.date | None:
