@@ -160,6 +160,18 @@ def forecast_table(
     )
 
 
+FORECAST_COLUMNS = ["month", "count", "amount", "weighted_amount", "slipped_count"]
+
+
+def forecast_rows(table: ForecastTable) -> list[list]:
+    """The table as the page's CSV and `manage.py forecast` give it, one list per month in the
+    order of `FORECAST_COLUMNS` (slipped deals count in the current month's row)."""
+    return [
+        [f"{row.month:%Y-%m}", row.count, row.amount, row.weighted_amount, row.slipped_count]
+        for row in table.rows
+    ]
+
+
 def my_forecast(*, user, today: dt.date | None = None) -> list[ForecastRow]:
     """The dashboard's figures: the user's own weighted forecast for this month and the next."""
     queryset = open_opportunities(user=user).filter(owner=user)

@@ -1,17 +1,21 @@
-import csv
-
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from config.exports import csv_response
 from config.htmx import HtmxHttpRequest
 from forecasting import selectors
 from forecasting.charts import bar_chart
 from forecasting.filters import ForecastFilter
-from forecasting.selectors import forecast_table, open_opportunities, slipped_opportunities
+from forecasting.selectors import (
+    FORECAST_COLUMNS,
+    forecast_rows,
+    forecast_table,
+    open_opportunities,
+    slipped_opportunities,
+)
 from prospects.models import Opportunity
 
 DEFAULT_MONTHS = 12
@@ -68,13 +72,8 @@ def forecast_export(request: HtmxHttpRequest):
     """The forecast table as CSV, with the page's filters."""
     filterset = filtered_forecast(request)
     table = forecast_table(user=request.user, months=months_param(request), queryset=filterset.qs)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="forecast-{timezone.localdate():%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["month", "count", "amount", "weighted_amount", "slipped_count"])
-    for row in table.rows:
-        writer.writerow([f"{row.month:%Y-%m}", row.count, row.amount, row.weighted_amount, row.slipped_count])
-    return response
+    filename = f"forecast-{timezone.localdate():%Y-%m-%d}.csv"
+    return csv_response(filename, FORECAST_COLUMNS, forecast_rows(table))
 
 
 @login_required

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from forecasting.models import ForecastSnapshot
 from tests import factories as f
@@ -33,10 +34,10 @@ def test_forecast_command_prints_the_table(rep):
     output = run("forecast", "--months", "4")
 
     lines = output.splitlines()
-    assert lines[0].split() == ["month", "count", "amount", "weighted_amount"]
-    assert lines[1].split() == ["2026-03", "1", "1000.00", "500.00", "(1", "slipped)"]
-    assert lines[4].split() == ["2026-06", "1", "20000.00", "16000.00"]
-    assert lines[5].split() == ["total", "2", "21000.00", "16500.00"]
+    assert lines[0].split() == ["month", "count", "amount", "weighted_amount", "slipped_count"]
+    assert lines[1].split() == ["2026-03", "1", "1000.00", "500.00", "1"]
+    assert lines[4].split() == ["2026-06", "1", "20000.00", "16000.00", "0"]
+    assert lines[5].split() == ["total", "2", "21000.00", "16500.00", "1"]
 
 
 def test_forecast_command_csv(rep):
@@ -44,10 +45,22 @@ def test_forecast_command_csv(rep):
 
     output = run("forecast", "--format", "csv")
 
-    lines = output.splitlines()
-    assert lines[0] == "month,count,amount,weighted_amount"
+    assert output.startswith("\ufeff")
+    lines = output.removeprefix("\ufeff").splitlines()
+    assert lines[0] == "month;count;amount;weighted_amount;slipped_count"
     assert len(lines) == 13
-    assert "2026-06,1,20000.00,16000.00" in lines
+    assert "2026-06;1;20000.00;16000.00;0" in lines
+
+
+def test_forecast_command_csv_is_the_page_export(rep, manager_client):
+    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
+    f.OpportunityFactory(owner=rep, amount=Decimal("-500"), probability=50, expected_date=dt.date(2026, 1, 15))
+
+    output = run("forecast", "--format", "csv", "--months", "6")
+    download = manager_client.get(reverse("forecast_export"), {"months": 6})
+
+    assert download.content.decode("utf-8") == output
+    assert "2026-03;1;-500.00;-250.00;1" in output.splitlines()
 
 
 def test_forecast_command_rejects_a_bad_month_count():

@@ -1,5 +1,6 @@
 """The forecast page, its CSV export, the accuracy page and the dashboard's "my forecast"."""
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -133,7 +134,8 @@ def test_export_csv_has_the_same_figures_and_filters(rep_client, rep, other_rep)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(codecs.BOM_UTF8)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["month", "count", "amount", "weighted_amount", "slipped_count"]
     assert len(rows) == 13
     assert rows[4] == ["2026-06", "1", "20000.00", "16000.00", "0"]

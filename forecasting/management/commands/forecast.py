@@ -1,14 +1,21 @@
-import csv
-
 from django.core.management.base import BaseCommand, CommandError
 
-from forecasting.selectors import forecast_table
+from config.exports import csv_write
+from forecasting.selectors import FORECAST_COLUMNS, forecast_rows, forecast_table
 
-HEADER = ["month", "count", "amount", "weighted_amount"]
+WIDTHS = [-8, 6, 16, 16, 14]  # negative: left-aligned
+
+
+def aligned(values) -> str:
+    cells = zip(values, WIDTHS, strict=True)
+    return " ".join(f"{value!s:<{-width}}" if width < 0 else f"{value!s:>{width}}" for value, width in cells)
 
 
 class Command(BaseCommand):
-    help = "Print the forecast table of the whole team: month, count, amount, weighted amount."
+    help = (
+        "Print the forecast table of the whole team: month, count, amount, weighted amount, slipped count "
+        "(the columns of the forecast page's CSV export)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--months", type=int, default=12, help="months ahead, current one included (default 12)")
@@ -20,16 +27,12 @@ class Command(BaseCommand):
             raise CommandError("--months must be between 1 and 120")
         table = forecast_table(user=None, months=months)
         if options["format"] == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
-            writer.writerow(HEADER)
-            for row in table.rows:
-                writer.writerow([f"{row.month:%Y-%m}", row.count, row.amount, row.weighted_amount])
+            csv_write(self.stdout, FORECAST_COLUMNS, forecast_rows(table))
             return
-        self.stdout.write(f"{'month':<8} {'count':>6} {'amount':>16} {'weighted_amount':>16}")
-        for row in table.rows:
-            slipped = f"  ({row.slipped_count} slipped)" if row.slipped_count else ""
-            self.stdout.write(
-                f"{row.month:%Y-%m}  {row.count:>6} {row.amount:>16} {row.weighted_amount:>16}{slipped}"
-            )
+        self.stdout.write(aligned(FORECAST_COLUMNS))
+        for row in forecast_rows(table):
+            self.stdout.write(aligned(row))
         totals = table.totals
-        self.stdout.write(f"{'total':<8} {totals.count:>6} {totals.amount:>16} {totals.weighted_amount:>16}")
+        self.stdout.write(
+            aligned(["total", totals.count, totals.amount, totals.weighted_amount, totals.slipped_count])
+        )
