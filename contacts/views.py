@@ -1,5 +1,3 @@
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.access import can_change, can_view, get_changeable_or_403, get_visible_or_404
+from config.exports import csv_response
 from config.htmx import HtmxHttpRequest, with_message
 from config.roles import is_manager
 from contacts import selectors, services
@@ -360,16 +359,7 @@ def person_list(request: HtmxHttpRequest):
 def mailing_export(request: HtmxHttpRequest):
     """The filtered people who accept mailings and are active, as CSV for a mail merge."""
     _filterset, people = _people(request)
-    people = people.filter(mailing_opt_in=True, active=True)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="mailing.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([
-        _("Civility"), _("First name"), _("Last name"), _("Job title"), _("E-mail"), _("Company"),
-        _("Address"), _("Postal code"), _("City"), _("Country"),
-    ])
-    people = people.prefetch_related(
+    people = people.filter(mailing_opt_in=True, active=True).prefetch_related(
         Prefetch(
             "affiliations",
             queryset=Affiliation.objects.select_related("company").prefetch_related(
@@ -378,18 +368,25 @@ def mailing_export(request: HtmxHttpRequest):
             to_attr="links",
         )
     )
+    header = [
+        _("Civility"), _("First name"), _("Last name"), _("Job title"), _("E-mail"), _("Company"),
+        _("Address"), _("Postal code"), _("City"), _("Country"),
+    ]
+    return csv_response("mailing.csv", header, _mailing_rows(people))
+
+
+def _mailing_rows(people):
     for person in people:
         link = next((a for a in person.links if a.is_default), person.links[0] if person.links else None)
         company = link.company if link else None
         address = company.defaults[0] if company and company.defaults else None
-        writer.writerow([
+        yield [
             person.civility, person.first_name, person.last_name, person.job_title, person.email,
             company.name if company else "",
             ", ".join(p for p in [address.line1, address.line2] if p) if address else "",
             address.postal_code if address else "", address.city if address else "",
             address.country.name if address else "",
-        ])
-    return response
+        ]
 
 
 @login_required

@@ -1,3 +1,4 @@
+import codecs
 import csv
 import io
 
@@ -210,6 +211,34 @@ def test_mailing_export_only_opted_in_active_filtered(rep_client, rep, company):
     assert [r[2] for r in rows[1:]] == ["Oui"]
     assert rows[1][5:9] == ["Dupont SA", "1 rue A", "35000", "Rennes"]
 
+
+
+@pytest.mark.parametrize("payload", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_mailing_export_defuses_formulas(rep_client, rep, company, payload):
+    services.person_create(
+        actor=rep, company=company,
+        data={"first_name": payload, "last_name": payload, "job_title": payload, "mailing_opt_in": True},
+    )
+    Company.objects.filter(pk=company.pk).update(name=payload)
+
+    response = rep_client.get(reverse("mailing_export"), {"company": company.pk})
+
+    assert response.content.startswith(codecs.BOM_UTF8)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert rows[1][1:6] == ["'" + payload, "'" + payload, "'" + payload, "", "'" + payload]
+
+
+def test_mailing_export_keeps_plain_text(rep_client, rep, company):
+    services.person_create(
+        actor=rep, company=company,
+        data={"first_name": "Zoé", "last_name": "O'Neil; \"Jr\"", "job_title": "R&D = lead", "mailing_opt_in": True},
+    )
+
+    response = rep_client.get(reverse("mailing_export"), {"company": company.pk})
+
+    assert 'filename="mailing.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][1:4] == ["Zoé", "O'Neil; \"Jr\"", "R&D = lead"]
 
 def test_notes_generic_and_reminder_on_dashboard(rep_client, rep, company):
     ct = ContentType.objects.get_for_model(company)
