@@ -174,10 +174,11 @@ def record_restore(*, obj: Tracked, actor) -> list[Tracked]:
             type(obj).objects.get(pk=obj.pk), action=LogEntry.Action.UPDATE, actor=actor,
             changes={"deleted_at": [str(obj.deleted_at), "None"]},
         )
-        together = [r for r in together if type(r).all_objects.filter(pk=r.pk, deleted_at__isnull=False).exists()]
+        remaining = [r for r in together if type(r).all_objects.filter(pk=r.pk, deleted_at__isnull=False).exists()]
     else:
         _bring_back(obj, actor)
-    for record in together:
+        remaining = together
+    for record in remaining:
         _bring_back(record, actor)
     _refresh_clocks(obj, together)
     return together

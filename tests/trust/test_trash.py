@@ -109,8 +109,9 @@ def test_a_prospect_comes_back_with_the_opportunities_deleted_with_it(rep, manag
     delete("prospect", prospect, rep)
     assert Opportunity.objects.filter(prospect=prospect).count() == 0
 
-    trash.record_restore(obj=prospect, actor=manager)
+    restored = trash.record_restore(obj=prospect, actor=manager)
     assert set(Opportunity.objects.filter(prospect=prospect)) == set(together)
+    assert {r.pk for r in restored} == {o.pk for o in together}
     assert Opportunity.all_objects.get(pk=earlier.pk).deleted_at is not None
 
 
