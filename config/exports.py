@@ -8,7 +8,8 @@
 - Dates read dd/mm/yyyy (datetimes in local time, with hh:mm); None is an empty cell.
 
 `csv_rows` yields encoded lines for a response; `csv_text` the same as text for a file or
-stdout; `csv_response` is the download itself (streamed for big lists).
+stdout; `csv_response` is the download itself (streamed for big lists); `csv_unquote` undoes
+the guard for an import that reads an export back.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ def csv_safe(value):
     anything that is not text is returned unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
+    return value
+
+
+def csv_unquote(value):
+    """The inverse of `csv_safe`, for reading back an export: drops the `'` put before a formula
+    character (any other text is returned unchanged)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
     return value
 
 

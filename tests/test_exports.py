@@ -11,7 +11,15 @@ import pytest
 from django.core.management.base import OutputWrapper
 from django.http import StreamingHttpResponse
 
-from config.exports import csv_cell, csv_response, csv_rows, csv_safe, csv_text, csv_write
+from config.exports import (
+    csv_cell,
+    csv_response,
+    csv_rows,
+    csv_safe,
+    csv_text,
+    csv_unquote,
+    csv_write,
+)
 
 PAYLOADS = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"]
 
@@ -25,6 +33,12 @@ def parse(data: bytes) -> list[list[str]]:
 def test_text_that_a_spreadsheet_would_run_gets_a_quote(payload):
     assert csv_safe(payload) == "'" + payload
     assert parse(b"".join(csv_rows(["name"], [[payload]])))[1] == ["'" + payload]
+
+
+@pytest.mark.parametrize("text", [*PAYLOADS, "", "Dupont", "O'Neil", "'quoted'", "+33188334455"])
+def test_an_import_reads_the_original_text_back(text):
+    assert csv_unquote(csv_safe(text)) == text
+    assert csv_unquote(None) is None
 
 
 @pytest.mark.parametrize("text", ["", "Dupont", "O'Neil", "a=b", " =1", "1-2", "'=already quoted"])
