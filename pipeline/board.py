@@ -20,16 +20,13 @@ from pipeline import board_selectors as selectors
 from pipeline import services
 from pipeline.models import Process, Step
 from pipeline.rights import can_manage_stages, can_modify_process_opportunities
+from pipeline.selectors import process_or_404
 from prospects.models import LossReason, Opportunity, Prospect
 
 NOT_FOUND = _("This opportunity no longer exists or is no longer visible to you.")
 UNKNOWN_COLUMN = _("This column no longer exists; the board was reloaded.")
 MOVED_ELSEWHERE = _("Moved; the process's rules placed it in “{column}”.")
 FILTER_PARAMS = ("q", "owner", "category")
-
-
-def _process(process_id: int) -> Process:
-    return get_object_or_404(Process.objects.prefetch_related("modify_groups"), pk=process_id)
 
 
 def _filters(data: QueryDict) -> QueryDict:
@@ -57,7 +54,7 @@ def _base_context(request, process: Process, steps, filters: QueryDict) -> dict:
 @login_required
 @require_GET
 def pipeline_board(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     steps = selectors.board_steps(process)
     filters = _filters(request.GET)
     columns, board_filter = selectors.board_columns(
@@ -78,7 +75,7 @@ def pipeline_board(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
 @require_GET
 def board_column(request: HtmxHttpRequest, process_id: int, key: str) -> HttpResponse:
     """"Load more": the next cards of one column, and the button for the page after."""
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     steps = selectors.board_steps(process)
     if key not in {str(s.pk) for s in steps} | {selectors.WON, selectors.LOST}:
         raise PermissionDenied
@@ -101,7 +98,7 @@ def board_column(request: HtmxHttpRequest, process_id: int, key: str) -> HttpRes
 @require_GET
 def board_card(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -> HttpResponse:
     """One card, re-rendered after a task dialog changed what it shows."""
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     card = selectors.card_of(process=process, user=request.user, opportunity_id=opportunity_id)
     if card is None:
         return HttpResponse("")
@@ -181,7 +178,7 @@ class LossForm(forms.Form):
 def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
     """One drop (or a choice in the "Move to…" menu): calls the one move service, which
     applies every rule, and answers with the card and both columns' totals."""
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     steps = selectors.board_steps(process)
     filters = _filters(request.GET)
     data = request.POST
@@ -267,7 +264,7 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
 @require_GET
 def board_lost(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -> HttpResponse:
     """The loss-reason dialog opened by a drop on Lost; its form posts to the move."""
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     opportunity = get_object_or_404(
         Opportunity.objects.visible_to(request.user).filter(process=process), pk=opportunity_id
     )
@@ -333,7 +330,7 @@ def _new_prospect(*, actor, data) -> Prospect:
 @require_http_methods(["GET", "POST"])
 def board_opportunity_create(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
     """Gestan's "add an opportunity" button, in a chosen column, in a dialog."""
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     if not can_modify_process_opportunities(request.user, process):
         raise PermissionDenied
     steps = selectors.board_steps(process)
@@ -398,7 +395,7 @@ def _stage_manager(request, process: Process) -> None:
 @require_http_methods(["GET", "POST"])
 def board_step_create(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
     """OpenFire's "add a new column"."""
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     _stage_manager(request, process)
     filters = _filters(request.GET)
     form = StepForm(request.POST or None)
@@ -425,7 +422,7 @@ def board_step_create(request: HtmxHttpRequest, process_id: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def board_step_edit(request: HtmxHttpRequest, process_id: int, step_id: int) -> HttpResponse:
     """OpenFire's "edit the column": name, probability, duration, folded."""
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     _stage_manager(request, process)
     step = get_object_or_404(Step, pk=step_id, process=process)
     filters = _filters(request.GET)
@@ -452,7 +449,7 @@ def board_step_edit(request: HtmxHttpRequest, process_id: int, step_id: int) -> 
 @login_required
 @require_POST
 def board_step_fold(request: HtmxHttpRequest, process_id: int, step_id: int) -> HttpResponse:
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     _stage_manager(request, process)
     step = get_object_or_404(Step, pk=step_id, process=process)
     services.step_set_folded(step_id=step.pk, actor=request.user, folded=not step.folded)
@@ -463,7 +460,7 @@ def board_step_fold(request: HtmxHttpRequest, process_id: int, step_id: int) -> 
 @login_required
 @require_POST
 def board_step_delete(request: HtmxHttpRequest, process_id: int, step_id: int) -> HttpResponse:
-    process = _process(process_id)
+    process = process_or_404(request.user, process_id)
     _stage_manager(request, process)
     step = get_object_or_404(Step, pk=step_id, process=process)
     try:

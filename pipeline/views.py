@@ -27,6 +27,7 @@ from pipeline.rights import (
     can_manage_stages,
     can_modify_process_opportunities,
 )
+from pipeline.selectors import process_or_404
 from prospects.models import Opportunity
 
 STEP_LIST_PAGE_SIZE = 50
@@ -42,17 +43,6 @@ STEP_LIST_COLUMNS = [
     ("amount", gettext_lazy("Potential"), True, ""),
     ("nbj", gettext_lazy("NbJ"), True, gettext_lazy("Days since the last step change")),
 ]
-
-
-def _process_or_404(user, process_id: int) -> Process:
-    """Every sales user sees the active processes; managers also the inactive ones."""
-    processes = Process.objects.prefetch_related("modify_groups", "delete_groups")
-    if not is_manager(user):
-        processes = processes.filter(active=True)
-    try:
-        return processes.get(pk=process_id)
-    except Process.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def board_url(process: Process) -> str:
@@ -176,7 +166,7 @@ def _ordering(sort: str) -> list[str]:
 @require_GET
 def pipeline_steps(request: HtmxHttpRequest, process_id: int):
     """PROSTEP's table: one row per opportunity, one check-box column per step."""
-    process = _process_or_404(request.user, process_id)
+    process = process_or_404(request.user, process_id)
     steps = list(process.steps.order_by("position", "id"))
     may_modify = can_modify_process_opportunities(request.user, process)
     filterset = StepListFilter(
@@ -224,7 +214,7 @@ def pipeline_steps(request: HtmxHttpRequest, process_id: int):
 @require_POST
 def pipeline_step_toggle(request: HtmxHttpRequest, process_id: int, opportunity_id: int, step_id: int):
     """Tick (done=1) or untick (done=0) a box in place; answers with the row."""
-    process = _process_or_404(request.user, process_id)
+    process = process_or_404(request.user, process_id)
     opportunity = get_visible_or_404(Opportunity.objects.filter(process=process), request.user, pk=opportunity_id)
     may_modify = can_modify_process_opportunities(request.user, process)
     if not (may_modify and can_change(request.user, opportunity)):
@@ -261,7 +251,7 @@ def pipeline_step_toggle(request: HtmxHttpRequest, process_id: int, opportunity_
 @require_POST
 def pipeline_opportunity_delete(request: HtmxHttpRequest, process_id: int, opportunity_id: int):
     """Delete an opportunity of the step list into the trash (the process's delete right)."""
-    process = _process_or_404(request.user, process_id)
+    process = process_or_404(request.user, process_id)
     opportunity = get_visible_or_404(Opportunity.objects.filter(process=process), request.user, pk=opportunity_id)
     if not (can_delete_process_opportunities(request.user, process) and can_change(request.user, opportunity)):
         raise PermissionDenied
@@ -297,7 +287,7 @@ def _stages_context(process: Process, **extra) -> dict:
 
 
 def _stage_process(request, process_id: int) -> Process:
-    process = _process_or_404(request.user, process_id)
+    process = process_or_404(request.user, process_id)
     if not can_manage_stages(request.user, process):
         raise PermissionDenied
     return process

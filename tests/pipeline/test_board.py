@@ -490,6 +490,24 @@ def test_add_an_opportunity_needs_a_prospect(rep_client, process):
     assert not Opportunity.objects.filter(summary="Nobody").exists()
 
 
+def test_inactive_process_board_hidden_from_reps(rep_client, rep):
+    process = f.ProcessFactory(steps=2, active=False)
+    first = steps_of(process)[0]
+    create = reverse("board_opportunity_create", args=[process.pk])
+    assert rep_client.get(board_url(process)).status_code == 404
+    assert rep_client.get(create, **HTMX).status_code == 404
+    response = rep_client.post(
+        create, {"summary": "Sneaky", "company_name": "Ghost SARL", "step": first.pk}, **HTMX
+    )
+    assert response.status_code == 404
+    assert not Opportunity.objects.filter(summary="Sneaky").exists()
+
+
+def test_inactive_process_board_open_to_managers(manager_client):
+    process = f.ProcessFactory(steps=2, active=False)
+    assert manager_client.get(board_url(process)).status_code == 200
+
+
 def test_card_partial(rep_client, own_opportunity):
     url = reverse("board_card", args=[own_opportunity.process.pk, own_opportunity.pk])
     html = rep_client.get(url, **HTMX).content.decode()
