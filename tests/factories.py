@@ -73,7 +73,10 @@ class CompanyFactory(DjangoModelFactory):
 
     name = factory.Faker("company", locale="fr_FR")
     country = "FR"
-    sector = factory.Faker("bs", locale="en_US")
+    sector = factory.Iterator(
+        ["Transport et logistique", "BTP", "Industrie agroalimentaire", "Commerce de gros", "Services aux entreprises",
+         "Santé", "Collectivité territoriale", "Hôtellerie-restauration", "Informatique", "Agriculture"]
+    )
 
 
 class AddressFactory(DjangoModelFactory):

@@ -15,7 +15,7 @@ from contacts.models import Category, Company
 from pipeline import services as pipeline_services
 from pipeline.clocks import colour_for
 from pipeline.models import Process, Step, TaskType
-from prospects.models import Channel, ExtraField, LossReason, Opportunity
+from prospects.models import Channel, ExtraField, LossReason, Opportunity, Prospect
 from tests import factories as f
 
 PROSTEP_STEPS = [("Send documentation", 3, 20), ("Phone call", 5, 50), ("Check subscription", 7, 80)]
@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             users = self.ensure_users()
-            if Company.objects.filter(origin=f"{DEMO_MARKER}seed").exists():
+            if Prospect.all_objects.filter(external_ref__startswith=DEMO_MARKER).exists():
                 self.stdout.write("Demo data already present: nothing to add.")
             else:
                 self.create_data(users)
@@ -74,7 +74,9 @@ class Command(BaseCommand):
         companies = []
         for i in range(12):
             owner = reps[i % 2]
-            company = f.CompanyFactory(owner=owner, origin=f"{DEMO_MARKER}seed", created_by=owner)
+            company = f.CompanyFactory(
+                owner=owner, origin=rng.choice(["Trade show", "Website", "Referral", "Cold call"]), created_by=owner
+            )
             company.categories.add(categories[i % len(categories)])
             f.AddressFactory(company=company)
             for rank in range(1, 3):
