@@ -224,12 +224,12 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
             to_step=step,
             to_status={selectors.WON: Opportunity.Status.WON, selectors.LOST: Opportunity.Status.LOST}.get(key),
             loss_reason=loss_reason,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=version,
             position=_position(process, data.get("prev", ""), data.get("next", "")),
         )
     except services.MoveRefused as refusal:
         current = Opportunity.objects.filter(pk=opportunity.pk).first()
-        stale = current is None or (version.isdigit() and current.version != int(version))
+        stale = current is None or (version != "" and str(current.version) != version)
         keys = [from_key, key, selectors.column_key_of(current) if current else original_key]
         return _refused(
             request, process, steps, opportunity_id=opportunity.pk, message=refusal.message,

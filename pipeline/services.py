@@ -6,7 +6,8 @@ Contract used by the prospect card, the step list and the Kanban:
     opportunity_move(*, opportunity_id, actor, to_step=None, to_status=None, loss_reason=None,
                      expected_version=None, position=None, rule=None) -> Opportunity
         raises MoveRefused(message) when a rule refuses (mode, rights, missing loss reason,
-        stale version); the message is shown to the user as is.
+        stale version); the message is shown to the user as is. `expected_version` may be
+        the raw form value: anything that is not the current version is refused as stale.
     step_complete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
     step_uncomplete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
     automation_run(*, opportunity, event, actor, task_type=None) -> Opportunity
@@ -128,9 +129,17 @@ def _lock(opportunity_id: int) -> Opportunity:
     )
 
 
-def _check_version(opportunity: Opportunity, expected_version: int | None) -> None:
-    if expected_version is None or int(expected_version) == opportunity.version:
+def _check_version(opportunity: Opportunity, expected_version: int | str | None) -> None:
+    """`expected_version` is the version the client saw, as sent (a form's string) or an int;
+    None or "" skips the check. A value that is not a number cannot be the current version:
+    it is refused as stale rather than failing."""
+    if expected_version is None or expected_version == "":
         return
+    try:
+        if int(expected_version) == opportunity.version:
+            return
+    except (TypeError, ValueError):
+        pass
     when = timezone.localtime(opportunity.updated_at)
     raise MoveRefused(
         str(STALE_VERSION).format(
@@ -311,7 +320,7 @@ def opportunity_move(
     to_step: Step | None = None,
     to_status: str | None = None,
     loss_reason=None,
-    expected_version: int | None = None,
+    expected_version: int | str | None = None,
     position: int | None = None,
     rule: AutomationRule | None = None,
 ) -> Opportunity:
@@ -413,7 +422,7 @@ def opportunity_move(
 
 
 @transaction.atomic
-def opportunity_trash(*, opportunity_id: int, actor, expected_version: int | None = None) -> Opportunity:
+def opportunity_trash(*, opportunity_id: int, actor, expected_version: int | str | None = None) -> Opportunity:
     """Delete an opportunity into the trash (restorable). PROSTEP "Suppression": only the
     process's delete groups (none set: managers) may, on opportunities they may change."""
     opportunity = _lock(opportunity_id)
@@ -442,7 +451,7 @@ def _progress_target(opportunity_id, step_id, actor, expected_version):
 
 
 @transaction.atomic
-def step_complete(*, opportunity_id: int, step_id: int, actor, expected_version: int | None = None) -> Opportunity:
+def step_complete(*, opportunity_id: int, step_id: int, actor, expected_version: int | str | None = None) -> Opportunity:
     """Tick a step's box. Step-by-step mode: refused (`STEP_ORDER`) unless every earlier step
     is completed; the opportunity then moves to the first step not completed. Free mode: the
     box alone changes. Recorded in the history and, with "log step changes", in the comment."""
@@ -465,7 +474,7 @@ def step_complete(*, opportunity_id: int, step_id: int, actor, expected_version:
 
 
 @transaction.atomic
-def step_uncomplete(*, opportunity_id: int, step_id: int, actor, expected_version: int | None = None) -> Opportunity:
+def step_uncomplete(*, opportunity_id: int, step_id: int, actor, expected_version: int | str | None = None) -> Opportunity:
     """Untick a step's box. Step-by-step mode: the later steps are un-completed too and the
     opportunity moves back to the first step not completed. Free mode: the box alone."""
     opportunity, steps, step = _progress_target(opportunity_id, step_id, actor, expected_version)

@@ -315,6 +315,18 @@ def test_move_refused_without_the_process_right(rep_client, own_opportunity):
     assert own_opportunity.step == steps_of(process)[0]
 
 
+def test_malformed_version_is_refused_as_stale(rep_client, own_opportunity):
+    process = own_opportunity.process
+    first, second, _third = steps_of(process)
+    response = move(rep_client, own_opportunity, str(second.pk), version="abc")
+    assert response.status_code == 200
+    events = triggers(response)
+    assert events["board:refused"] == {"opportunity": own_opportunity.pk}
+    assert "was changed by" in events["jalon:message"]["text"]
+    own_opportunity.refresh_from_db()
+    assert own_opportunity.step == first
+
+
 def test_stale_move_is_refused_and_shows_the_real_place(rep_client, manager, own_opportunity):
     process = own_opportunity.process
     first, second, third = steps_of(process)

@@ -203,6 +203,30 @@ def test_probability_follows_step(rep, free):
     assert opportunity.probability == s2.probability
 
 
+@pytest.mark.parametrize("version", ["abc", "1.5", " "])
+def test_malformed_version_refused_as_stale(rep, free, version):
+    s1, s2, _ = steps_of(free)
+    opportunity = create(rep, free)
+    with pytest.raises(services.MoveRefused) as exc:
+        services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2, expected_version=version)
+    assert exc.value.message.startswith("This opportunity was changed by")
+    with pytest.raises(services.MoveRefused):
+        services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep, expected_version=version)
+    opportunity.refresh_from_db()
+    assert opportunity.step == s1
+    assert not opportunity.step_progress.exists()
+
+
+def test_version_as_a_form_string_is_accepted(rep, free):
+    s1, s2, _ = steps_of(free)
+    opportunity = create(rep, free)
+    moved = services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=s2, expected_version=str(opportunity.version)
+    )
+    assert moved.step == s2
+    assert services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s1, expected_version="").step == s1
+
+
 def test_manual_probability_survives_move(rep, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free, probability=77)

@@ -166,6 +166,28 @@ def test_toggle_stale_version_refused(rep_client, rep, prostep):
     assert not StepProgress.objects.filter(opportunity=opportunity).exists()
 
 
+def test_toggle_malformed_version_refused_not_an_error(rep_client, rep, prostep):
+    s1 = steps_of(prostep)[0]
+    opportunity = create(rep, prostep)
+    response = rep_client.post(toggle_url(prostep, opportunity, s1), {"done": "1", "version": "abc"}, **HTMX)
+    assert response.status_code == 200
+    assert "was changed by" in response["HX-Trigger"]
+    response = rep_client.post(toggle_url(prostep, opportunity, s1), {"done": "1", "version": "abc"})
+    assert response.status_code == 302
+    assert not StepProgress.objects.filter(opportunity=opportunity).exists()
+
+
+def test_delete_malformed_version_refused_not_an_error(manager_client, manager, prostep):
+    opportunity = create(manager, prostep)
+    delete = reverse("pipeline_opportunity_delete", args=[prostep.pk, opportunity.pk])
+    response = manager_client.post(delete, {"version": "abc"}, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"
+    assert "was changed by" in response["HX-Trigger"]
+    assert manager_client.post(delete, {"version": "abc"}).status_code == 302
+    assert Opportunity.objects.filter(pk=opportunity.pk).exists()
+
+
 def test_toggle_other_reps_opportunity_forbidden(rep_client, other_rep, prostep):
     s1 = steps_of(prostep)[0]
     opportunity = create(other_rep, prostep)
