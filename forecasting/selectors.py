@@ -123,7 +123,8 @@ def forecast_table(
         .values("forecast_month")
         .annotate(row_count=Count("id"), row_amount=Sum("amount"), row_weighted=weighted_sum_expression())
     )
-    slipped = dated.filter(expected_date__lt=first).aggregate(
+    # Slipped: still open although the expected day has passed (earlier this month included).
+    slipped = dated.filter(expected_date__lt=today).aggregate(
         count=Count("id"), total=Sum("amount")
     )
     undated = base.filter(expected_date__isnull=True).order_by().aggregate(
@@ -180,10 +181,9 @@ def my_forecast(*, user, today: dt.date | None = None) -> list[ForecastRow]:
 
 def slipped_opportunities(*, queryset: QuerySet, today: dt.date | None = None, limit: int = 50):
     """Open opportunities whose expected date has passed: they count in the current month."""
-    first = month_start(today or timezone.localdate())
     return list(
         queryset.open()
-        .filter(expected_date__lt=first)
+        .filter(expected_date__lt=today or timezone.localdate())
         .select_related("owner", "process", "prospect", "company")
         .order_by("expected_date", "id")[:limit]
     )

@@ -80,17 +80,20 @@ def test_the_current_month_follows_paris_late_on_31_march(rep, freeze):
 def test_slipped_opportunities_count_in_the_current_month(rep):
     f.OpportunityFactory(owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2025, 11, 20))
     f.OpportunityFactory(owner=rep, amount=Decimal("2000"), probability=50, expected_date=dt.date(2026, 2, 28))
+    # Earlier this month: also slipped (its day has passed), already in the current month.
     f.OpportunityFactory(owner=rep, amount=Decimal("4000"), probability=50, expected_date=dt.date(2026, 3, 1))
+    # Due today: not slipped yet.
+    f.OpportunityFactory(owner=rep, amount=Decimal("8000"), probability=50, expected_date=TODAY)
 
     table = forecast_table(user=rep, today=TODAY)
 
     march = row(table, 2026, 3)
-    assert march.count == 3
-    assert march.amount == Decimal("7000.00")
-    assert march.weighted_amount == Decimal("3500.00")
-    assert march.slipped_count == 2
-    assert march.slipped_amount == Decimal("3000.00")
-    assert table.totals.slipped_count == 2
+    assert march.count == 4
+    assert march.amount == Decimal("15000.00")
+    assert march.weighted_amount == Decimal("7500.00")
+    assert march.slipped_count == 3
+    assert march.slipped_amount == Decimal("7000.00")
+    assert table.totals.slipped_count == 3
 
 
 def test_won_lost_inactive_and_trashed_opportunities_are_excluded(rep):
