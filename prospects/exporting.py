@@ -33,8 +33,11 @@ BASE_COLUMNS = [
 CHUNK = 2000
 
 
-def export_queryset(queryset: QuerySet) -> QuerySet:
-    opportunities = Opportunity.objects.select_related("step").order_by("status", "-created_at", "id")
+def export_queryset(queryset: QuerySet, user=None) -> QuerySet:
+    """The prospects with their opportunities: those `user` may see (all without a user, as
+    for the management command)."""
+    opportunities = Opportunity.objects.visible_to(user) if user is not None else Opportunity.objects.all()
+    opportunities = opportunities.select_related("step").order_by("status", "-created_at", "id")
     return queryset.select_related("owner", "channel").prefetch_related(
         "categories", Prefetch("opportunities", queryset=opportunities)
     )
@@ -52,9 +55,9 @@ def headers(extra_fields: list[ExtraField]) -> list[str]:
     return [label for _name, label in BASE_COLUMNS] + [f.label for f in extra_fields]
 
 
-def rows(queryset: QuerySet, extra_fields: list[ExtraField]) -> Iterator[list]:
+def rows(queryset: QuerySet, extra_fields: list[ExtraField], user=None) -> Iterator[list]:
     """Typed values (dates, decimals, booleans as yes/no) for each prospect."""
-    for prospect in export_queryset(queryset).iterator(chunk_size=CHUNK):
+    for prospect in export_queryset(queryset, user).iterator(chunk_size=CHUNK):
         opportunity = main_opportunity(prospect)
         values = {name: getattr(prospect, name, "") for name, _label in BASE_COLUMNS if hasattr(prospect, name)}
         values.update(
@@ -98,13 +101,13 @@ class _Echo:
         return value
 
 
-def csv_chunks(queryset: QuerySet) -> Iterator[str]:
+def csv_chunks(queryset: QuerySet, user=None) -> Iterator[str]:
     """CSV text, the BOM first, one row at a time (for a streaming response)."""
     extra_fields = list(ExtraField.objects.all())
     writer = csv.writer(_Echo(), delimiter=";")
     yield codecs.BOM_UTF8.decode("utf-8")
     yield writer.writerow(headers(extra_fields))
-    for line in rows(queryset, extra_fields):
+    for line in rows(queryset, extra_fields, user):
         yield writer.writerow([as_text(v) for v in line])
 
 
@@ -113,7 +116,7 @@ def write_csv(queryset: QuerySet, handle: io.TextIOBase) -> None:
         handle.write(chunk)
 
 
-def write_xlsx(queryset: QuerySet, handle) -> None:
+def write_xlsx(queryset: QuerySet, handle, user=None) -> None:
     """An XLSX workbook written in constant memory (openpyxl write-only mode)."""
     from openpyxl import Workbook
 
@@ -121,7 +124,7 @@ def write_xlsx(queryset: QuerySet, handle) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Prospects")
     sheet.append(headers(extra_fields))
-    for line in rows(queryset, extra_fields):
+    for line in rows(queryset, extra_fields, user):
         cells = []
         for value in line:
             if isinstance(value, Decimal):
@@ -133,9 +136,9 @@ def write_xlsx(queryset: QuerySet, handle) -> None:
     workbook.save(handle)
 
 
-def xlsx_file(queryset: QuerySet):
+def xlsx_file(queryset: QuerySet, user=None):
     """A temporary file holding the workbook, positioned at its start."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - returned open to the response
-    write_xlsx(queryset, handle)
+    write_xlsx(queryset, handle, user)
     handle.seek(0)
     return handle

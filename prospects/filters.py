@@ -23,8 +23,10 @@ SORTS = {
 OPPORTUNITY_SORTS = {"next_action": "next_action_at", "amount": "amount", "expected": "expected_date"}
 
 
-def _opportunities(**lookups):
-    return Exists(Opportunity.objects.filter(prospect=OuterRef("pk"), **lookups))
+def _opportunities(user, **lookups):
+    """The prospect has an opportunity the user may see matching `lookups`."""
+    opportunities = Opportunity.objects.visible_to(user) if user is not None else Opportunity.objects.all()
+    return Exists(opportunities.filter(prospect=OuterRef("pk"), **lookups))
 
 
 class ProspectFilter(django_filters.FilterSet):
@@ -79,14 +81,14 @@ class ProspectFilter(django_filters.FilterSet):
         return queryset.filter(owner_id=value)
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(_opportunities(status=value))
+        return queryset.filter(_opportunities(self.user, status=value))
 
     def filter_process(self, queryset, name, value):
-        return queryset.filter(_opportunities(process_id=value))
+        return queryset.filter(_opportunities(self.user, process_id=value))
 
     def filter_step(self, queryset, name, value):
-        return queryset.filter(_opportunities(step_id=value, status=Opportunity.Status.OPEN))
+        return queryset.filter(_opportunities(self.user, step_id=value, status=Opportunity.Status.OPEN))
 
     def filter_colour(self, queryset, name, value):
         """The next action's stored colour (kept by pipeline.clocks), on open opportunities."""
-        return queryset.filter(_opportunities(action_colour=value, status=Opportunity.Status.OPEN))
+        return queryset.filter(_opportunities(self.user, action_colour=value, status=Opportunity.Status.OPEN))

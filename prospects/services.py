@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +80,20 @@ def _lock_prospect(prospect_id: int, expected_version: int | None) -> Prospect:
     if expected_version is not None and int(expected_version) != current.version:
         raise ConcurrentEdit(current)
     return current
+
+
+def _touched(actor, now) -> dict[str, Any]:
+    """What `Tracked.touch` sets, for a queryset UPDATE: author, time and a version bump (so a
+    form opened before the change is refused as stale and the audit sees who did it)."""
+    return {"updated_by": actor, "updated_at": now, "version": F("version") + 1}
+
+
+def _modify_right_or_403(actor, opportunity: Opportunity) -> None:
+    """The process's modify right (PROSTEP "Modif") on top of the object right."""
+    from pipeline.rights import can_modify_process_opportunities
+
+    if not can_modify_process_opportunities(actor, opportunity.process):
+        raise PermissionDenied
 
 
 def _owner_history(*, prospect=None, opportunity=None, old, new, actor, at) -> HistoryEntry:
@@ -167,12 +181,12 @@ def prospects_assign(*, prospect_ids: Iterable[int], owner, actor) -> int:
         for p in prospects if p.owner_id != (owner.pk if owner else None)
     ]
     ids = [p.pk for p in prospects]
-    Prospect.objects.filter(pk__in=ids).update(owner=owner, updated_by=actor, updated_at=now)
+    Prospect.objects.filter(pk__in=ids).update(owner=owner, **_touched(actor, now))
     opportunities = Opportunity.objects.filter(prospect_id__in=ids, status=Opportunity.Status.OPEN)
     for opportunity in opportunities.select_related("owner"):
         if opportunity.owner_id != (owner.pk if owner else None):
             entries.append(_owner_history(opportunity=opportunity, old=opportunity.owner, new=owner, actor=actor, at=now))
-    opportunities.update(owner=owner, updated_by=actor, updated_at=now)
+    opportunities.update(owner=owner, **_touched(actor, now))
     HistoryEntry.objects.bulk_create(entries)
     return len(ids)
 
@@ -191,8 +205,8 @@ def prospects_categorize(*, prospect_ids: Iterable[int], category: Category, act
 
 def _trash(queryset, actor, now) -> int:
     ids = list(queryset.values_list("pk", flat=True))
-    Opportunity.objects.filter(prospect_id__in=ids).update(deleted_at=now, deleted_by=actor)
-    return Prospect.objects.filter(pk__in=ids).update(deleted_at=now, deleted_by=actor)
+    Opportunity.objects.filter(prospect_id__in=ids).update(deleted_at=now, deleted_by=actor, **_touched(actor, now))
+    return Prospect.objects.filter(pk__in=ids).update(deleted_at=now, deleted_by=actor, **_touched(actor, now))
 
 
 @transaction.atomic
@@ -229,9 +243,11 @@ def prospects_restore(*, prospect_ids: Iterable[int], actor) -> int:
         raise ValidationError(str(NOT_IN_TRASH).format(days=settings.TRASH_RETENTION_DAYS))
     now = timezone.now()
     for pk, deleted_at in pairs:
-        Opportunity.all_objects.filter(prospect_id=pk, deleted_at=deleted_at).update(deleted_at=None, deleted_by=None)
+        Opportunity.all_objects.filter(prospect_id=pk, deleted_at=deleted_at).update(
+            deleted_at=None, deleted_by=None, **_touched(actor, now)
+        )
     Prospect.all_objects.filter(pk__in=[pk for pk, _ in pairs]).update(
-        deleted_at=None, deleted_by=None, updated_by=actor, updated_at=now
+        deleted_at=None, deleted_by=None, **_touched(actor, now)
     )
     return len(pairs)
 
@@ -397,17 +413,19 @@ def opportunity_update(
 ) -> Opportunity:
     """Save the opportunity card. Field edits and owner changes (recorded) are made here;
     a change of status or step goes through `pipeline.services.opportunity_move` (loss reason
-    required for lost, closing date, history, colours). A stale version raises ConcurrentEdit."""
+    required for lost, closing date, history, colours). A stale version raises ConcurrentEdit;
+    without the object right or the process's modify right, PermissionDenied."""
     from pipeline.services import opportunity_move
 
     current = (
         Opportunity.objects.select_for_update(of=("self",))
-        .select_related("updated_by", "owner", "prospect").get(pk=opportunity_id)
+        .select_related("updated_by", "owner", "prospect", "process").get(pk=opportunity_id)
     )
     if expected_version is not None and int(expected_version) != current.version:
         raise ConcurrentEdit(current)
     if not can_change(actor, current):
         raise PermissionDenied
+    _modify_right_or_403(actor, current)
     old_owner = current.owner
     has_lines = current.lines.exists()
     for name, value in data.items():
@@ -432,6 +450,43 @@ def opportunity_update(
     return current
 
 
+def probability_from_step(opportunity: Opportunity) -> int:
+    """The probability the opportunity has when it is not set by hand: 100 won, 0 lost, else
+    its step's (the rule `pipeline.services.opportunity_move` applies)."""
+    if opportunity.status == Opportunity.Status.WON:
+        return 100
+    if opportunity.status == Opportunity.Status.LOST:
+        return 0
+    return opportunity.step.probability if opportunity.step_id else opportunity.probability
+
+
+@transaction.atomic
+def opportunity_probability_follow_step(*, opportunity_id: int, actor, expected_version: int | None = None) -> Opportunity:
+    """Undo a probability typed by hand: it follows the step again (and later moves). The
+    change of value is recorded in the history."""
+    opportunity = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("updated_by", "process", "step").get(pk=opportunity_id)
+    )
+    if expected_version is not None and int(expected_version) != opportunity.version:
+        raise ConcurrentEdit(opportunity)
+    if not can_change(actor, opportunity):
+        raise PermissionDenied
+    _modify_right_or_403(actor, opportunity)
+    old = opportunity.probability
+    if not opportunity.probability_is_manual and old == probability_from_step(opportunity):
+        return opportunity  # it already follows the step
+    opportunity.probability = probability_from_step(opportunity)
+    opportunity.probability_is_manual = False
+    opportunity.touch(actor)
+    opportunity.save(update_fields=["probability", "probability_is_manual", "updated_at", "updated_by", "version"])
+    HistoryEntry.objects.create(
+        prospect_id=opportunity.prospect_id, opportunity=opportunity, kind=HistoryEntry.Kind.PROBABILITY,
+        from_value=f"{old} %", to_value=f"{opportunity.probability} %", actor=actor, at=opportunity.updated_at,
+    )
+    return opportunity
+
+
 def line_total(line: OpportunityLine) -> Decimal:
     """Quantity × (adjusted price, else unit price) less the discount, rounded to the cent
     (Prextra's line: Qté, Prix, Prix ajusté, Esc., Total)."""
@@ -450,9 +505,10 @@ def _amount_refresh(opportunity: Opportunity, actor) -> Opportunity:
 
 
 def _lock_opportunity(opportunity_id: int, actor) -> Opportunity:
-    opportunity = Opportunity.objects.select_for_update(of=("self",)).get(pk=opportunity_id)
+    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("process").get(pk=opportunity_id)
     if not can_change(actor, opportunity):
         raise PermissionDenied
+    _modify_right_or_403(actor, opportunity)
     return opportunity
 
 

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -33,7 +34,6 @@ from prospects.forms import (
 )
 from prospects.models import (
     ExtraField,
-    HistoryEntry,
     ImportJob,
     Opportunity,
     OpportunityLine,
@@ -58,12 +58,14 @@ def _default_board_url(process=None) -> str:
         return f"/pipeline/{process.pk}/board/"
 
 
-def _task_panel_url(**params) -> str:
-    try:
-        url = reverse("task_panel")
-    except NoReverseMatch:
-        return ""
-    return url + "?" + "&".join(f"{k}={v}" for k, v in params.items())
+def _next_or(request, default: str) -> str:
+    """The POSTed `next` when it stays on this site, else `default` (no open redirect)."""
+    next_url = request.POST.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return default
 
 
 def _filtered(request):
@@ -80,7 +82,8 @@ def _sorted(request, queryset):
     if key in OPPORTUNITY_SORTS:
         column = OPPORTUNITY_SORTS[key]
         first_open = (
-            Opportunity.objects.filter(prospect=OuterRef("pk"), status=Opportunity.Status.OPEN)
+            Opportunity.objects.visible_to(request.user)
+            .filter(prospect=OuterRef("pk"), status=Opportunity.Status.OPEN)
             .order_by("next_action_at", "-created_at").values(column)[:1]
         )
         value = F("sort_value").desc(nulls_last=True) if descending else F("sort_value").asc(nulls_last=True)
@@ -93,8 +96,11 @@ def _sorted(request, queryset):
     return sort, queryset.order_by(*fields)
 
 
-def _list_opportunities():
-    return Opportunity.objects.select_related("process", "step").order_by("status", "-created_at", "id")
+def _list_opportunities(user):
+    return (
+        Opportunity.objects.visible_to(user).select_related("process", "step")
+        .order_by("status", "-created_at", "id")
+    )
 
 
 @login_required
@@ -108,7 +114,7 @@ def prospect_list(request: HtmxHttpRequest):
         per_page = PAGE_SIZE
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZE
     queryset = queryset.select_related("owner").prefetch_related(
-        Prefetch("opportunities", queryset=_list_opportunities()), "categories"
+        Prefetch("opportunities", queryset=_list_opportunities(request.user)), "categories"
     )
     page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
     for prospect in page.object_list:
@@ -133,20 +139,17 @@ def prospect_list(request: HtmxHttpRequest):
 @login_required
 @require_http_methods(["GET"])
 def prospect_panel(request: HtmxHttpRequest, pk: int):
-    """The selected prospect's opportunities and actions, shown below the list."""
-    from pipeline.models import Task
-
+    """The selected prospect's opportunities (those the user may see) and its task panel,
+    shown below the list."""
     prospect = get_visible_or_404(
         Prospect.objects.select_related("owner", "company", "person"), request.user, pk=pk
     )
-    opportunities = prospect.opportunities.select_related("process", "step", "owner")
-    tasks = (
-        Task.objects.visible_to(request.user).filter(prospect=prospect).select_related("type", "assignee")
-        .order_by("done", "start")[:20]
+    opportunities = (
+        Opportunity.objects.visible_to(request.user).filter(prospect=prospect)
+        .select_related("process", "step", "owner")
     )
     return render(request, "prospects/_prospect_panel.html", {
-        "prospect": prospect, "opportunities": opportunities, "tasks": tasks,
-        "may_change": can_change(request.user, prospect),
+        "prospect": prospect, "opportunities": opportunities, "may_change": can_change(request.user, prospect),
     })
 
 
@@ -156,7 +159,7 @@ def prospect_bulk(request: HtmxHttpRequest):
     form = BulkForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose prospects and an action."))
-        return redirect(request.POST.get("next") or "prospect_list")
+        return redirect(_next_or(request, reverse("prospect_list")))
     ids = [p.pk for p in form.cleaned_data["ids"]]
     action = form.cleaned_data["action"]
     if action == "assign":
@@ -172,10 +175,7 @@ def prospect_bulk(request: HtmxHttpRequest):
     if skipped:
         text += " " + _("%(count)d skipped: you may not change them.") % {"count": skipped}
     messages.success(request, text)
-    next_url = request.POST.get("next") or ""
-    if not next_url.startswith("/prospects/"):
-        next_url = reverse("prospect_list")
-    return redirect(next_url)
+    return redirect(_next_or(request, reverse("prospect_list")))
 
 
 @login_required
@@ -213,23 +213,18 @@ def prospect_create(request: HtmxHttpRequest):
 
 
 def _card_context(request, prospect: Prospect, tab: str, **extra) -> dict:
-    from pipeline.models import Task
-
     context = {
         "prospect": prospect, "tab": tab, "tabs": TABS, "may_change": can_change(request.user, prospect),
-        "opportunities": prospect.opportunities.select_related("process", "step", "owner", "loss_reason"),
+        "opportunities": (
+            Opportunity.objects.visible_to(request.user).filter(prospect=prospect)
+            .select_related("process", "step", "owner", "loss_reason")
+        ),
         "board_url": _default_board_url(),
     }
     if tab == "details":
         context.setdefault("form", None)
     if tab == "extra":
         context["extra_fields"] = list(ExtraField.objects.all())
-    if tab == "tasks":
-        context["task_panel_url"] = _task_panel_url(prospect=prospect.pk)
-        if not context["task_panel_url"]:
-            context["tasks"] = Task.objects.visible_to(request.user).filter(prospect=prospect).select_related("type", "assignee")
-    if tab == "history":
-        context["history"] = HistoryEntry.objects.filter(prospect=prospect).select_related("actor", "opportunity", "rule")
     context.update(extra)
     return context
 
@@ -366,12 +361,29 @@ def _opportunity(request, pk: int) -> Opportunity:
     )
 
 
-def _opportunity_context(request, opportunity, **extra) -> dict:
+def _may_edit(user, opportunity: Opportunity) -> bool:
+    """Its owner's right (`can_change`) and the process's modify right (PROSTEP "Modif")."""
+    from pipeline.rights import can_modify_process_opportunities
+
+    return can_change(user, opportunity) and can_modify_process_opportunities(user, opportunity.process)
+
+
+def _changeable_opportunity(request, pk: int) -> Opportunity:
+    opportunity = get_changeable_or_403(Opportunity.objects.select_related("process"), request.user, pk=pk)
+    if not _may_edit(request.user, opportunity):
+        raise PermissionDenied
+    return opportunity
+
+
+def _opportunity_context(request, opportunity, form=None, **extra) -> dict:
+    may_change = _may_edit(request.user, opportunity)
+    if form is not None and not may_change:
+        for field in form.fields.values():
+            field.disabled = True
     context = {
-        "opportunity": opportunity, "may_change": can_change(request.user, opportunity),
+        "opportunity": opportunity, "may_change": may_change, "form": form,
         "lines": opportunity.lines.all(), "line_form": LineForm(),
-        "history": opportunity.history.select_related("actor", "rule")[:100],
-        "task_panel_url": _task_panel_url(opportunity=opportunity.pk),
+        "step_probability": services.probability_from_step(opportunity),
         "board_url": _default_board_url(),
     }
     context.update(extra)
@@ -387,8 +399,10 @@ def opportunity_detail(request: HtmxHttpRequest, pk: int):
     opportunity = _opportunity(request, pk)
     status = 200
     if request.method == "POST":
-        if not can_change(request.user, opportunity):
+        if not _may_edit(request.user, opportunity):
             raise PermissionDenied
+        if request.POST.get("action") == "follow_step":
+            return _probability_follow_step(request, opportunity)
         form = OpportunityForm(request.POST, instance=opportunity)
         if form.is_valid():
             data = form.cleaned_data
@@ -419,6 +433,19 @@ def opportunity_detail(request: HtmxHttpRequest, pk: int):
                   _opportunity_context(request, opportunity, form=form), status=status)
 
 
+def _probability_follow_step(request, opportunity):
+    """The card's "follow the step again" button: undoes a probability typed by hand."""
+    try:
+        services.opportunity_probability_follow_step(
+            opportunity_id=opportunity.pk, actor=request.user, expected_version=request.POST.get("version") or None,
+        )
+    except services.ConcurrentEdit as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, _("The probability follows the step again."))
+    return redirect(opportunity)
+
+
 def _lines_response(request, opportunity, line_form=None, status=200):
     opportunity.refresh_from_db()
     context = _opportunity_context(request, opportunity)
@@ -430,7 +457,7 @@ def _lines_response(request, opportunity, line_form=None, status=200):
 @login_required
 @require_POST
 def opportunity_line_add(request: HtmxHttpRequest, pk: int):
-    opportunity = get_changeable_or_403(Opportunity, request.user, pk=pk)
+    opportunity = _changeable_opportunity(request, pk)
     form = LineForm(request.POST)
     if form.is_valid():
         try:
@@ -450,7 +477,7 @@ def opportunity_line_add(request: HtmxHttpRequest, pk: int):
 @require_http_methods(["GET", "POST"])
 def opportunity_line_edit(request: HtmxHttpRequest, pk: int):
     line = get_object_or_404(OpportunityLine, pk=pk)
-    opportunity = get_changeable_or_403(Opportunity, request.user, pk=line.opportunity_id)
+    opportunity = _changeable_opportunity(request, line.opportunity_id)
     form = LineForm(request.POST or None, instance=line)
     if request.method == "POST" and form.is_valid():
         services.opportunity_line_update(line_id=line.pk, actor=request.user, data=form.cleaned_data)
@@ -467,7 +494,7 @@ def opportunity_line_edit(request: HtmxHttpRequest, pk: int):
 @require_POST
 def opportunity_line_delete(request: HtmxHttpRequest, pk: int):
     line = get_object_or_404(OpportunityLine, pk=pk)
-    opportunity = get_changeable_or_403(Opportunity, request.user, pk=line.opportunity_id)
+    opportunity = _changeable_opportunity(request, line.opportunity_id)
     services.opportunity_line_delete(line_id=line.pk, actor=request.user)
     if request.htmx:
         return with_message(_lines_response(request, opportunity), _("Line deleted."), "success")
@@ -567,10 +594,10 @@ def prospect_export(request: HtmxHttpRequest):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "xlsx":
         return FileResponse(
-            exporting.xlsx_file(queryset), as_attachment=True, filename=f"prospects-{stamp}.xlsx",
+            exporting.xlsx_file(queryset, request.user), as_attachment=True, filename=f"prospects-{stamp}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response = StreamingHttpResponse(exporting.csv_chunks(queryset), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(exporting.csv_chunks(queryset, request.user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="prospects-{stamp}.csv"'
     return response
 

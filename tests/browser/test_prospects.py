@@ -47,3 +47,27 @@ def test_paste_from_email_fills_the_form_then_saves(page, live_server, login):
     prospect = Prospect.objects.get()
     assert prospect.company_name == "SOFAR and C°"
     assert prospect.phone == "+33188334455"
+
+
+def test_cards_load_the_shared_history_and_the_probability_follows_the_step_again(page, live_server, login):
+    from prospects import services
+
+    alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
+    bruno = f.RepFactory(username="bruno", first_name="Bruno", last_name="Lefèvre")
+    process = f.ProcessFactory(steps=[("Contact", 3, 40)])
+    prospect = f.ProspectFactory(owner=bruno, last_name="Hisson", company_name="Euro Transports")
+    opportunity = f.OpportunityFactory(prospect=prospect, owner=alice, process=process, summary="Fleet renewal",
+                                       probability=75, probability_is_manual=True)
+    services.prospect_update(prospect_id=prospect.pk, actor=bruno, data={"owner": alice}, expected_version=None)
+    login(page, "alice")
+    page.goto(f"{live_server.url}/prospects/{prospect.pk}/?tab=history")
+    history = page.locator("[data-history-panel]")
+    expect(history).to_contain_text("Bruno Lefèvre → Alice Durand")
+
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    source = page.locator(".probability-source")
+    expect(source).to_contain_text("set by hand")
+    source.get_by_role("button", name="Follow the step again").click()
+    expect(page.locator(".probability-source")).to_contain_text("follows the step")
+    expect(page.locator("#id_probability")).to_have_value("40")
+    expect(page.locator("[data-history-panel]")).to_contain_text("75 % → 40 %")

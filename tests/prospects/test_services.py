@@ -210,3 +210,92 @@ def test_opportunity_update_records_owner_change_and_refuses_stale_version(rep, 
     assert opportunity.history.filter(kind=HistoryEntry.Kind.OWNER).exists()
     with pytest.raises(services.ConcurrentEdit):
         services.opportunity_update(opportunity_id=opportunity.pk, actor=rep, data={"rating": 1}, expected_version=seen)
+
+
+# --- rights split, trash touch, probability following the step
+
+
+@pytest.fixture
+def managers_only_process(db):
+    """A process whose modify right is the managers' group only (reps excluded)."""
+    process = f.ProcessFactory(steps=[("Contact", 3, 20), ("Offer", 5, 60)])
+    process.modify_groups.add(f.manager_group())
+    return process
+
+
+def test_opportunity_update_needs_the_process_modify_right(rep, managers_only_process):
+    opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), process=managers_only_process, summary="Before")
+    with pytest.raises(PermissionDenied):
+        services.opportunity_update(opportunity_id=opportunity.pk, actor=rep, data={"summary": "After"}, expected_version=None)
+    opportunity.refresh_from_db()
+    assert opportunity.summary == "Before"
+
+
+def test_line_services_need_the_process_modify_right(rep, manager, managers_only_process):
+    opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), process=managers_only_process)
+    line = services.opportunity_line_add(opportunity_id=opportunity.pk, actor=manager,
+                                         data={"item": "Audit", "quantity": 1, "unit_price": Decimal(100)})
+    with pytest.raises(PermissionDenied):
+        services.opportunity_line_add(opportunity_id=opportunity.pk, actor=rep, data={"item": "More", "quantity": 1})
+    with pytest.raises(PermissionDenied):
+        services.opportunity_line_update(line_id=line.pk, actor=rep, data={"quantity": 3})
+    with pytest.raises(PermissionDenied):
+        services.opportunity_line_delete(line_id=line.pk, actor=rep)
+    assert opportunity.lines.count() == 1
+
+
+def test_trash_touches_the_prospect_and_its_opportunities(rep, other_rep, default_process):
+    opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), updated_by=other_rep)
+    prospect = opportunity.prospect
+    before_opportunity, before_prospect = opportunity.version, prospect.version
+    assert services.prospects_trash(prospect_ids=[prospect.pk], actor=rep) == 1
+    trashed = Opportunity.all_objects.get(pk=opportunity.pk)
+    assert trashed.deleted_at is not None and trashed.deleted_by == rep
+    assert trashed.updated_by == rep and trashed.updated_at == trashed.deleted_at
+    assert trashed.version == before_opportunity + 1
+    assert Prospect.all_objects.get(pk=prospect.pk).version == before_prospect + 1
+
+
+def test_a_form_opened_before_the_trash_is_stale(rep, manager, default_process):
+    opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep))
+    seen = opportunity.version
+    services.prospects_trash(prospect_ids=[opportunity.prospect_id], actor=rep)
+    services.prospects_restore(prospect_ids=[opportunity.prospect_id], actor=manager)
+    restored = Opportunity.objects.get(pk=opportunity.pk)
+    assert restored.version == seen + 2 and restored.updated_by == manager
+    with pytest.raises(services.ConcurrentEdit):
+        services.opportunity_update(opportunity_id=opportunity.pk, actor=rep, data={"summary": "x"}, expected_version=seen)
+
+
+def test_probability_follows_the_step_again(rep):
+    process = f.ProcessFactory(steps=[("Contact", 3, 40)])
+    opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), process=process)
+    services.opportunity_update(opportunity_id=opportunity.pk, actor=rep, data={"probability": 75}, expected_version=None)
+    opportunity.refresh_from_db()
+    assert (opportunity.probability, opportunity.probability_is_manual) == (75, True)
+    version = opportunity.version
+
+    result = services.opportunity_probability_follow_step(opportunity_id=opportunity.pk, actor=rep, expected_version=version)
+    assert (result.probability, result.probability_is_manual) == (40, False)
+    assert result.version == version + 1 and result.updated_by == rep
+    entry = HistoryEntry.objects.get(opportunity=opportunity, kind=HistoryEntry.Kind.PROBABILITY)
+    assert (entry.from_value, entry.to_value, entry.actor) == ("75 %", "40 %", rep)
+    # Already following: nothing changes, nothing recorded.
+    services.opportunity_probability_follow_step(opportunity_id=opportunity.pk, actor=rep)
+    assert HistoryEntry.objects.filter(opportunity=opportunity, kind=HistoryEntry.Kind.PROBABILITY).count() == 1
+
+
+def test_probability_follow_step_uses_the_status_rule_and_the_rights(rep, other_rep, managers_only_process):
+    won = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), status=Opportunity.Status.WON,
+                               probability=70, probability_is_manual=True)
+    assert services.opportunity_probability_follow_step(opportunity_id=won.pk, actor=rep).probability == 100
+    theirs = f.OpportunityFactory(prospect=f.ProspectFactory(owner=other_rep), probability=70, probability_is_manual=True)
+    locked = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), process=managers_only_process,
+                                  probability=70, probability_is_manual=True)
+    for opportunity in (theirs, locked):
+        with pytest.raises(PermissionDenied):
+            services.opportunity_probability_follow_step(opportunity_id=opportunity.pk, actor=rep)
+        opportunity.refresh_from_db()
+        assert opportunity.probability_is_manual
+    with pytest.raises(services.ConcurrentEdit):
+        services.opportunity_probability_follow_step(opportunity_id=won.pk, actor=rep, expected_version=1)

@@ -87,8 +87,10 @@ def test_panel_shows_opportunities_and_actions(rep_client, prospects):
     f.TaskFactory(prospect=red, title="Call back Rouge", assignee=red.owner)
     response = rep_client.get(f"/prospects/{red.pk}/panel/", **HX)
     html = response.content.decode()
-    assert "Call back Rouge" in html
     assert escape(red.opportunities.get().summary) in html
+    task_panel = reverse("task_panel") + f"?prospect={red.pk}"
+    assert f'hx-get="{task_panel}"' in html
+    assert "Call back Rouge" in rep_client.get(task_panel, **HX).content.decode()
 
 
 def test_rep_sees_only_own_when_configured(rep_client, prospects, settings):
@@ -448,3 +450,127 @@ def test_sort_by_next_action_and_amount(rep_client, prospects):
     assert html.index("VERT") < html.index("ROUGE")
     assert rep_client.get("/prospects/?sort=-amount").status_code == 200
     assert rep_client.get("/prospects/?sort=expected").status_code == 200
+
+
+# --- the user's scope on opportunities, redirects, shared history, rights split, probability
+
+
+@pytest.fixture
+def shared_prospect(rep, other_rep, default_process, settings):
+    """A prospect owned by nobody with one opportunity of bruno's: alice sees the prospect only."""
+    settings.REPS_SEE_ONLY_OWN = True
+    prospect = f.ProspectFactory(owner=None, last_name="COMMUN")
+    f.OpportunityFactory(prospect=prospect, owner=other_rep, summary="Secret deal of Bruno", amount=Decimal("987654"))
+    return prospect
+
+
+def test_list_panel_and_card_leave_out_opportunities_the_user_may_not_see(rep_client, shared_prospect):
+    pk = shared_prospect.pk
+    pages = [
+        rep_client.get("/prospects/").content.decode(),
+        rep_client.get("/prospects/?sort=-amount").content.decode(),
+        rep_client.get(f"/prospects/{pk}/panel/", **HX).content.decode(),
+        rep_client.get(f"/prospects/{pk}/").content.decode(),
+    ]
+    assert "COMMUN" in pages[0]
+    for html in pages:
+        assert "Secret deal of Bruno" not in html
+        assert "987" not in html
+
+
+def test_manager_still_sees_every_opportunity_of_the_prospect(manager_client, shared_prospect):
+    assert "Secret deal of Bruno" in manager_client.get(f"/prospects/{shared_prospect.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example", "/\\evil.example"])
+@pytest.mark.parametrize("valid", [True, False])
+def test_bulk_action_never_redirects_off_site(rep_client, prospects, evil, valid):
+    red, _green = prospects
+    data = {"action": "assign", "ids": [red.pk], "next": evil} if valid else {"next": evil}
+    response = rep_client.post("/prospects/bulk/", data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("prospect_list")
+
+
+def test_bulk_action_follows_a_local_next(rep_client, prospects):
+    red, _green = prospects
+    response = rep_client.post("/prospects/bulk/", {"action": "assign", "ids": [red.pk], "next": "/prospects/?page=2"})
+    assert response["Location"] == "/prospects/?page=2"
+
+
+def test_cards_embed_the_shared_history_and_task_panels(rep_client, rep, other_rep, prospects):
+    red, _green = prospects
+    opportunity = red.opportunities.get()
+    html = rep_client.get(f"/prospects/{red.pk}/?tab=history").content.decode()
+    assert f'hx-get="{reverse("history_panel")}?prospect={red.pk}"' in html
+    html = rep_client.get(f"/prospects/{red.pk}/?tab=tasks").content.decode()
+    assert f'hx-get="{reverse("task_panel")}?prospect={red.pk}"' in html
+    html = rep_client.get(opportunity.get_absolute_url()).content.decode()
+    assert f'hx-get="{reverse("history_panel")}?opportunity={opportunity.pk}"' in html
+    assert f'hx-get="{reverse("task_panel")}?opportunity={opportunity.pk}"' in html
+
+
+def test_owner_changes_show_in_the_shared_history(rep_client, rep, other_rep, prospects):
+    """Owner changes recorded by the prospect services (of the prospect and of its opportunity)."""
+    from prospects import services
+
+    red, _green = prospects
+    opportunity = red.opportunities.get()
+    services.prospects_assign(prospect_ids=[red.pk], owner=None, actor=rep)
+    services.prospect_update(prospect_id=red.pk, actor=rep, data={"owner": rep}, expected_version=None)
+    html = rep_client.get(reverse("history_panel") + f"?prospect={red.pk}", **HX).content.decode()
+    assert html.count("Alice Durand → —") == 2  # the prospect's and the opportunity's
+    assert "— → Alice Durand" in html
+    html = rep_client.get(reverse("history_panel") + f"?opportunity={opportunity.pk}", **HX).content.decode()
+    assert "Alice Durand → —" in html
+
+
+@pytest.fixture
+def locked_opportunity(rep):
+    """Alice's opportunity in a process only managers may modify."""
+    process = f.ProcessFactory(steps=[("Contact", 3, 20)])
+    process.modify_groups.add(f.manager_group())
+    return f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), process=process, summary="Locked deal")
+
+
+def test_opportunity_card_without_the_process_modify_right_is_read_only(rep_client, locked_opportunity):
+    opportunity = locked_opportunity
+    html = rep_client.get(opportunity.get_absolute_url()).content.decode()
+    assert "Locked deal" in html
+    assert 'type="submit">Save' not in html
+    assert reverse("opportunity_line_add", args=[opportunity.pk]) not in html
+    assert 'name="summary"' in html and "disabled" in html
+    response = rep_client.post(opportunity.get_absolute_url(), {"summary": "Changed", "status": "open", "probability": 20,
+                                                                 "amount": 1, "rating": 0, "interest": ""})
+    assert response.status_code == 403
+    assert rep_client.post(reverse("opportunity_line_add", args=[opportunity.pk]), {"item": "X", "quantity": 1}).status_code == 403
+    assert rep_client.post(opportunity.get_absolute_url(), {"action": "follow_step"}).status_code == 403
+    opportunity.refresh_from_db()
+    assert opportunity.summary == "Locked deal" and not opportunity.lines.exists()
+
+
+def test_opportunity_card_of_the_process_is_editable_by_a_manager(manager_client, locked_opportunity):
+    html = manager_client.get(locked_opportunity.get_absolute_url()).content.decode()
+    assert reverse("opportunity_line_add", args=[locked_opportunity.pk]) in html
+
+
+def test_opportunity_card_says_where_the_probability_comes_from(rep_client, rep):
+    process = f.ProcessFactory(steps=[("Contact", 3, 40)])
+    opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), process=process)
+    html = rep_client.get(opportunity.get_absolute_url()).content.decode()
+    assert 'data-probability-manual="0"' in html and "follows the step" in html
+    Opportunity.objects.filter(pk=opportunity.pk).update(probability=75, probability_is_manual=True)
+    html = rep_client.get(opportunity.get_absolute_url()).content.decode()
+    assert 'data-probability-manual="1"' in html and "set by hand" in html and "40 %" in html
+    assert 'name="action" value="follow_step"' in html
+    response = rep_client.post(opportunity.get_absolute_url(), {"action": "follow_step", "version": opportunity.version})
+    assert response.status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.probability, opportunity.probability_is_manual) == (40, False)
+    assert opportunity.history.filter(kind="probability").exists()
+
+
+def test_filters_and_export_leave_out_opportunities_the_user_may_not_see(rep_client, shared_prospect):
+    assert "COMMUN" not in rep_client.get("/prospects/?status=open").content.decode()
+    export = b"".join(rep_client.get("/prospects/export/").streaming_content).decode("utf-8-sig")
+    assert "COMMUN" in export and "Secret deal of Bruno" not in export and "987654" not in export
