@@ -4,12 +4,15 @@ by drag and drop or by the keyboard menu, in-place dialogs, column settings."""
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -18,6 +21,7 @@ from config.access import can_change
 from config.htmx import HtmxHttpRequest, close_modal, with_message
 from pipeline import board_selectors as selectors
 from pipeline import services
+from pipeline.forms import StepCreateForm, StepForm
 from pipeline.models import Process, Step
 from pipeline.rights import can_manage_stages, can_modify_process_opportunities
 from pipeline.selectors import process_or_404
@@ -27,6 +31,10 @@ NOT_FOUND = _("This opportunity no longer exists or is no longer visible to you.
 UNKNOWN_COLUMN = _("This column no longer exists; the board was reloaded.")
 MOVED_ELSEWHERE = _("Moved; the process's rules placed it in “{column}”.")
 FILTER_PARAMS = ("q", "owner", "category")
+FOLDED_VALUES = {"1": True, "0": False}
+FOLDED_REQUIRED = "folded must be 1 or 0"
+COLUMN_FOLDED = _("Column “{column}” folded.")
+COLUMN_UNFOLDED = _("Column “{column}” unfolded.")
 
 
 def _filters(data: QueryDict) -> QueryDict:
@@ -368,13 +376,6 @@ def board_opportunity_create(request: HtmxHttpRequest, process_id: int) -> HttpR
 # --------------------------------------------------------------------------- columns
 
 
-class StepForm(forms.Form):
-    label = forms.CharField(label=_("Name of the step"), max_length=80)
-    probability = forms.IntegerField(label=_("Probability (%)"), min_value=0, max_value=100, initial=0)
-    duration_days = forms.IntegerField(label=_("Duration (days)"), min_value=0, max_value=3650, initial=0)
-    folded = forms.BooleanField(label=_("Folded in the board"), required=False)
-
-
 def _board_oob(request, process: Process, filters: QueryDict) -> str:
     steps = selectors.board_steps(process)
     columns, board_filter = selectors.board_columns(
@@ -391,6 +392,54 @@ def _stage_manager(request, process: Process) -> None:
         raise PermissionDenied
 
 
+def _column_of(process: Process, step_id: int) -> Step:
+    return get_object_or_404(Step, pk=step_id, process=process)
+
+
+def _board_url(process: Process, filters: QueryDict) -> str:
+    url = reverse("pipeline_board", args=[process.pk])
+    return f"{url}?{filters.urlencode()}" if filters else url
+
+
+def _back(request, process: Process) -> HttpResponse:
+    """Where a POST sent without htmx goes back to: its `next` when it stays on this site,
+    else the board with its filters."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = _board_url(process, _filters(request.GET))
+    return redirect(target)
+
+
+def _step_dialog(request, process: Process, form, step: Step | None, filters: QueryDict) -> HttpResponse:
+    """The column form: in the dialog for htmx, as a page of its own otherwise."""
+    context = {
+        "form": form, "process": process, "step": step, "query": filters.urlencode(),
+        "board_url": _board_url(process, filters),
+    }
+    if request.htmx:
+        return render(request, "pipeline/board.html#step-dialog", context)
+    return render(request, "pipeline/step_form.html", context)
+
+
+def _column_changed(
+    request, process: Process, filters: QueryDict, text, *, modal: bool = False, toast: bool = True
+) -> HttpResponse:
+    """A column was added, saved, folded or deleted: htmx gets the whole board out of band,
+    a plain POST goes back with the message."""
+    if not request.htmx:
+        messages.success(request, text)
+        return _back(request, process)
+    response = HttpResponse(_board_oob(request, process, filters))
+    if modal:
+        _leave_dialog(response)
+        close_modal(response)
+    else:
+        reswap(response, "none")
+    return with_message(response, text, "success") if toast else response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def board_step_create(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
@@ -398,24 +447,15 @@ def board_step_create(request: HtmxHttpRequest, process_id: int) -> HttpResponse
     process = process_or_404(request.user, process_id)
     _stage_manager(request, process)
     filters = _filters(request.GET)
-    form = StepForm(request.POST or None)
+    form = StepCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.step_create(
-                process_id=process.pk, actor=request.user, label=form.cleaned_data["label"],
-                probability=form.cleaned_data["probability"] or 0,
-                duration_days=form.cleaned_data["duration_days"] or 0,
-            )
+            services.step_create(process_id=process.pk, actor=request.user, **form.cleaned_data)
         except services.StepRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            response = HttpResponse(_board_oob(request, process, filters))
-            _leave_dialog(response)
-            return with_message(close_modal(response), _("Column added."), "success")
-    return render(
-        request, "pipeline/board.html#step-dialog",
-        {"form": form, "process": process, "step": None, "query": filters.urlencode()},
-    )
+            return _column_changed(request, process, filters, _("Column added."), modal=True)
+    return _step_dialog(request, process, form, None, filters)
 
 
 @login_required
@@ -424,50 +464,51 @@ def board_step_edit(request: HtmxHttpRequest, process_id: int, step_id: int) -> 
     """OpenFire's "edit the column": name, probability, duration, folded."""
     process = process_or_404(request.user, process_id)
     _stage_manager(request, process)
-    step = get_object_or_404(Step, pk=step_id, process=process)
+    step = _column_of(process, step_id)
     filters = _filters(request.GET)
-    form = StepForm(
-        request.POST or None,
-        initial={"label": step.label, "probability": step.probability,
-                 "duration_days": step.duration_days, "folded": step.folded},
-    )
+    form = StepForm(request.POST or None, instance=step)
     if request.method == "POST" and form.is_valid():
         try:
             services.step_update(step_id=step.pk, actor=request.user, **form.cleaned_data)
         except services.StepRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            response = HttpResponse(_board_oob(request, process, filters))
-            _leave_dialog(response)
-            return with_message(close_modal(response), _("Column saved."), "success")
-    return render(
-        request, "pipeline/board.html#step-dialog",
-        {"form": form, "process": process, "step": step, "query": filters.urlencode()},
-    )
+            return _column_changed(request, process, filters, _("Column saved."), modal=True)
+    if form.is_bound:
+        step.refresh_from_db()  # the form's validation wrote the posted values on it
+    return _step_dialog(request, process, form, step, filters)
 
 
 @login_required
 @require_POST
 def board_step_fold(request: HtmxHttpRequest, process_id: int, step_id: int) -> HttpResponse:
+    """Fold (folded=1) or unfold (folded=0) a column. The client says which: a toggle of the
+    value read before the row lock could undo a concurrent click."""
     process = process_or_404(request.user, process_id)
     _stage_manager(request, process)
-    step = get_object_or_404(Step, pk=step_id, process=process)
-    services.step_set_folded(step_id=step.pk, actor=request.user, folded=not step.folded)
-    response = HttpResponse(_board_oob(request, process, _filters(request.GET)))
-    return reswap(response, "none")
+    step = _column_of(process, step_id)
+    value = request.POST.get("folded")
+    if value not in FOLDED_VALUES:
+        return HttpResponseBadRequest(FOLDED_REQUIRED)
+    services.step_set_folded(step_id=step.pk, actor=request.user, folded=FOLDED_VALUES[value])
+    text = str(COLUMN_FOLDED if FOLDED_VALUES[value] else COLUMN_UNFOLDED).format(column=step.label)
+    # On the board the column itself shows the change: no toast.
+    return _column_changed(request, process, _filters(request.GET), text, toast=False)
 
 
 @login_required
 @require_POST
 def board_step_delete(request: HtmxHttpRequest, process_id: int, step_id: int) -> HttpResponse:
+    """Delete a column; refused while any opportunity is in it (inactive and trashed ones
+    included): the board stays as it is and the message shows."""
     process = process_or_404(request.user, process_id)
     _stage_manager(request, process)
-    step = get_object_or_404(Step, pk=step_id, process=process)
+    step = _column_of(process, step_id)
     try:
         services.step_delete(step_id=step.pk, actor=request.user)
     except services.StepRefused as refusal:
+        if not request.htmx:
+            messages.error(request, refusal.message)
+            return _back(request, process)
         return with_message(reswap(HttpResponse(""), "none"), refusal.message, "error")
-    response = HttpResponse(_board_oob(request, process, _filters(request.GET)))
-    reswap(response, "none")
-    return with_message(response, _("Column deleted."), "success")
-
+    return _column_changed(request, process, _filters(request.GET), _("Column deleted."))

@@ -1,4 +1,4 @@
-"""Forms of the process pages: the step list's filters and the stage editor."""
+"""Forms of the process pages: the step list's filters and the board's column settings."""
 
 import django_filters
 from django import forms
@@ -69,14 +69,21 @@ class StepListFilter(django_filters.FilterSet):
 
 
 class StepForm(forms.ModelForm):
-    """Edit a column: the same fields as OpenFire's "edit the column"."""
+    """Edit a column of the board: the same fields as OpenFire's "edit the column"."""
 
     class Meta:
         model = Step
-        fields = ["label", "duration_days", "probability", "folded"]
+        fields = ["label", "probability", "duration_days", "folded"]
+        labels = {
+            "label": _("Name of the step"),
+            "probability": _("Probability (%)"),
+            "duration_days": _("Duration (days)"),
+            "folded": _("Folded in the board"),
+        }
 
 
-class StepCreateForm(forms.ModelForm):
-    class Meta:
-        model = Step
-        fields = ["label", "duration_days", "probability"]
+class StepCreateForm(StepForm):
+    """Add a column: a new column starts unfolded."""
+
+    class Meta(StepForm.Meta):
+        fields = ["label", "probability", "duration_days"]

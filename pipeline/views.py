@@ -1,4 +1,5 @@
-"""Process pages: the list of processes, the step list (PROSTEP's table) and the stage editor."""
+"""Process pages: the list of processes and the step list (PROSTEP's table). The steps are
+edited from the board's column headers (`pipeline.board`)."""
 
 from dataclasses import dataclass, field
 
@@ -7,12 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from config.access import can_change, get_visible_or_404
 from config.htmx import HtmxHttpRequest, with_message
@@ -20,7 +21,7 @@ from config.roles import is_manager
 from contacts.models import Address, Company
 from pipeline import services
 from pipeline.clocks import days_since
-from pipeline.forms import STEP_LIST_SORTS, StepCreateForm, StepForm, StepListFilter
+from pipeline.forms import STEP_LIST_SORTS, StepListFilter
 from pipeline.models import Process, Step, StepProgress
 from pipeline.rights import (
     can_delete_process_opportunities,
@@ -46,10 +47,7 @@ STEP_LIST_COLUMNS = [
 
 
 def board_url(process: Process) -> str:
-    try:
-        return reverse("pipeline_board", args=[process.pk])
-    except NoReverseMatch:  # the board's URLs are not installed
-        return f"/pipeline/{process.pk}/board/"
+    return reverse("pipeline_board", args=[process.pk])
 
 
 @login_required
@@ -272,135 +270,3 @@ def pipeline_opportunity_delete(request: HtmxHttpRequest, process_id: int, oppor
         messages.success(request, text)
         return redirect(reverse("pipeline_steps", args=[process.pk]))
     return with_message(HttpResponse(""), text, "success")
-
-
-# --------------------------------------------------------------------------- stages
-
-
-def _stages_context(process: Process, **extra) -> dict:
-    steps = list(
-        process.steps.order_by("position", "id").annotate(
-            opportunity_count=Count("opportunities", distinct=True)
-        )
-    )
-    return {"process": process, "steps": steps, "create_form": StepCreateForm(), **extra}
-
-
-def _stage_process(request, process_id: int) -> Process:
-    process = process_or_404(request.user, process_id)
-    if not can_manage_stages(request.user, process):
-        raise PermissionDenied
-    return process
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def pipeline_stages(request: HtmxHttpRequest, process_id: int):
-    """The stage editor of a process; POST adds a column (OpenFire "add a new column")."""
-    process = _stage_process(request, process_id)
-    form = StepCreateForm(request.POST or None)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_create(
-                process_id=process.pk, actor=request.user, label=form.cleaned_data["label"],
-                duration_days=form.cleaned_data["duration_days"],
-                probability=form.cleaned_data["probability"],
-            )
-        except services.StepRefused as refusal:
-            error = refusal.message
-        else:
-            if not request.htmx:
-                return redirect(reverse("pipeline_stages", args=[process.pk]))
-            form = StepCreateForm()
-    context = _stages_context(process, board_url=board_url(process))
-    context["create_form"] = form
-    if request.htmx:
-        response = render(request, "pipeline/_stage_list.html", context)
-        return with_message(response, error, "error") if error else response
-    if error:
-        messages.error(request, error)
-    return render(request, "pipeline/stage_list.html", context)
-
-
-def _stage_step(process: Process, step_id: int) -> Step:
-    try:
-        return process.steps.get(pk=step_id)
-    except Step.DoesNotExist as exc:
-        raise Http404 from exc
-
-
-def _stage_row_response(request, process: Process, step_id: int, error: str | None = None, saved: bool = False):
-    step = (
-        process.steps.annotate(opportunity_count=Count("opportunities", distinct=True)).get(pk=step_id)
-    )
-    response = render(request, "pipeline/_stage_row.html", {"process": process, "step": step})
-    if error:
-        return with_message(response, error, "error")
-    if saved:
-        response = with_message(response, _("Saved."), "success")
-    response["HX-Trigger-After-Settle"] = "jalon:stages-changed"
-    return response
-
-
-@login_required
-@require_POST
-def pipeline_stage_update(request: HtmxHttpRequest, process_id: int, step_id: int):
-    """Edit a column: label, duration, probability, folded."""
-    process = _stage_process(request, process_id)
-    step = _stage_step(process, step_id)
-    form = StepForm(request.POST, instance=Step(process=process))
-    error = None
-    if form.is_valid():
-        try:
-            services.step_update(
-                step_id=step.pk, actor=request.user, label=form.cleaned_data["label"],
-                duration_days=form.cleaned_data["duration_days"],
-                probability=form.cleaned_data["probability"], folded=form.cleaned_data["folded"],
-            )
-        except services.StepRefused as refusal:
-            error = refusal.message
-    else:
-        error = " ".join(f"{form.fields[name].label}: {' '.join(errs)}" for name, errs in form.errors.items())
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        return redirect(reverse("pipeline_stages", args=[process.pk]))
-    return _stage_row_response(request, process, step.pk, error, saved=error is None)
-
-
-@login_required
-@require_POST
-def pipeline_stage_fold(request: HtmxHttpRequest, process_id: int, step_id: int):
-    """Fold or unfold a column (folded=1 / 0; toggles without a value)."""
-    process = _stage_process(request, process_id)
-    step = _stage_step(process, step_id)
-    value = request.POST.get("folded")
-    folded = (not step.folded) if value is None else value in ("1", "true", "on")
-    services.step_set_folded(step_id=step.pk, actor=request.user, folded=folded)
-    if not request.htmx:
-        return redirect(request.POST.get("next") or reverse("pipeline_stages", args=[process.pk]))
-    return _stage_row_response(request, process, step.pk)
-
-
-@login_required
-@require_POST
-def pipeline_stage_delete(request: HtmxHttpRequest, process_id: int, step_id: int):
-    """Delete a column; refused while any opportunity is in it (the row stays, with a message)."""
-    process = _stage_process(request, process_id)
-    step = _stage_step(process, step_id)
-    try:
-        services.step_delete(step_id=step.pk, actor=request.user)
-    except services.StepRefused as refusal:
-        if not request.htmx:
-            messages.error(request, refusal.message)
-            return redirect(reverse("pipeline_stages", args=[process.pk]))
-        response = HttpResponse(status=200)
-        response["HX-Reswap"] = "none"
-        return with_message(response, refusal.message, "error")
-    if not request.htmx:
-        messages.success(request, _("Step “%(label)s” deleted.") % {"label": step.label})
-        return redirect(reverse("pipeline_stages", args=[process.pk]))
-    response = with_message(HttpResponse(""), _("Step “%(label)s” deleted.") % {"label": step.label}, "success")
-    response["HX-Trigger-After-Settle"] = "jalon:stages-changed"
-    return response

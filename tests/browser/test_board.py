@@ -282,6 +282,22 @@ def test_a_manager_adds_a_column_from_the_board(page, login, board):
     expect(column(page, step.pk).locator("[data-count]")).to_have_text("1")
 
 
+def test_a_manager_folds_and_unfolds_a_column(page, login, board):
+    f.ManagerFactory(username="manager")
+    second = board["steps"][1]
+    login(page, "manager")
+    page.goto(board["url"])
+    column(page, second.pk).locator("summary").click()
+    column(page, second.pk).get_by_role("button", name=re.compile("^(Fold|Replier)$")).click()
+    expect(column(page, second.pk)).to_have_class(re.compile(r"\bfolded\b"))
+    second.refresh_from_db()
+    assert second.folded
+    column(page, second.pk).get_by_role("button", name=re.compile("Unfold|Déplier")).click()
+    expect(column(page, second.pk)).not_to_have_class(re.compile(r"\bfolded\b"))
+    second.refresh_from_db()
+    assert not second.folded
+
+
 def test_add_an_opportunity_in_a_chosen_column(page, login, board):
     second = board["steps"][1]
     login(page, "alice")

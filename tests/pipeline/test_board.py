@@ -538,7 +538,7 @@ def test_manager_adds_renames_folds_and_deletes_a_column(manager_client, process
     manager_client.post(edit, {"label": "Contract", "probability": 95, "duration_days": 5}, **HTMX)
     step.refresh_from_db()
     assert (step.label, step.probability) == ("Contract", 95)
-    manager_client.post(reverse("board_step_fold", args=[process.pk, step.pk]), **HTMX)
+    manager_client.post(reverse("board_step_fold", args=[process.pk, step.pk]), {"folded": "1"}, **HTMX)
     step.refresh_from_db()
     assert step.folded
     manager_client.post(reverse("board_step_delete", args=[process.pk, step.pk]), **HTMX)
@@ -556,7 +556,7 @@ def test_a_column_with_opportunities_cannot_be_deleted(manager_client, process):
 def test_reps_cannot_change_columns(rep_client, process):
     first = steps_of(process)[0]
     assert rep_client.get(reverse("board_step_create", args=[process.pk])).status_code == 403
-    assert rep_client.post(reverse("board_step_fold", args=[process.pk, first.pk])).status_code == 403
+    assert rep_client.post(reverse("board_step_fold", args=[process.pk, first.pk]), {"folded": "1"}).status_code == 403
     assert rep_client.post(reverse("board_step_delete", args=[process.pk, first.pk])).status_code == 403
     assert "board_step_edit" not in rep_client.get(board_url(process)).content.decode()
 

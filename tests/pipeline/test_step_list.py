@@ -237,7 +237,14 @@ def test_process_list_links(rep_client, prostep, default_process):
     html = response.content.decode()
     assert reverse("pipeline_steps", args=[prostep.pk]) in html
     assert f"/pipeline/{prostep.pk}/board/" in html
-    assert reverse("pipeline_stages", args=[prostep.pk]) not in html  # managers only
+    assert "Edit steps" not in html  # managers only
+
+
+def test_edit_steps_links_to_the_board_for_managers(manager_client, prostep):
+    board = reverse("pipeline_board", args=[prostep.pk])
+    for page in (reverse("pipeline_list"), reverse("pipeline_steps", args=[prostep.pk])):
+        html = manager_client.get(page).content.decode()
+        assert f'href="{board}">Edit steps</a>' in html
 
 
 def test_won_opportunity_in_list(rep_client, rep, prostep):

@@ -149,10 +149,6 @@ RULES: dict[str, Rule] = {
     "pipeline_steps": page(),
     "pipeline_step_toggle": change_post(data=lambda w: {"done": "0", "version": w.opportunity.version}),
     "pipeline_opportunity_delete": change_post(data=lambda w: {"version": w.opportunity.version}),
-    "pipeline_stages": managers_only(),
-    "pipeline_stage_update": managers_only(get=NOT_ALLOWED | DENIED, data=lambda w: {"label": "Renamed"}),
-    "pipeline_stage_fold": managers_only(get=NOT_ALLOWED | DENIED),
-    "pipeline_stage_delete": managers_only(get=NOT_ALLOWED | DENIED),
     "pipeline_board": page(),
     "board_move": Rule(
         get=NOT_ALLOWED, post=OK,  # refused inside the answer (toast + card back), checked by the diff
@@ -167,7 +163,7 @@ RULES: dict[str, Rule] = {
     "board_card": read("opportunity"),
     "board_step_create": managers_only(data=lambda w: {"label": "New"}),
     "board_step_edit": managers_only(data=lambda w: {"label": "Renamed"}),
-    "board_step_fold": managers_only(get=NOT_ALLOWED | DENIED),
+    "board_step_fold": managers_only(get=NOT_ALLOWED | DENIED, data=lambda w: {"folded": "1"}),
     "board_step_delete": managers_only(get=NOT_ALLOWED | DENIED),
     # Tasks.
     "task_list": page(),
