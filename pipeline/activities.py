@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pipeline import clocks
+from pipeline import clocks, services
 from pipeline.models import Task
 
 HORIZON_DAYS = 400
@@ -399,19 +399,16 @@ def task_update(*, task: Task, actor, scope: str = SCOPE_THIS, expected_version:
 
 
 def _automation_run(*, task: Task, actor) -> None:
-    from pipeline import services
-
-    run = getattr(services, "automation_run", None)
-    if run is None or task.opportunity_id is None:
+    if task.opportunity_id is None:
         return
-    refused = getattr(services, "MoveRefused", None)
     try:
         with transaction.atomic():
-            run(opportunity=task.opportunity, event="task_done", actor=actor, task_type=task.type)
-    except Exception as exc:
+            services.automation_run(
+                opportunity=task.opportunity, event="task_done", actor=actor, task_type=task.type
+            )
+    except services.MoveRefused:
         # A rule the process refuses (step-by-step mode, rights) leaves the task done.
-        if refused is None or not isinstance(exc, refused):
-            raise
+        pass
 
 
 @transaction.atomic

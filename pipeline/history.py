@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,8 +16,6 @@ from pipeline.clocks import colour_for
 from pipeline.models import Task
 from prospects.models import HistoryEntry, Opportunity
 
-# Document downloads go through a rights-checking view of the contact file.
-DOCUMENT_URL_NAMES = ("document_download", "document_detail")
 SERIES_ROWS = 1  # a recurring series shows its next occurrence; the agenda shows the rest
 
 
@@ -39,15 +37,6 @@ class HistoryItem:
 
 def _name(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
-
-
-def _document_url(document: Document, fallback: str) -> str:
-    for name in DOCUMENT_URL_NAMES:
-        try:
-            return reverse(name, args=[document.pk])
-        except NoReverseMatch:
-            continue
-    return fallback
 
 
 def _scopes(user, *, company=None, person=None, prospect=None, opportunity=None):
@@ -116,10 +105,10 @@ def history_for(*, user, company=None, person=None, prospect=None, opportunity=N
             who=_name(note.owner), icon="✎",
         ))
     for document in Document.objects.filter(targets).select_related("uploaded_by")[:limit]:
-        url = _document_url(document, urls[(document.content_type_id, document.object_id)])
+        # Downloads go through the contact file's view, which checks the user may see the target.
         done.append(HistoryItem(
             at=document.uploaded_at, kind="document", label=str(_("Document")), title=document.name,
-            url=url, who=_name(document.uploaded_by), icon="📎",
+            url=reverse("document_download", args=[document.pk]), who=_name(document.uploaded_by), icon="📎",
         ))
 
     entries = HistoryEntry.objects.filter(entry_scope)

@@ -14,12 +14,11 @@ Contract used by the prospect card, the step list and the Kanban:
     opportunity_trash(*, opportunity_id, actor, expected_version=None) -> Opportunity
         raises MoveRefused(NOT_ALLOWED_DELETE) without the process's delete right.
     on_document_attached(*, document, target, actor)   (hook of contacts.services.document_attach)
-        attaches through `contacts.services.document_attach`, then runs the `document_added` rules.
+        the hook runs the process's "a document is attached" rules.
 
 Stages (steps as Kanban columns), managers only; raise StepRefused(message):
 
     step_create(*, process_id, actor, label, duration_days=0, probability=0, position=None) -> Step
-    step_rename(*, step_id, actor, label) -> Step
     step_set_folded(*, step_id, actor, folded) -> Step
     step_update(*, step_id, actor, label=None, duration_days=None, probability=None,
                 folded=None) -> Step
@@ -621,10 +620,6 @@ def step_update(
         ids = list(Opportunity.objects.filter(step=step).values_list("pk", flat=True))
         opportunities_refresh(ids)
     return step
-
-
-def step_rename(*, step_id: int, actor, label: str) -> Step:
-    return step_update(step_id=step_id, actor=actor, label=label)
 
 
 def step_set_folded(*, step_id: int, actor, folded: bool) -> Step:

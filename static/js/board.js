@@ -10,14 +10,6 @@
 
   function board() { return document.getElementById("board"); }
 
-  function csrfHeaders() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-    } catch (e) {
-      return {};
-    }
-  }
-
   function columnOf(element) {
     const column = element.closest("[data-column]");
     return column ? column.dataset.column : "";
@@ -70,8 +62,9 @@
       return;
     }
     card.classList.add("kanban-card-saving");
+    // With the card as source, htmx sends the CSRF header inherited from <body hx-headers>.
     htmx.ajax("POST", board().dataset.moveUrl, {
-      source: card, target: card, swap: "outerHTML", values: values, headers: csrfHeaders(),
+      source: card, target: card, swap: "outerHTML", values: values,
     });
   }
 

@@ -362,15 +362,15 @@ def test_step_delete_last_step_refused(manager):
 
 def test_stages_managers_only(rep, free):
     with pytest.raises(services.StepRefused) as exc:
-        services.step_rename(step_id=steps_of(free)[0].pk, actor=rep, label="Hacked")
+        services.step_update(step_id=steps_of(free)[0].pk, actor=rep, label="Hacked")
     assert exc.value.message == str(services.STAGES_NOT_ALLOWED)
 
 
-def test_step_rename_fold_create(manager, free):
+def test_step_update_label_fold_create(manager, free):
     s1, s2, s3 = steps_of(free)
-    assert services.step_rename(step_id=s1.pk, actor=manager, label="  Quote ").label == "Quote"
+    assert services.step_update(step_id=s1.pk, actor=manager, label="  Quote ").label == "Quote"
     with pytest.raises(services.StepRefused):
-        services.step_rename(step_id=s1.pk, actor=manager, label=" ")
+        services.step_update(step_id=s1.pk, actor=manager, label=" ")
     assert services.step_set_folded(step_id=s2.pk, actor=manager, folded=True).folded
     new = services.step_create(process_id=free.pk, actor=manager, label="Visit", position=1)
     assert [s.label for s in steps_of(free)] == ["Quote", "Visit", s2.label, s3.label]
