@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from config import trash
 from tests.trust.conftest import build_world
-from tests.trust.test_url_walk import RULES, Rule, build_url, url_names
+from tests.trust.test_url_walk import RULES, build_url, url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +87,9 @@ def sweep(client, world, names, shown=None) -> list[str]:
     problems = []
     shown = set() if shown is None else shown
     for name in names:
-        rule = RULES.get(name) or Rule(get=frozenset(), post=frozenset())
-        if name in {"logout", "login", "set_language"}:
-            continue
+        rule = RULES.get(name)
+        if rule is None or name in {"logout", "login", "set_language"}:
+            continue  # a URL without a rule fails the URL walk, which asks for one
         url = build_url(name, rule, world)
         for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
             response = client.get(url, **headers)
