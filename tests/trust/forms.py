@@ -69,3 +69,14 @@ def form_with(html: str, field: str) -> dict[str, str]:
         if field in names:
             return dict(form["fields"])
     raise AssertionError(f"no form with a {field!r} field on the page")
+
+
+def form_action(html: str, field: str, default: str) -> str:
+    """Where the first form with a field named `field` posts (hx-post, else action)."""
+    reader = _FormReader()
+    reader.feed(html)
+    for form in reader.forms:
+        if field in [name for name, _ in form["fields"]]:
+            attrs = form["attrs"]
+            return attrs.get("hx-post") or attrs.get("action") or default
+    return default
