@@ -2,9 +2,9 @@
 loaded is refused with a message and the current values; nothing is overwritten."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
-from typing import Callable
 
 import pytest
 from django.urls import reverse

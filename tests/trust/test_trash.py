@@ -13,7 +13,7 @@ from config import trash
 from contacts import services as contact_services
 from pipeline import activities
 from prospects import services as prospect_services
-from prospects.models import Opportunity, Prospect
+from prospects.models import Opportunity
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ also checks that no row of the apps' tables changed. A URL without a rule fails 
 one to RULES when you add a URL.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.apps import apps
