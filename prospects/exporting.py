@@ -1,4 +1,5 @@
-"""Export of the (filtered) prospect list as CSV (UTF-8 with BOM, so Excel opens it) or XLSX.
+"""Export of the (filtered) prospect list as CSV (through `config.exports`: UTF-8 with BOM,
+`;`, formula guard) or XLSX (text cells always stored as text, never as formulas).
 
 One row per prospect with its main opportunity (the first open one, else the latest); the
 headers are ones the import recognises, so an export re-imports to the same data.
@@ -6,16 +7,15 @@ headers are ones the import recognises, so an export re-imports to the same data
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
-import io
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
 
+from config.exports import csv_cell, csv_response, csv_safe, csv_write
 from prospects.models import ExtraField, Opportunity, Prospect
 
 BASE_COLUMNS = [
@@ -82,38 +82,35 @@ def rows(queryset: QuerySet, extra_fields: list[ExtraField], user=None) -> Itera
         yield line
 
 
-def as_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if timezone.is_aware(value) else value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_chunks(queryset: QuerySet, user=None) -> Iterator[str]:
-    """CSV text, the BOM first, one row at a time (for a streaming response)."""
+def csv_download(queryset: QuerySet, filename: str, user=None) -> StreamingHttpResponse:
+    """The CSV download, streamed through the project's CSV writer (BOM, `;`, formula guard)."""
     extra_fields = list(ExtraField.objects.all())
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield codecs.BOM_UTF8.decode("utf-8")
-    yield writer.writerow(headers(extra_fields))
-    for line in rows(queryset, extra_fields, user):
-        yield writer.writerow([as_text(v) for v in line])
+    return csv_response(filename, headers(extra_fields), rows(queryset, extra_fields, user), stream=True)
 
 
-def write_csv(queryset: QuerySet, handle: io.TextIOBase) -> None:
-    for chunk in csv_chunks(queryset):
-        handle.write(chunk)
+def write_csv(queryset: QuerySet, handle) -> None:
+    """The same file written to a text handle (opened with `newline=""`) or stdout."""
+    extra_fields = list(ExtraField.objects.all())
+    csv_write(handle, headers(extra_fields), rows(queryset, extra_fields))
+
+
+def xlsx_cell(sheet, value):
+    """One worksheet value. Text is always stored as text (never as a formula or an error code,
+    whatever it starts with), and text a spreadsheet would run gets Excel's quote prefix, so
+    editing the cell keeps it text; the value itself is unchanged."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        value = csv_cell(value)
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    if csv_safe(value) != value:
+        cell.quotePrefix = True
+    return cell
 
 
 def write_xlsx(queryset: QuerySet, handle, user=None) -> None:
@@ -123,16 +120,9 @@ def write_xlsx(queryset: QuerySet, handle, user=None) -> None:
     extra_fields = list(ExtraField.objects.all())
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Prospects")
-    sheet.append(headers(extra_fields))
+    sheet.append([xlsx_cell(sheet, label) for label in headers(extra_fields)])
     for line in rows(queryset, extra_fields, user):
-        cells = []
-        for value in line:
-            if isinstance(value, Decimal):
-                value = float(value)
-            elif isinstance(value, dt.datetime):
-                value = as_text(value)
-            cells.append(value)
-        sheet.append(cells)
+        sheet.append([xlsx_cell(sheet, value) for value in line])
     workbook.save(handle)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.exports import csv_text, csv_unquote
 from contacts.text import compact, normalize
 from contacts.validators import clean_phone, clean_website
 
@@ -190,8 +190,15 @@ def _open_csv(path: Path) -> Source:
     if headers is None:
         handle.close()
         raise ValueError(str(NO_HEADER))
-    return Source(headers=[h.strip() for h in headers], rows=reader, encoding=encoding,
-                  delimiter=delimiter, _close=handle.close)
+    return Source(headers=[csv_unquote(h.strip()) for h in headers], rows=_unquoted(reader),
+                  encoding=encoding, delimiter=delimiter, _close=handle.close)
+
+
+def _unquoted(rows) -> Iterator[list]:
+    """The rows with the export's formula guard undone (`'+33 1 23 45 67 89` reads as
+    `+33 1 23 45 67 89`), so an export re-imports to the same data."""
+    for row in rows:
+        yield [csv_unquote(cell) for cell in row]
 
 
 def _open_xlsx(path: Path) -> Source:
@@ -205,8 +212,8 @@ def _open_xlsx(path: Path) -> Source:
         workbook.close()
         raise ValueError(str(NO_HEADER))
     return Source(
-        headers=["" if h is None else str(h).strip() for h in headers],
-        rows=(list(r) for r in rows), encoding="xlsx", _close=workbook.close,
+        headers=["" if h is None else csv_unquote(str(h).strip()) for h in headers],
+        rows=_unquoted(rows), encoding="xlsx", _close=workbook.close,
     )
 
 
@@ -493,15 +500,22 @@ def search_words(values: dict) -> str:
     ) if w)
 
 
-def write_report_header(writer, headers: list[str]) -> None:
-    writer.writerow([_("row"), _("reason"), *headers])
+class ReportWriter:
+    """The refused rows' report (row number, reason, the original values), written a line at a
+    time through the project's CSV writer (`;`, formula guard) to a text handle. The BOM comes
+    from the handle's encoding (`utf-8-sig`), as the wizard and the command open it."""
+
+    def __init__(self, handle, headers: list[str]):
+        self.handle = handle
+        self._write([_("row"), _("reason"), *headers])
+
+    def _write(self, line: list) -> None:
+        for chunk in csv_text(line, (), bom=False):
+            self.handle.write(chunk)
+
+    def writerow(self, row: Row) -> None:
+        self._write(report_line(row))
 
 
 def report_line(row: Row) -> list:
     return [row.number, row.reason, *[text(v) for v in row.raw]]
-
-
-def rows_to_csv(lines: list[list]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(lines)
-    return buffer.getvalue()

@@ -6,7 +6,6 @@ Moves between steps and statuses follow the process rules in `pipeline.services`
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -651,9 +650,7 @@ def prospects_import(
     report = ImportReport(headers=source.headers, encoding=source.encoding, delimiter=source.delimiter)
     report.mapping = mapping if mapping is not None else importing.guess_mapping(source.headers, extra_labels())
     lookups = importing.Lookups.load()
-    writer = csv.writer(report_file) if report_file is not None else None
-    if writer:
-        importing.write_report_header(writer, source.headers)
+    writer = importing.ReportWriter(report_file, source.headers) if report_file is not None else None
     seen_emails: dict[str, int] = {}
     seen_names: dict[str, int] = {}
     context = _WriteContext.load(actor=actor, owner=owner)
@@ -758,7 +755,7 @@ def _flush(batch, report: ImportReport, context: _WriteContext, writer, valid_on
             if row.duplicate:
                 report.duplicates += 1
             if writer:
-                writer.writerow(importing.report_line(row))
+                writer.writerow(row)
             if len(report.refused_rows) < PREVIEW_REFUSED:
                 report.refused_rows.append({"row": row.number, "reason": row.reason, "values": [importing.text(v) for v in row.raw]})
         if len(report.preview) < PREVIEW_ROWS:

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -597,9 +597,7 @@ def prospect_export(request: HtmxHttpRequest):
             exporting.xlsx_file(queryset, request.user), as_attachment=True, filename=f"prospects-{stamp}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response = StreamingHttpResponse(exporting.csv_chunks(queryset, request.user), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="prospects-{stamp}.csv"'
-    return response
+    return exporting.csv_download(queryset, f"prospects-{stamp}.csv", request.user)
 
 
 # --------------------------------------------------------------------------- delete all, trash

@@ -147,8 +147,33 @@ def test_valid_only_writes_good_rows_and_reports_the_others(tmp_path, alice, def
     assert list(Prospect.objects.values_list("email", flat=True)) == ["zoe@ete.fr"]
     lines = report_file.getvalue().splitlines()
     assert len(lines) == 2
-    assert lines[1].startswith("2,")
+    assert lines[1].startswith("2;")
     assert "broken@" in lines[1]
+
+
+def test_refused_rows_report_goes_through_the_guarded_writer(tmp_path, alice, default_process):
+    bad = list(ROWS[0])
+    bad[1] = '=HYPERLINK("http://evil.example","x")'
+    bad[4] = "broken@"
+    report_file = io.StringIO()
+    prospects_import(path=write_csv(tmp_path, [bad, ROWS[1]]), actor=alice, valid_only=True, report_file=report_file)
+    header, line = list(csv.reader(io.StringIO(report_file.getvalue()), delimiter=";"))
+    assert header == ["row", "reason", *HEADER]
+    assert line[0] == "2" and "invalid e-mail" in line[1]
+    assert line[3] == '\'=HYPERLINK("http://evil.example","x")'
+    assert line[7] == "01 88 33 44 55"
+
+
+def test_guarded_values_are_read_back_as_they_were(tmp_path, alice, default_process):
+    """An export puts `'` before text a spreadsheet would run; the import takes it off again."""
+    row = ["M.", "'-Dupont", "Jean", "'=Acme", "jean@acme.fr", "'+33 1 23 45 67 89", "O'Neil", "", "", "", "", ""]
+    for path in (write_csv(tmp_path, [row]), write_xlsx(tmp_path, [row])):
+        Prospect.objects.all().delete()
+        report = prospects_import(path=path, actor=alice)
+        assert report.created == 1, report.refused_rows
+        prospect = Prospect.objects.get()
+        assert (prospect.last_name, prospect.company_name, prospect.city) == ("-Dupont", "=Acme", "O'Neil")
+        assert prospect.phone == "+33123456789"
 
 
 def test_duplicates_within_file_and_against_database(tmp_path, alice, default_process):

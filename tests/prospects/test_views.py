@@ -1,4 +1,5 @@
 import codecs
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -328,8 +329,9 @@ def test_import_wizard_check_then_valid_only(rep_client, rep, default_process, p
     page = rep_client.get(response["Location"]).content.decode()
     assert str(INVALID_EMAIL) in page
     assert not Prospect.objects.exists()
-    report = rep_client.get(reverse("prospect_import_report", args=[job.pk]))
-    assert b"broken@" in b"".join(report.streaming_content)
+    report = b"".join(rep_client.get(reverse("prospect_import_report", args=[job.pk])).streaming_content)
+    assert report.startswith(codecs.BOM_UTF8) and not report[3:].startswith(codecs.BOM_UTF8)
+    assert b"\n3;" in report and b"broken@" in report
     # All or nothing: refused, nothing written.
     post_and_run(rep_client, response["Location"], {**mapping, "action": "import"})
     job.refresh_from_db()
@@ -383,7 +385,10 @@ def test_export_import_round_trip(rep_client, rep, prospects, default_process, t
         email="rouge@red.fr", phone="+33188334455", birth_date=dt.date(1980, 5, 17), siren="732829320",
         channel=channel, direct_approach=True, extra={str(trucks.pk): 22.0}, notes="Line one\nLine two",
     )
-    Prospect.objects.filter(pk=green.pk).update(email="vert@green.fr", phone="+33188483644")
+    Prospect.objects.filter(pk=green.pk).update(
+        email="vert@green.fr", phone="+33188483644", last_name="-VERT", company_name='=HYPERLINK("http://x","Green")',
+        job_title="@buyer",
+    )
     red.categories.add(hot)
     fields = ["civility", "first_name", "last_name", "company_name", "job_title", "email", "phone", "address",
               "postal_code", "city", "country", "birth_date", "siren", "channel_id", "direct_approach", "owner_id", "extra", "notes"]
@@ -401,6 +406,43 @@ def test_export_import_round_trip(rep_client, rep, prospects, default_process, t
         assert list(Prospect.objects.get(email="rouge@red.fr").categories.all()) == [hot]
         after = sorted(Opportunity.objects.values_list("prospect__email", "summary", "amount", "probability", "expected_date"))
         assert after == opportunities_before
+
+
+FORMULA = '=HYPERLINK("http://evil.example","Click")'
+
+
+def test_export_csv_guards_text_a_spreadsheet_would_run(rep_client, prospects):
+    red, _green = prospects
+    Prospect.objects.filter(pk=red.pk).update(last_name=FORMULA, phone="+33188334455", notes="-1+2")
+    response = rep_client.get("/prospects/export/?colour=red")
+    assert response.streaming and response["Content-Disposition"].startswith('attachment; filename="prospects-')
+    content = b"".join(response.streaming_content)
+    assert content.startswith(codecs.BOM_UTF8) and not content[3:].startswith(codecs.BOM_UTF8)
+    header, line = csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";")
+    assert line[header.index("Last name")] == "'" + FORMULA
+    assert line[header.index("Phone")] == "'+33188334455"
+    assert line[header.index("Notes")] == "'-1+2"
+    assert line[header.index("Amount")] == str(red.opportunities.get().amount)  # numbers stay numbers
+
+
+def test_export_xlsx_stores_text_as_text_never_as_a_formula(rep_client, prospects):
+    red, _green = prospects
+    Prospect.objects.filter(pk=red.pk).update(last_name=FORMULA, phone="+33188334455", city="#N/A")
+    response = rep_client.get("/prospects/export/?format=xlsx&colour=red")
+    content = b"".join(response.streaming_content)
+    assert b"<f>" not in content and b"<f " not in content
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.max_row == 2
+    header = [cell.value for cell in sheet[1]]
+    cells = {header[cell.column - 1]: cell for cell in sheet[2]}
+    assert cells["Last name"].data_type == "s" and cells["Last name"].value == FORMULA
+    assert cells["Last name"].quotePrefix  # Excel keeps it text when the cell is edited
+    assert cells["Phone"].data_type == "s" and cells["Phone"].value == "+33188334455"
+    assert cells["City"].data_type == "s" and cells["City"].value == "#N/A"
+    assert cells["Company"].value == "Red SA" and not cells["Company"].quotePrefix
+    assert cells["Amount"].data_type == "n"
+    cached = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+    assert FORMULA in next(cached.iter_rows(min_row=2, max_row=2, values_only=True))
 
 
 def test_export_xlsx_opens(rep_client, prospects):
