@@ -46,3 +46,14 @@ def _reference_data(request):
     from config.reference import ensure_reference_data
 
     ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests assert the English messages (most through their constants); the French interface
+    is tested where it matters (the browser's Accept-Language, tests/browser/test_foundation.py)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -1,7 +1,10 @@
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +33,9 @@ def test_seed_demo_creates_the_demo_users_and_data(capsys):
     from pipeline.models import Process
 
     prostep = Process.objects.get(name="PROSTEP")
-    assert [(s.label, s.duration_days) for s in prostep.steps.order_by("position")] == [
-        ("Send documentation", 3), ("Phone call", 5), ("Check subscription", 7)
-    ]
+    with translation.override(settings.LANGUAGE_CODE):
+        expected = [(gettext("Send documentation"), 3), (gettext("Phone call"), 5), (gettext("Check subscription"), 7)]
+    assert [(s.label, s.duration_days) for s in prostep.steps.order_by("position")] == expected
 
 
 def test_seed_demo_twice_gives_the_same_data():

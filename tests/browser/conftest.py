@@ -35,7 +35,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}, "locale": "fr-FR"}
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}, "locale": "en-US"}
 
 
 @pytest.fixture

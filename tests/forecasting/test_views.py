@@ -34,7 +34,7 @@ def test_pages_need_a_login(client):
 def test_forecast_page_shows_the_manual_example(rep_client, rep):
     f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
 
-    response = rep_client.get(reverse("forecast"))
+    response = rep_client.get(reverse("forecast"), HTTP_ACCEPT_LANGUAGE="fr")
 
     assert response.status_code == 200
     html = response.content.decode()

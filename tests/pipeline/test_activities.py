@@ -92,23 +92,23 @@ def test_management_dates_after_adding_completing_and_deleting(rep):
     meeting = make(rep, company=company, type=f.task_type("meeting"), start=local(5))
     company.refresh_from_db()
     assert company.first_contact_at is None and company.last_contact_at is None
-    assert company.next_contact_at == call.start and company.next_contact_type == "Call"
+    assert company.next_contact_at == call.start and company.next_contact_type == call.type.name
 
     activities.task_set_done(task=call, done=True, actor=rep)
     company.refresh_from_db()
     assert company.first_contact_at == call.start == company.last_contact_at
-    assert company.last_contact_type == "Call"
-    assert company.next_contact_at == meeting.start and company.next_contact_type == "Meeting"
+    assert company.last_contact_type == call.type.name
+    assert company.next_contact_at == meeting.start and company.next_contact_type == meeting.type.name
 
     activities.task_set_done(task=meeting, done=True, actor=rep)  # done ahead of time
     company.refresh_from_db()
     assert company.first_contact_at == call.start
-    assert company.last_contact_type == "Meeting" and company.last_contact_at <= timezone.now()
+    assert company.last_contact_type == meeting.type.name and company.last_contact_at <= timezone.now()
     assert company.next_contact_at is None and company.next_contact_type == ""
 
     activities.task_delete(task=Task.objects.get(pk=meeting.pk), actor=rep)
     company.refresh_from_db()
-    assert company.last_contact_at == call.start and company.last_contact_type == "Call"
+    assert company.last_contact_at == call.start and company.last_contact_type == call.type.name
     assert todo.pk
 
 
@@ -117,7 +117,7 @@ def test_management_dates_of_a_prospect_through_its_opportunity(rep):
     opportunity = f.OpportunityFactory(prospect=prospect)
     call = make(rep, opportunity=opportunity, start=local(2))
     prospect.refresh_from_db()
-    assert prospect.next_contact_at == call.start and prospect.next_contact_type == "Call"
+    assert prospect.next_contact_at == call.start and prospect.next_contact_type == call.type.name
 
 
 # --- views ---------------------------------------------------------------------------------------

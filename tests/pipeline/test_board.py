@@ -104,7 +104,7 @@ def test_column_totals_count_sum_and_weighted_sum(rep_client, process):
     first = steps_of(process)[0]
     f.OpportunityFactory(process=process, step=first, amount=Decimal("10000"), probability=10)
     f.OpportunityFactory(process=process, step=first, amount=Decimal("30000"), probability=50)
-    response = rep_client.get(board_url(process))
+    response = rep_client.get(board_url(process), HTTP_ACCEPT_LANGUAGE="fr")
     column = next(c for c in response.context["columns"] if c.key == str(first.pk))
     assert column.count == 2
     assert column.amount == Decimal("40000")
@@ -127,7 +127,7 @@ def test_card_shows_project_company_person_action_amount_probability_owner(rep_c
     from pipeline.clocks import opportunities_refresh
 
     opportunities_refresh([opportunity.pk])
-    html = rep_client.get(board_url(process)).content.decode()
+    html = rep_client.get(board_url(process), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     card = html[html.index(f'data-opportunity="{opportunity.pk}"'):]
     card = card[:card.index("</article>")]
     assert "New roof" in card

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pipeline import services
 from pipeline.models import Process, StepProgress
@@ -150,8 +150,9 @@ def test_log_line_appended_to_prospect_comment(rep, prostep):
 
 def test_log_line_on_complete(rep, prostep):
     s1 = steps_of(prostep)[0]
-    opportunity = create(rep, prostep, prospect=f.ProspectFactory(owner=rep, notes=""))
-    services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    opportunity = create(rep, prospect=f.ProspectFactory(owner=rep, notes=""), process=prostep)
+    with translation.override("en"):
+        services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
     opportunity.prospect.refresh_from_db()
     today = timezone.localdate().strftime("%d/%m/%Y")
     assert opportunity.prospect.notes == f"{today} Alice Durand: Send documentation done"

@@ -42,7 +42,7 @@ def toggle_url(process, opportunity, step):
 
 def test_step_list_columns_and_hooks(rep_client, rep, prostep):
     opportunity = create(rep, prostep, amount=20000)
-    response = rep_client.get(url(prostep))
+    response = rep_client.get(url(prostep), HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 200
     html = response.content.decode()
     assert f'data-opportunity="{opportunity.pk}"' in html

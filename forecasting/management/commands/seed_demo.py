@@ -5,10 +5,12 @@ import random
 from decimal import Decimal
 
 import factory.random
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from faker import Faker
 
 from contacts.models import Category, Company
@@ -18,7 +20,7 @@ from pipeline.models import Process, Step, TaskType
 from prospects.models import Channel, ExtraField, LossReason, Opportunity, Prospect
 from tests import factories as f
 
-PROSTEP_STEPS = [("Send documentation", 3, 20), ("Phone call", 5, 50), ("Check subscription", 7, 80)]
+PROSTEP_STEPS = [(_("Send documentation"), 3, 20), (_("Phone call"), 5, 50), (_("Check subscription"), 7, 80)]
 DEMO_MARKER = "DEMO-"
 
 
@@ -26,7 +28,8 @@ class Command(BaseCommand):
     help = "Create the demo users (manager, alice, bruno; password jalon-demo) and demo data."
 
     def handle(self, *args, **options):
-        with transaction.atomic():
+        # Demo data is written in the site's language, like the reference data.
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             users = self.ensure_users()
             if Prospect.all_objects.filter(external_ref__startswith=DEMO_MARKER).exists():
                 self.stdout.write("Demo data already present: nothing to add.")
@@ -63,7 +66,7 @@ class Command(BaseCommand):
                     duration_days=days, probability=probability,
                 )
         default = Process.objects.get(is_default=True)
-        categories = [Category.objects.get_or_create(name=n)[0] for n in ("Hot", "Industry", "Public sector", "Retail")]
+        categories = [Category.objects.get_or_create(name=n)[0] for n in (_("Hot"), _("Industry"), _("Public sector"), _("Retail"))]
         # Extra fields of the prospect card (manual 001's "Compléments" tab).
         for position, (label, kind) in enumerate([("Nb camions", "number"), ("Marque camion", "text"), ("Utilise Gestan", "boolean")]):
             ExtraField.objects.get_or_create(label=label, defaults={"type": kind, "position": position})
@@ -75,7 +78,7 @@ class Command(BaseCommand):
         for i in range(12):
             owner = reps[i % 2]
             company = f.CompanyFactory(
-                owner=owner, origin=rng.choice(["Trade show", "Website", "Referral", "Cold call"]), created_by=owner
+                owner=owner, origin=str(rng.choice([_("Trade show"), _("Website"), _("Referral"), _("Cold call")])), created_by=owner
             )
             company.categories.add(categories[i % len(categories)])
             f.AddressFactory(company=company)
@@ -88,7 +91,7 @@ class Command(BaseCommand):
             owner = reps[i % 2] if i % 9 else None
             prospect = f.ProspectFactory(
                 owner=owner, channel=channels[i % len(channels)], external_ref=f"{DEMO_MARKER}{i:03d}",
-                created_by=owner, notes=rng.choice(["Met at the Rennes trade show.", "Asked for a quote by phone.", "Web form request.", ""]),
+                created_by=owner, notes=str(rng.choice([_("Met at the Rennes trade show."), _("Asked for a quote by phone."), _("Web form request."), ""])),
             )
             if i % 3 == 0:
                 prospect.categories.add(categories[i % len(categories)])
@@ -115,7 +118,7 @@ class Command(BaseCommand):
             offsets = [-3, -1, 0, 0, 1, 2, 5, 9]
             start = now.replace(hour=9 + i % 8, minute=0, second=0, microsecond=0) + dt.timedelta(days=offsets[i % len(offsets)])
             task = f.TaskFactory(
-                title=rng.choice(["Call back", "Send the brochure", "Prepare the quote", "Follow-up meeting", "Demo on site"]),
+                title=str(rng.choice([_("Call back"), _("Send the brochure"), _("Prepare the quote"), _("Follow-up meeting"), _("Demo on site")])),
                 type=task_types[rng.choice(["call", "email", "meeting", "todo"])],
                 start=start, assignee=owner or users["alice"], opportunity=opportunity, prospect=prospect,
                 important=i % 5 == 0, colour=colour_for(start, today), created_by=owner,
@@ -137,20 +140,20 @@ class Command(BaseCommand):
             owner = company.owner
             past = activities.task_create(
                 actor=owner, assignee=owner, company=company, type=task_types["call"],
-                title="Discovery call", start=now.replace(hour=10) - dt.timedelta(days=10 + i),
-                notes="Interested in the spring offer.\nCall again after the budget meeting.",
+                title=_("Discovery call"), start=now.replace(hour=10) - dt.timedelta(days=10 + i),
+                notes=_("Interested in the spring offer.\nCall again after the budget meeting."),
             )
             activities.task_set_done(task=past, done=True, actor=owner)
             activities.task_create(
                 actor=owner, assignee=owner, company=company, type=task_types["meeting"],
-                title="Visit on site", start=now.replace(hour=14) + dt.timedelta(days=3 + i), location=company.name,
+                title=_("Visit on site"), start=now.replace(hour=14) + dt.timedelta(days=3 + i), location=company.name,
             )
         activities.task_create(
-            actor=alice, assignee=alice, type=task_types["meeting"], title="Weekly sales meeting",
+            actor=alice, assignee=alice, type=task_types["meeting"], title=_("Weekly sales meeting"),
             start=now.replace(hour=9) + dt.timedelta(days=1), frequency="weekly", weekdays="0", count=12,
         )
         activities.task_create(
-            actor=bruno, assignee=bruno, type=task_types["absence"], title="Dentist", is_private=True,
+            actor=bruno, assignee=bruno, type=task_types["absence"], title=_("Dentist"), is_private=True,
             start=now.replace(hour=16) + dt.timedelta(days=1), end=now.replace(hour=17) + dt.timedelta(days=1),
         )
 
@@ -169,10 +172,10 @@ class Command(BaseCommand):
         alice = users["alice"]
         first = next(c for c in companies if c.owner_id == alice.pk)
         contacts_services.note_create(
-            target=first, actor=alice, subject="Call back about the framework agreement",
-            text="They expect our revised prices before the end of the month.",
+            target=first, actor=alice, subject=_("Call back about the framework agreement"),
+            text=_("They expect our revised prices before the end of the month."),
             reminder_date=timezone.localdate(),
         )
-        contacts_services.note_create(target=first, actor=alice, subject="First meeting", text="Met the purchasing manager.")
+        contacts_services.note_create(target=first, actor=alice, subject=_("First meeting"), text=_("Met the purchasing manager."))
         brochure = ContentFile(b"Jalon demo: price list\n", name="price-list.txt")
         contacts_services.document_attach(target=first, uploaded_file=brochure, actor=alice)
