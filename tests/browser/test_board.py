@@ -17,6 +17,12 @@ from tests import factories as f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(scope="module")
+def browser_context_args(browser_context_args):
+    """These pages are checked in French, the interface's default language."""
+    return {**browser_context_args, "locale": "fr-FR"}
+
+
 @pytest.fixture
 def board(live_server):
     """Alice's board: three steps, two of her opportunities and one of Bruno's in the first."""

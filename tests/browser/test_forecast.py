@@ -11,6 +11,12 @@ from tests import factories as f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(scope="module")
+def browser_context_args(browser_context_args):
+    """These pages are checked in French, the interface's default language."""
+    return {**browser_context_args, "locale": "fr-FR"}
+
+
 @pytest.fixture(autouse=True)
 def groups(live_server):
     # Transactional tests flush the tables between tests: recreate the groups migrations seed.
