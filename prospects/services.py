@@ -362,8 +362,8 @@ def prospect_add_to_contacts(*, prospect_id: int, actor) -> tuple[Company | None
 @transaction.atomic
 def prospect_from_person(*, person_id: int, actor, company: Company | None = None) -> Prospect:
     """Gestan's "import a contact": a person of the contact file becomes a prospect, linked to
-    it (and to `company`, or the person's default company). Idempotent: a person already in
-    the prospect file gives back that prospect."""
+    it (and to `company`, or the person's default company), followed by the user who imported
+    it. Idempotent: a person already in the prospect file gives back that prospect."""
     person = Person.objects.get(pk=person_id)
     existing = Prospect.objects.filter(person=person).first()
     if existing is not None:
@@ -375,7 +375,7 @@ def prospect_from_person(*, person_id: int, actor, company: Company | None = Non
     data = {
         "civility": person.civility, "first_name": person.first_name, "last_name": person.last_name,
         "job_title": person.job_title, "email": person.email, "phone": person.phone,
-        "mobile": person.mobile, "birth_date": person.birth_date, "owner": person.owner or actor,
+        "mobile": person.mobile, "birth_date": person.birth_date, "owner": actor,
     }
     if company is not None:
         data.update(

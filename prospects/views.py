@@ -331,8 +331,13 @@ def prospect_add_to_contacts(request: HtmxHttpRequest, pk: int):
 def prospect_import_contact(request: HtmxHttpRequest):
     """Gestan's "import a contact": pick a person of the contact file; it becomes a prospect."""
     if request.method == "POST":
-        person = get_visible_or_404(Person, request.user, pk=request.POST.get("person") or 0)
-        prospect = services.prospect_from_person(person_id=person.pk, actor=request.user)
+        raw = request.POST.get("person", "")
+        person = get_visible_or_404(Person, request.user, pk=int(raw) if raw.isdigit() else 0)
+        try:
+            prospect = services.prospect_from_person(person_id=person.pk, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("prospect_import_contact")
         messages.success(request, _("%(person)s is in the prospect file.") % {"person": person})
         return redirect(prospect)
     query = (request.GET.get("q") or "").strip()

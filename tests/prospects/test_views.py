@@ -616,3 +616,19 @@ def test_filters_and_export_leave_out_opportunities_the_user_may_not_see(rep_cli
     assert "COMMUN" not in rep_client.get("/prospects/?status=open").content.decode()
     export = b"".join(rep_client.get("/prospects/export/").streaming_content).decode("utf-8-sig")
     assert "COMMUN" in export and "Secret deal of Bruno" not in export and "987654" not in export
+
+
+def test_import_a_contact_is_followed_by_the_importer_and_refuses_invalid_data_cleanly(rep_client, rep, other_rep):
+    person = f.PersonFactory(last_name="Martin", first_name="Luc", email="luc@acme.fr", owner=other_rep)
+    response = rep_client.post(reverse("prospect_import_contact"), {"person": person.pk})
+    prospect = Prospect.objects.get(person=person)
+    assert response.status_code == 302 and prospect.owner == rep
+
+    broken = f.PersonFactory(last_name="Durand", first_name="Eve", email="eve@acme.fr")
+    type(broken).objects.filter(pk=broken.pk).update(email="not-an-e-mail")
+    response = rep_client.post(reverse("prospect_import_contact"), {"person": broken.pk}, follow=True)
+    assert response.status_code == 200
+    assert not Prospect.objects.filter(person=broken).exists()
+    assert "error" in [message.level_tag for message in response.context["messages"]]
+
+    assert rep_client.post(reverse("prospect_import_contact"), {"person": "abc"}).status_code == 404
