@@ -172,7 +172,11 @@ def _changeable(prospect_ids: Iterable[int], actor):
 @transaction.atomic
 def prospects_assign(*, prospect_ids: Iterable[int], owner, actor) -> int:
     """Bulk action: give the prospects (and their open opportunities) to `owner`; each change
-    of owner is recorded."""
+    of owner is recorded. Opportunities of a process whose opportunities the actor may not
+    modify keep their owner."""
+    from pipeline.models import Process
+    from pipeline.rights import can_modify_process_opportunities
+
     now = timezone.now()
     prospects = list(_changeable(prospect_ids, actor).select_related("owner"))
     entries = [
@@ -182,6 +186,9 @@ def prospects_assign(*, prospect_ids: Iterable[int], owner, actor) -> int:
     ids = [p.pk for p in prospects]
     Prospect.objects.filter(pk__in=ids).update(owner=owner, **_touched(actor, now))
     opportunities = Opportunity.objects.filter(prospect_id__in=ids, status=Opportunity.Status.OPEN)
+    allowed = [p.pk for p in Process.objects.filter(opportunities__in=opportunities).distinct()
+               if can_modify_process_opportunities(actor, p)]
+    opportunities = opportunities.filter(process_id__in=allowed)
     for opportunity in opportunities.select_related("owner"):
         if opportunity.owner_id != (owner.pk if owner else None):
             entries.append(_owner_history(opportunity=opportunity, old=opportunity.owner, new=owner, actor=actor, at=now))

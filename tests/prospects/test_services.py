@@ -299,3 +299,20 @@ def test_probability_follow_step_uses_the_status_rule_and_the_rights(rep, other_
         assert opportunity.probability_is_manual
     with pytest.raises(services.ConcurrentEdit):
         services.opportunity_probability_follow_step(opportunity_id=won.pk, actor=rep, expected_version=1)
+
+
+def test_bulk_assign_leaves_opportunities_of_processes_the_actor_may_not_modify(rep, other_rep, manager):
+    from django.contrib.auth.models import Group
+
+    locked = f.ProcessFactory(steps=2)
+    locked.modify_groups.set([Group.objects.get(name="Sales manager")])
+    prospect = f.ProspectFactory(owner=rep)
+    free = f.OpportunityFactory(prospect=prospect, owner=rep)
+    guarded = f.OpportunityFactory(prospect=prospect, owner=rep, process=locked, step=locked.steps.first())
+
+    services.prospects_assign(prospect_ids=[prospect.pk], owner=other_rep, actor=rep)
+
+    free.refresh_from_db()
+    guarded.refresh_from_db()
+    assert free.owner == other_rep
+    assert guarded.owner == rep
