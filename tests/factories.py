@@ -10,11 +10,18 @@ from factory.django import DjangoModelFactory
 
 from config.roles import SALES_MANAGER, SALES_REP
 from contacts.models import Address, Affiliation, Category, Company, Note, Person
+from contacts.text import compact
 from pipeline.models import Process, Step, Task, TaskType
 from prospects.models import Channel, LossReason, Opportunity, Prospect
 
 DEMO_PASSWORD = "jalon-demo"
 _faker = factory.Faker._get_faker(locale="fr_FR")
+
+
+def _email(person, n: int, domain: str) -> str:
+    """A valid address from French names: "Hélène d'Arc" -> "helene.darc3@example.fr"."""
+    local = ".".join(compact(part) for part in (person.first_name, person.last_name) if compact(part))
+    return f"{local or 'contact'}{n}@{domain}"
 
 
 class UserFactory(DjangoModelFactory):
@@ -98,9 +105,7 @@ class PersonFactory(DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
     job_title = factory.LazyFunction(lambda: _faker.job()[:100])
-    email = factory.LazyAttributeSequence(
-        lambda p, n: f"{p.first_name.lower()}.{p.last_name.lower()}{n}@example.fr".replace(" ", "")
-    )
+    email = factory.LazyAttributeSequence(lambda p, n: _email(p, n, "example.fr"))
 
 
 class AffiliationFactory(DjangoModelFactory):
@@ -157,9 +162,7 @@ class ProspectFactory(DjangoModelFactory):
     city = factory.Faker("city", locale="fr_FR")
     country = "France"
     phone = factory.Sequence(lambda n: f"+33 1 {40 + n % 50:02d} {n % 100:02d} {(n * 7) % 100:02d} {(n * 3) % 100:02d}")
-    email = factory.LazyAttributeSequence(
-        lambda p, n: f"{p.first_name.lower()}.{p.last_name.lower()}{n}@example.com".replace(" ", "")
-    )
+    email = factory.LazyAttributeSequence(lambda p, n: _email(p, n, "example.com"))
     search_text = factory.LazyAttribute(lambda p: _prospect_search_text(p))
 
 
