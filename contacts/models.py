@@ -320,6 +320,8 @@ class PostalCode(models.Model):
 
     class Meta:
         ordering = ["code", "city"]
+        verbose_name = _("postal code")
+        verbose_name_plural = _("postal codes")
 
     def __str__(self) -> str:
         return f"{self.code} {self.city}"
