@@ -17,6 +17,8 @@ import random
 import statistics
 import time
 
+from tests.bench._setup import ensure_database, setup
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jalon_contacts"
 
 PREFIXES = ["Dup", "Mart", "Ber", "Lef", "Gar", "Rou", "Fab", "Mor", "Lam", "Fou", "Gir", "Bon", "Mer", "Chev", "Dub"]
@@ -31,28 +33,6 @@ QUERIES = [
     "dup", "dup 35", "mart paris", "ecole", "école nan", "35", "350", "lef 29", "saint malo", "berna",
     "hotel ly", "gar sa", "transports 13", "fou", "xyz", "chevalier 06000", "m", "d 75", "bonnet conseil", "rou",
 ]
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "false")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def fill(count: int) -> None:

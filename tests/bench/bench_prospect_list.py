@@ -16,28 +16,10 @@ import statistics
 import tempfile
 import time
 
+from tests.bench._setup import setup
 from tests.bench.bench_import import ensure_database, write_file
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jalon_prospect_list"
-
-
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
 
 
 def fill(count: int) -> None:

@@ -16,6 +16,8 @@ import statistics
 import sys
 import time
 
+from tests.bench._setup import ensure_database, setup
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jalon_forecast_bench"
 REPS = 20
 PROCESSES = 5
@@ -28,31 +30,6 @@ FROM prospects_opportunity
 WHERE deleted_at IS NULL AND status = 'open' AND expected_date IS NOT NULL
 GROUP BY 1, 2, 3
 """
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "false")
-    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def fill(count: int) -> None:
