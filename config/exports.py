@@ -94,7 +94,9 @@ def csv_rows(
         yield chunk.encode("utf-8")
 
 
-def csv_write(handle, header: Iterable, rows: Iterable[Iterable], *, delimiter: str = DELIMITER) -> None:
+def csv_write(
+    handle, header: Iterable, rows: Iterable[Iterable], *, delimiter: str = DELIMITER
+) -> None:
     """Write the file to a text handle (opened with `newline=""`) or a command's `self.stdout`."""
     for chunk in csv_text(header, rows, delimiter=delimiter):
         if isinstance(handle, OutputWrapper):
@@ -118,5 +120,7 @@ def csv_response(
         response = StreamingHttpResponse(lines, content_type=CONTENT_TYPE)
     else:
         response = HttpResponse(b"".join(lines), content_type=CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
     return response

@@ -200,7 +200,17 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "contacts.Company", "exclude_fields": ["search_text", "version"]},
     {"model": "contacts.Person", "exclude_fields": ["version"]},
     {"model": "prospects.Prospect", "exclude_fields": ["search_text", "version"]},
-    {"model": "prospects.Opportunity", "exclude_fields": ["version", "step_colour", "action_colour", "step_due", "next_action_at", "position"]},
+    {
+        "model": "prospects.Opportunity",
+        "exclude_fields": [
+            "version",
+            "step_colour",
+            "action_colour",
+            "step_due",
+            "next_action_at",
+            "position",
+        ],
+    },
     {"model": "pipeline.Task", "exclude_fields": ["version", "colour"]},
 )
 

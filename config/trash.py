@@ -148,7 +148,9 @@ def _bring_back(record: Tracked, actor) -> None:
     record.deleted_by = None
     record.touch(actor)
     with set_actor(actor):
-        record.save(update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by", "version"])
+        record.save(
+            update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by", "version"]
+        )
 
 
 @transaction.atomic
@@ -171,10 +173,16 @@ def record_restore(*, obj: Tracked, actor) -> list[Tracked]:
         prospects_restore(prospect_ids=[obj.pk], actor=actor)
         # That service writes with update(): record the restore in the audit trail here.
         LogEntry.objects.log_create(
-            type(obj).objects.get(pk=obj.pk), action=LogEntry.Action.UPDATE, actor=actor,
+            type(obj).objects.get(pk=obj.pk),
+            action=LogEntry.Action.UPDATE,
+            actor=actor,
             changes={"deleted_at": [str(obj.deleted_at), "None"]},
         )
-        remaining = [r for r in together if type(r).all_objects.filter(pk=r.pk, deleted_at__isnull=False).exists()]
+        remaining = [
+            r
+            for r in together
+            if type(r).all_objects.filter(pk=r.pk, deleted_at__isnull=False).exists()
+        ]
     else:
         _bring_back(obj, actor)
         remaining = together
@@ -191,7 +199,9 @@ def _refresh_clocks(obj: Tracked, together: list[Tracked]) -> None:
     records = [obj, *together]
     tasks = [r.pk for r in records if r._meta.label == KINDS["task"]]
     opportunities = {r.pk for r in records if r._meta.label == KINDS["opportunity"]}
-    opportunities |= {r.opportunity_id for r in records if r._meta.label == KINDS["task"] and r.opportunity_id}
+    opportunities |= {
+        r.opportunity_id for r in records if r._meta.label == KINDS["task"] and r.opportunity_id
+    }
     if tasks:
         tasks_refresh(tasks)
     if opportunities:
@@ -215,11 +225,20 @@ def trash(request: HtmxHttpRequest):
         kind = ""
     rows = trashed_records(user=request.user, kind=kind)
     kinds = [(name, kind_model(name)._meta.verbose_name_plural) for name in KINDS]
-    template = "trash.html#trash-rows" if request.htmx and not request.htmx.boosted else "trash.html"
-    return render(request, template, {
-        "rows": rows, "kind": kind, "kinds": kinds, "days": settings.TRASH_RETENTION_DAYS,
-        "limit": PAGE_LIMIT,
-    })
+    template = (
+        "trash.html#trash-rows" if request.htmx and not request.htmx.boosted else "trash.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "rows": rows,
+            "kind": kind,
+            "kinds": kinds,
+            "days": settings.TRASH_RETENTION_DAYS,
+            "limit": PAGE_LIMIT,
+        },
+    )
 
 
 @login_required
@@ -241,9 +260,15 @@ def trash_restore(request: HtmxHttpRequest):
     if request.htmx:
         kind = request.POST.get("filter", "")
         kind = kind if kind in KINDS else ""
-        response = render(request, "trash.html#trash-rows", {
-            "rows": trashed_records(user=request.user, kind=kind), "kind": kind, "limit": PAGE_LIMIT,
-        })
+        response = render(
+            request,
+            "trash.html#trash-rows",
+            {
+                "rows": trashed_records(user=request.user, kind=kind),
+                "kind": kind,
+                "limit": PAGE_LIMIT,
+            },
+        )
         return with_message(response, text, level)
     getattr(messages, level)(request, text)
     return redirect("trash")

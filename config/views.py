@@ -29,7 +29,9 @@ def dashboard(request):
         .order_by("start", "id")
     )
     overdue = list(my_open_tasks.filter(start__lt=start_of_today)[:20])
-    due_today = list(my_open_tasks.filter(start__gte=start_of_today, start__lt=start_of_tomorrow)[:20])
+    due_today = list(
+        my_open_tasks.filter(start__gte=start_of_today, start__lt=start_of_tomorrow)[:20]
+    )
     upcoming = list(my_open_tasks.filter(start__gte=start_of_tomorrow, start__lt=end_of_week)[:10])
     counts = my_open_tasks.aggregate(
         total=Count("id"),
@@ -38,10 +40,18 @@ def dashboard(request):
         upcoming=Count("id", filter=Q(start__gte=start_of_tomorrow, start__lt=end_of_week)),
     )
     if request.htmx:
-        return render(request, "dashboard.html#dashboard-tasks", {
-            "overdue": overdue, "due_today": due_today, "upcoming": upcoming, "counts": counts,
-            "upcoming_days": UPCOMING_DAYS, "today": today,
-        })
+        return render(
+            request,
+            "dashboard.html#dashboard-tasks",
+            {
+                "overdue": overdue,
+                "due_today": due_today,
+                "upcoming": upcoming,
+                "counts": counts,
+                "upcoming_days": UPCOMING_DAYS,
+                "today": today,
+            },
+        )
     pipeline = (
         Opportunity.objects.open()
         .filter(owner=request.user)

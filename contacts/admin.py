@@ -59,10 +59,34 @@ class ContactTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "customer_code", "siren", "country", "owner", "active", "updated_at"]
+    list_display = [
+        "name",
+        "kind",
+        "customer_code",
+        "siren",
+        "country",
+        "owner",
+        "active",
+        "updated_at",
+    ]
     list_filter = ["kind", "active", "country", "categories", "owner", "is_natural_person"]
-    search_fields = ["name", "acronym", "siren", "vat_number", "customer_code", "email", "search_text"]
-    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by", "version", "search_text"]
+    search_fields = [
+        "name",
+        "acronym",
+        "siren",
+        "vat_number",
+        "customer_code",
+        "email",
+        "search_text",
+    ]
+    readonly_fields = [
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "version",
+        "search_text",
+    ]
     filter_horizontal = ["categories"]
     autocomplete_fields = ["owner"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -88,9 +112,25 @@ class CompanyAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["last_name", "first_name", "email", "job_title", "mailing_opt_in", "active", "owner"]
+    list_display = [
+        "last_name",
+        "first_name",
+        "email",
+        "job_title",
+        "mailing_opt_in",
+        "active",
+        "owner",
+    ]
     list_filter = ["active", "mailing_opt_in", "language", "owner", "affiliations__contact_type"]
-    search_fields = ["last_name", "first_name", "email", "email2", "phone", "mobile", "companies__name"]
+    search_fields = [
+        "last_name",
+        "first_name",
+        "email",
+        "email2",
+        "phone",
+        "mobile",
+        "companies__name",
+    ]
     readonly_fields = ["created_at", "created_by", "updated_at", "updated_by", "version"]
     autocomplete_fields = ["owner"]
     inlines = [AffiliationInline, NoteInline]
@@ -146,7 +186,15 @@ class NoteAdmin(admin.ModelAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["name", "content_type", "object_id", "size", "uploaded_by", "uploaded_at", "download"]
+    list_display = [
+        "name",
+        "content_type",
+        "object_id",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+        "download",
+    ]
     list_filter = ["content_type", "uploaded_at", "content_type_header"]
     search_fields = ["name"]
     # Never the file's storage URL: downloads go through the rights-checking view.
@@ -158,7 +206,9 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("download"))
     def download(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("document_download", args=[obj.pk]), _("download"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("document_download", args=[obj.pk]), _("download")
+        )
 
 
 @admin.register(PostalCode)

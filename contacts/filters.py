@@ -16,15 +16,26 @@ def _users():
 
 class CompanyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Company.Kind.choices, empty_label=_("Prospects and customers"))
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_users(), empty_label=_("Any owner"))
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries, empty_label=_("Any country"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Company.Kind.choices, empty_label=_("Prospects and customers")
+    )
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=_users(), empty_label=_("Any owner")
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=countries, empty_label=_("Any country")
+    )
     city = django_filters.CharFilter(label=_("City"), method="filter_city")
     category = django_filters.ModelChoiceFilter(
-        label=_("Category"), field_name="categories", queryset=Category.objects.all(), empty_label=_("Any category")
+        label=_("Category"),
+        field_name="categories",
+        queryset=Category.objects.all(),
+        empty_label=_("Any category"),
     )
     active = django_filters.ChoiceFilter(
-        label=_("Active"), method="filter_active", empty_label=_("Active and inactive"),
+        label=_("Active"),
+        method="filter_active",
+        empty_label=_("Active and inactive"),
         choices=[("yes", _("Active")), ("no", _("Inactive"))],
     )
 
@@ -46,19 +57,30 @@ class CompanyFilter(django_filters.FilterSet):
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     company = django_filters.ModelChoiceFilter(
-        label=_("Company"), field_name="companies", queryset=Company.objects.all(), widget=django_filters.widgets.forms.HiddenInput
+        label=_("Company"),
+        field_name="companies",
+        queryset=Company.objects.all(),
+        widget=django_filters.widgets.forms.HiddenInput,
     )
     contact_type = django_filters.ModelChoiceFilter(
-        label=_("Contact type"), field_name="affiliations__contact_type",
-        queryset=None, empty_label=_("Any contact type"),
+        label=_("Contact type"),
+        field_name="affiliations__contact_type",
+        queryset=None,
+        empty_label=_("Any contact type"),
     )
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_users(), empty_label=_("Any owner"))
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=_users(), empty_label=_("Any owner")
+    )
     mailing = django_filters.ChoiceFilter(
-        label=_("Mailing"), method="filter_mailing", empty_label=_("Any"),
+        label=_("Mailing"),
+        method="filter_mailing",
+        empty_label=_("Any"),
         choices=[("yes", _("Accepts mailings")), ("no", _("No mailings"))],
     )
     active = django_filters.ChoiceFilter(
-        label=_("Active"), method="filter_active", empty_label=_("Active and inactive"),
+        label=_("Active"),
+        method="filter_active",
+        empty_label=_("Active and inactive"),
         choices=[("yes", _("Active")), ("no", _("Inactive"))],
     )
 
@@ -75,13 +97,17 @@ class PersonFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         for word in value.split()[:6]:
             queryset = queryset.filter(
-                Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(email__icontains=word)
+                Q(last_name__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(email__icontains=word)
                 | Q(companies__name__icontains=word)
             )
         return queryset.distinct()
 
     def filter_mailing(self, queryset, name, value):
-        return queryset.filter(mailing_opt_in=value == "yes") if value in ("yes", "no") else queryset
+        return (
+            queryset.filter(mailing_opt_in=value == "yes") if value in ("yes", "no") else queryset
+        )
 
     def filter_active(self, queryset, name, value):
         return queryset.filter(active=value == "yes") if value in ("yes", "no") else queryset

@@ -46,16 +46,31 @@ class VersionedForm(forms.ModelForm):
 class CompanyForm(VersionedForm):
     website = forms.CharField(label=_("Website"), required=False, max_length=200)
     categories = forms.ModelMultipleChoiceField(
-        label=_("Categories"), queryset=Category.objects.all(), required=False,
+        label=_("Categories"),
+        queryset=Category.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = Company
         fields = [
-            "name", "acronym", "is_natural_person", "siren", "vat_number", "naf_code", "country",
-            "language", "currency", "email", "phone", "sector", "origin", "owner",
-            "categories", "active",
+            "name",
+            "acronym",
+            "is_natural_person",
+            "siren",
+            "vat_number",
+            "naf_code",
+            "country",
+            "language",
+            "currency",
+            "email",
+            "phone",
+            "sector",
+            "origin",
+            "owner",
+            "categories",
+            "active",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -112,16 +127,20 @@ class AddressForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         datalist = f"{self.add_prefix('city')}-options"
         # Typing a postal code asks the server for the matching towns (a <datalist>).
-        self.fields["postal_code"].widget.attrs.update({
-            "hx-get": reverse_lazy("postal_code_suggest"),
-            "hx-trigger": "input changed delay:300ms",
-            "hx-target": f"#{datalist}",
-            "hx-swap": "outerHTML",
-            "hx-vals": f'{{"list": "{datalist}"}}',
-            "inputmode": "numeric",
-            "autocomplete": "postal-code",
-        })
-        self.fields["city"].widget.attrs.update({"list": datalist, "autocomplete": "address-level2"})
+        self.fields["postal_code"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("postal_code_suggest"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": f"#{datalist}",
+                "hx-swap": "outerHTML",
+                "hx-vals": f'{{"list": "{datalist}"}}',
+                "inputmode": "numeric",
+                "autocomplete": "postal-code",
+            }
+        )
+        self.fields["city"].widget.attrs.update(
+            {"list": datalist, "autocomplete": "address-level2"}
+        )
         self.city_datalist_id = datalist
 
     def _post_clean(self):
@@ -132,8 +151,20 @@ class PersonForm(VersionedForm):
     class Meta:
         model = Person
         fields = [
-            "civility", "first_name", "last_name", "job_title", "department", "email", "email2",
-            "phone", "mobile", "birth_date", "language", "mailing_opt_in", "active", "owner",
+            "civility",
+            "first_name",
+            "last_name",
+            "job_title",
+            "department",
+            "email",
+            "email2",
+            "phone",
+            "mobile",
+            "birth_date",
+            "language",
+            "mailing_opt_in",
+            "active",
+            "owner",
         ]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 

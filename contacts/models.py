@@ -68,19 +68,27 @@ class Company(Tracked):
     siren = models.CharField(
         _("SIREN"), max_length=9, blank=True, db_index=True, validators=[validate_siren]
     )
-    vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, validators=[validate_vat])
+    vat_number = models.CharField(
+        _("VAT number"), max_length=20, blank=True, validators=[validate_vat]
+    )
     naf_code = models.CharField(_("NAF code"), max_length=6, blank=True, validators=[validate_naf])
     country = CountryField(_("country"), default="FR")
     language = models.CharField(_("language"), max_length=7, default="fr", choices=LANGUAGE_CHOICES)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", choices=CURRENCY_CHOICES)
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", choices=CURRENCY_CHOICES
+    )
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
     sector = models.CharField(_("activity / sector"), max_length=120, blank=True)
     origin = models.CharField(_("origin"), max_length=120, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_companies",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_companies",
     )
     categories = models.ManyToManyField(Category, verbose_name=_("categories"), blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -135,11 +143,14 @@ class CompanySearchWord(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["word", "name_key", "company"], name="company_search_word_sorted",
+                fields=["word", "name_key", "company"],
+                name="company_search_word_sorted",
                 opclasses=["varchar_pattern_ops", "text_ops", "int8_ops"],
             )
         ]
-        constraints = [models.UniqueConstraint(fields=["company", "word"], name="unique_company_word")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "word"], name="unique_company_word")
+        ]
 
     def __str__(self) -> str:
         return self.word
@@ -149,7 +160,9 @@ class CompanyRep(models.Model):
     """A secondary representative of a company, with a role."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reps")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE
+    )
     role = models.CharField(_("role"), max_length=80, blank=True)
 
     class Meta:
@@ -182,7 +195,9 @@ class Address(models.Model):
         ]
 
     def __str__(self) -> str:
-        return ", ".join(p for p in [self.line1, self.line2, f"{self.postal_code} {self.city}".strip()] if p)
+        return ", ".join(
+            p for p in [self.line1, self.line2, f"{self.postal_code} {self.city}".strip()] if p
+        )
 
 
 class Person(Tracked):
@@ -207,8 +222,12 @@ class Person(Tracked):
     mailing_opt_in = models.BooleanField(_("accepts mailings"), default=False)
     active = models.BooleanField(_("active"), default=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_people",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_people",
     )
     companies = models.ManyToManyField(
         Company, through="Affiliation", related_name="people", verbose_name=_("companies")
@@ -237,7 +256,11 @@ class Affiliation(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="affiliations")
     role = models.CharField(_("role"), max_length=120, blank=True)
     contact_type = models.ForeignKey(
-        ContactType, verbose_name=_("contact type"), null=True, blank=True, on_delete=models.SET_NULL
+        ContactType,
+        verbose_name=_("contact type"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     rank = models.PositiveSmallIntegerField(_("rank"), default=1)
     is_default = models.BooleanField(_("default contact"), default=False)
@@ -268,7 +291,10 @@ class Note(models.Model):
     date = models.DateField(_("date"), default=timezone.localdate)
     reminder_date = models.DateField(_("reminder date"), null=True, blank=True, db_index=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="notes",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -50,7 +50,11 @@ def company_search_hits(query: str) -> models.QuerySet | None:
     trashed = Company.all_objects.filter(deleted_at__isnull=False).values("pk")
     hits = CompanySearchWord.objects.filter(word__startswith=first).exclude(company_id__in=trashed)
     for term in others:
-        hits = hits.filter(company_id__in=CompanySearchWord.objects.filter(word__startswith=term).values("company_id"))
+        hits = hits.filter(
+            company_id__in=CompanySearchWord.objects.filter(word__startswith=term).values(
+                "company_id"
+            )
+        )
     return hits.values_list("company_id", flat=True).order_by("name_key", "company_id")
 
 
@@ -66,7 +70,9 @@ def _hit_ids(hits: models.QuerySet, *, offset: int, limit: int) -> list[int]:
         fetch *= 4
 
 
-def company_page(*, queryset: models.QuerySet, query: str, page_number, per_page: int, scoped: bool):
+def company_page(
+    *, queryset: models.QuerySet, query: str, page_number, per_page: int, scoped: bool
+):
     """One page of the company list.
 
     A plain quick search (`scoped` False: no other filter, no per-user restriction) reads one
@@ -130,7 +136,12 @@ def company_duplicates(
 
 
 def person_duplicates(
-    *, first_name: str = "", last_name: str = "", email: str = "", exclude_pk: int | None = None, user=None
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    exclude_pk: int | None = None,
+    user=None,
 ) -> list[tuple[Person, list[str]]]:
     """Likely duplicates of a person: same e-mail, or same normalised first and last name."""
     condition = Q()
@@ -174,4 +185,8 @@ def documents_for(target: models.Model) -> models.QuerySet:
 
 def reminders_due(user, day: dt.date) -> models.QuerySet:
     """The user's notes whose reminder falls on `day` (shown on the dashboard)."""
-    return Note.objects.filter(owner=user, reminder_date=day).select_related("content_type").order_by("id")
+    return (
+        Note.objects.filter(owner=user, reminder_date=day)
+        .select_related("content_type")
+        .order_by("id")
+    )

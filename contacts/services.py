@@ -46,19 +46,64 @@ VAT_NOT_SIREN = _("The VAT number does not contain this SIREN.")
 AFFILIATION_EXISTS = _("%(person)s is already linked to %(company)s.")
 
 ALLOWED_DOCUMENT_EXTENSIONS = (
-    "pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "csv", "rtf",
-    "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "eml", "msg", "zip",
+    "pdf",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "txt",
+    "csv",
+    "rtf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "odt",
+    "ods",
+    "odp",
+    "eml",
+    "msg",
+    "zip",
 )
 
 # Company fields that company_update may change (kind and customer code go through the
 # transformation, management dates through activities).
 COMPANY_EDITABLE = (
-    "name", "acronym", "is_natural_person", "siren", "vat_number", "naf_code", "country",
-    "language", "currency", "website", "email", "phone", "sector", "origin", "owner", "active",
+    "name",
+    "acronym",
+    "is_natural_person",
+    "siren",
+    "vat_number",
+    "naf_code",
+    "country",
+    "language",
+    "currency",
+    "website",
+    "email",
+    "phone",
+    "sector",
+    "origin",
+    "owner",
+    "active",
 )
 PERSON_EDITABLE = (
-    "civility", "first_name", "last_name", "job_title", "department", "email", "email2",
-    "phone", "mobile", "birth_date", "language", "mailing_opt_in", "active", "owner",
+    "civility",
+    "first_name",
+    "last_name",
+    "job_title",
+    "department",
+    "email",
+    "email2",
+    "phone",
+    "mobile",
+    "birth_date",
+    "language",
+    "mailing_opt_in",
+    "active",
+    "owner",
 )
 
 
@@ -106,7 +151,9 @@ def company_reindex(*, company: Company) -> None:
     Company.all_objects.filter(pk=company.pk).update(search_text=company.search_text)
     CompanySearchWord.objects.filter(company=company).delete()
     name_key = normalize(company.name)[:80]
-    CompanySearchWord.objects.bulk_create(CompanySearchWord(company=company, word=w, name_key=name_key) for w in words)
+    CompanySearchWord.objects.bulk_create(
+        CompanySearchWord(company=company, word=w, name_key=name_key) for w in words
+    )
 
 
 @transaction.atomic
@@ -149,23 +196,29 @@ def _normalise(obj: models.Model, cleaners: dict[str, Any]) -> None:
 
 def _normalise_company(company: Company) -> None:
     country = str(company.country or "FR")
-    _normalise(company, {
-        "siren": clean_siren,
-        "vat_number": clean_vat,
-        "naf_code": clean_naf,
-        "website": clean_website,
-        "phone": lambda v: clean_phone(v, country),
-    })
+    _normalise(
+        company,
+        {
+            "siren": clean_siren,
+            "vat_number": clean_vat,
+            "naf_code": clean_naf,
+            "website": clean_website,
+            "phone": lambda v: clean_phone(v, country),
+        },
+    )
     siren, vat = company.siren, company.vat_number
     if siren and vat.startswith("FR") and vat[4:] != siren:
         raise ValidationError({"vat_number": [VAT_NOT_SIREN]})
 
 
 def _normalise_person(person: Person, country: str = "FR") -> None:
-    _normalise(person, {
-        "phone": lambda v: clean_phone(v, country),
-        "mobile": lambda v: clean_phone(v, country),
-    })
+    _normalise(
+        person,
+        {
+            "phone": lambda v: clean_phone(v, country),
+            "mobile": lambda v: clean_phone(v, country),
+        },
+    )
 
 
 def _check_version(model: type[models.Model], pk: int, version: int | None):
@@ -252,7 +305,9 @@ def company_customer_missing(company: Company, customer_code: str) -> list[str]:
 
 
 @transaction.atomic
-def company_transform_to_customer(*, company: Company, actor, customer_code: str | None = None) -> Company:
+def company_transform_to_customer(
+    *, company: Company, actor, customer_code: str | None = None
+) -> Company:
     """Sage X3 "Transformer en client": refused until every mandatory customer field is set
     (unique customer code, default address, representative, SIREN and VAT for French legal
     entities); the record is then a customer and no longer a prospect."""
@@ -262,7 +317,9 @@ def company_transform_to_customer(*, company: Company, actor, customer_code: str
     code = (customer_code if customer_code is not None else current.customer_code or "").strip()
     missing = company_customer_missing(current, code)
     if missing:
-        raise ValidationError(MISSING_FIELDS, code="missing_fields", params={"fields": ", ".join(missing)})
+        raise ValidationError(
+            MISSING_FIELDS, code="missing_fields", params={"fields": ", ".join(missing)}
+        )
     current.customer_code = code
     current.kind = Company.Kind.CUSTOMER
     current.touch(actor)
@@ -275,9 +332,9 @@ def company_transform_to_customer(*, company: Company, actor, customer_code: str
 
 
 def _unset_other_defaults(address: Address) -> None:
-    Address.objects.filter(company_id=address.company_id, is_default=True).exclude(pk=address.pk).update(
-        is_default=False
-    )
+    Address.objects.filter(company_id=address.company_id, is_default=True).exclude(
+        pk=address.pk
+    ).update(is_default=False)
 
 
 @transaction.atomic
@@ -300,7 +357,9 @@ def address_update(*, address: Address, actor, data: dict[str, Any]) -> Address:
     for name, value in data.items():
         setattr(address, name, value)
     has_other_default = (
-        Address.objects.filter(company_id=address.company_id, is_default=True).exclude(pk=address.pk).exists()
+        Address.objects.filter(company_id=address.company_id, is_default=True)
+        .exclude(pk=address.pk)
+        .exists()
     )
     if not address.is_default and not has_other_default:
         # Exactly one default: the only candidate stays the default.
@@ -339,7 +398,9 @@ def address_delete(*, address: Address, actor) -> None:
 
 @transaction.atomic
 def company_rep_add(*, company: Company, user, role: str, actor) -> CompanyRep:
-    rep, _created = CompanyRep.objects.update_or_create(company=company, user=user, defaults={"role": role})
+    rep, _created = CompanyRep.objects.update_or_create(
+        company=company, user=user, defaults={"role": role}
+    )
     return rep
 
 
@@ -353,7 +414,11 @@ def company_rep_remove(*, rep: CompanyRep, actor) -> None:
 
 @transaction.atomic
 def person_create(
-    *, actor, data: dict[str, Any], company: Company | None = None, affiliation: dict[str, Any] | None = None
+    *,
+    actor,
+    data: dict[str, Any],
+    company: Company | None = None,
+    affiliation: dict[str, Any] | None = None,
 ) -> Person:
     """A new person, linked to `company` when given (default contact if it has none)."""
     fields = {k: v for k, v in data.items() if k in PERSON_EDITABLE}
@@ -402,13 +467,20 @@ def affiliation_create(
     first contact becomes its default contact; a new default replaces the old one."""
     Company.all_objects.select_for_update().filter(pk=company.pk).exists()
     if Affiliation.objects.filter(person=person, company=company).exists():
-        raise ValidationError(AFFILIATION_EXISTS % {"person": person, "company": company}, code="exists")
+        raise ValidationError(
+            AFFILIATION_EXISTS % {"person": person, "company": company}, code="exists"
+        )
     if not Affiliation.objects.filter(company=company, is_default=True).exists():
         is_default = True
     elif is_default:
         Affiliation.objects.filter(company=company, is_default=True).update(is_default=False)
     affiliation = Affiliation(
-        person=person, company=company, role=role, contact_type=contact_type, rank=rank, is_default=is_default
+        person=person,
+        company=company,
+        role=role,
+        contact_type=contact_type,
+        rank=rank,
+        is_default=is_default,
     )
     affiliation.full_clean(validate_constraints=False)
     affiliation.save()
@@ -420,7 +492,9 @@ def affiliation_update(*, affiliation: Affiliation, actor, data: dict[str, Any])
     for name in ("role", "contact_type", "rank", "is_default"):
         if name in data:
             setattr(affiliation, name, data[name])
-    others = Affiliation.objects.filter(company_id=affiliation.company_id).exclude(pk=affiliation.pk)
+    others = Affiliation.objects.filter(company_id=affiliation.company_id).exclude(
+        pk=affiliation.pk
+    )
     if affiliation.is_default:
         others.filter(is_default=True).update(is_default=False)
     elif not others.filter(is_default=True).exists():
@@ -520,7 +594,9 @@ DOCUMENT_ATTACHED_HOOKS: list = []
 
 
 @transaction.atomic
-def document_attach(*, target: models.Model, uploaded_file: UploadedFile, actor, name: str = "") -> Document:
+def document_attach(
+    *, target: models.Model, uploaded_file: UploadedFile, actor, name: str = ""
+) -> Document:
     """Store an uploaded file against any record. Refused (ValidationError) when it is too
     large or of a type not in ALLOWED_DOCUMENT_EXTENSIONS. Downloads go through the
     `document_download` view, which checks the user may see the target. Then runs the

@@ -27,9 +27,17 @@ urlpatterns = [
     path("affiliations/<int:pk>/edit/", views.affiliation_edit, name="affiliation_edit"),
     path("affiliations/<int:pk>/default/", views.affiliation_default, name="affiliation_default"),
     path("affiliations/<int:pk>/delete/", views.affiliation_delete, name="affiliation_delete"),
-    path("records/<int:content_type_id>/<int:object_id>/notes/", views.note_create, name="note_create"),
+    path(
+        "records/<int:content_type_id>/<int:object_id>/notes/",
+        views.note_create,
+        name="note_create",
+    ),
     path("notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
-    path("records/<int:content_type_id>/<int:object_id>/documents/", views.document_upload, name="document_upload"),
+    path(
+        "records/<int:content_type_id>/<int:object_id>/documents/",
+        views.document_upload,
+        name="document_upload",
+    ),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
 ]

@@ -14,11 +14,15 @@ from django.utils.translation import gettext_lazy as _
 SIREN_FORMAT = _("A SIREN number has exactly 9 digits.")
 SIREN_KEY = _("This SIREN number is not valid (wrong check digit).")
 VAT_FORMAT = _("A VAT number starts with two country letters followed by letters or digits.")
-VAT_FR_FORMAT = _("A French VAT number is FR, a 2-digit key and the 9-digit SIREN (FR 12 345678901).")
+VAT_FR_FORMAT = _(
+    "A French VAT number is FR, a 2-digit key and the 9-digit SIREN (FR 12 345678901)."
+)
 VAT_FR_KEY = _("The key of this French VAT number does not match its SIREN.")
 VAT_SIREN_MISMATCH = _("The VAT number does not contain the company's SIREN.")
 NAF_FORMAT = _("A NAF code is 4 digits and a letter, e.g. 62.01Z.")
-PHONE_INVALID = _("This phone number is not valid. Type it with its country code (+33 …) if it is abroad.")
+PHONE_INVALID = _(
+    "This phone number is not valid. Type it with its country code (+33 …) if it is abroad."
+)
 WEBSITE_INVALID = _("Enter a valid website address, e.g. https://www.example.fr.")
 
 _SPACES = re.compile(r"[\s.\-]")

@@ -42,7 +42,16 @@ from contacts.models import (
 )
 
 PAGE_SIZE = 50
-COMPANY_TABS = ["identity", "addresses", "contacts", "management", "tasks", "notes", "documents", "history"]
+COMPANY_TABS = [
+    "identity",
+    "addresses",
+    "contacts",
+    "management",
+    "tasks",
+    "notes",
+    "documents",
+    "history",
+]
 PERSON_TABS = ["identity", "companies", "tasks", "notes", "documents", "history"]
 # Records notes and documents may be attached to ("app_label.model").
 ATTACHABLE = {"contacts.company", "contacts.person", "prospects.prospect", "prospects.opportunity"}
@@ -50,7 +59,9 @@ ATTACHABLE = {"contacts.company", "contacts.person", "prospects.prospect", "pros
 
 def _redirect_back(request, fallback: str):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return redirect(target)
     return redirect(fallback)
 
@@ -73,7 +84,9 @@ def _changed_values(form, current) -> list[dict]:
         mine = form.cleaned_data[name]
         if str(mine or "") != str(stored or ""):
             display = getattr(current, f"get_{name}_display", None)
-            rows.append({"label": field.label, "mine": mine, "current": display() if display else stored})
+            rows.append(
+                {"label": field.label, "mine": mine, "current": display() if display else stored}
+            )
     return rows
 
 
@@ -86,7 +99,13 @@ def company_list(request: HtmxHttpRequest):
     base = (
         Company.objects.visible_to(request.user)
         .select_related("owner")
-        .prefetch_related(Prefetch("addresses", queryset=Address.objects.filter(is_default=True), to_attr="default_addresses"))
+        .prefetch_related(
+            Prefetch(
+                "addresses",
+                queryset=Address.objects.filter(is_default=True),
+                to_attr="default_addresses",
+            )
+        )
     )
     filterset = CompanyFilter(request.GET or None, queryset=base)
     query = request.GET.get("q", "")
@@ -94,62 +113,98 @@ def company_list(request: HtmxHttpRequest):
     if filterset.is_bound and filterset.is_valid() and other_filters:
         # Filters (the quick search among them) applied to the companies themselves.
         page = selectors.company_page(
-            queryset=filterset.qs, query="", page_number=request.GET.get("page"), per_page=PAGE_SIZE, scoped=True
+            queryset=filterset.qs,
+            query="",
+            page_number=request.GET.get("page"),
+            per_page=PAGE_SIZE,
+            scoped=True,
         )
     else:
         scoped = not (is_manager(request.user) or not settings.REPS_SEE_ONLY_OWN)
         page = selectors.company_page(
-            queryset=base, query=query, page_number=request.GET.get("page"), per_page=PAGE_SIZE, scoped=scoped
+            queryset=base,
+            query=query,
+            page_number=request.GET.get("page"),
+            per_page=PAGE_SIZE,
+            scoped=scoped,
         )
     template = "contacts/company_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#rows"
-    return render(request, template, {"filter": filterset, "page": page, "query": _query_without_page(request)})
+    return render(
+        request,
+        template,
+        {"filter": filterset, "page": page, "query": _query_without_page(request)},
+    )
 
 
 def _company_form_context(form, address_form=None, duplicates=None, stale=None):
-    return {"form": form, "address_form": address_form, "duplicates": duplicates or [], "stale": stale or []}
+    return {
+        "form": form,
+        "address_form": address_form,
+        "duplicates": duplicates or [],
+        "stale": stale or [],
+    }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_create(request: HtmxHttpRequest):
     form = CompanyForm(request.POST or None, initial={"owner": request.user})
-    address_form = AddressForm(request.POST or None, prefix="address", use_required_attribute=False, empty_permitted=True)
+    address_form = AddressForm(
+        request.POST or None, prefix="address", use_required_attribute=False, empty_permitted=True
+    )
     del address_form.fields["is_default"]  # the first address is the default one
     duplicates = []
     if request.method == "POST" and form.is_valid() and address_form.is_valid():
         data = form.cleaned_data
         duplicates = selectors.company_duplicates(
-            name=data["name"], siren=data.get("siren", ""), email=data.get("email", ""), user=request.user
+            name=data["name"],
+            siren=data.get("siren", ""),
+            email=data.get("email", ""),
+            user=request.user,
         )
         if not duplicates or request.POST.get("confirm_duplicates"):
-            address = address_form.cleaned_data if address_form.has_changed() and address_form.cleaned_data.get("line1") else None
+            address = (
+                address_form.cleaned_data
+                if address_form.has_changed() and address_form.cleaned_data.get("line1")
+                else None
+            )
             if address is not None:
                 address = {k: v for k, v in address.items() if k != "is_default"}
             try:
                 company = services.company_create(
-                    actor=request.user, data=data, categories=data.get("categories") or (), address=address
+                    actor=request.user,
+                    data=data,
+                    categories=data.get("categories") or (),
+                    address=address,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("Company %(name)s created.") % {"name": company.name})
                 return redirect(company)
-    return render(request, "contacts/company_form.html", _company_form_context(form, address_form, duplicates))
+    return render(
+        request, "contacts/company_form.html", _company_form_context(form, address_form, duplicates)
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_edit(request: HtmxHttpRequest, pk: int):
     company = get_changeable_or_403(Company.objects.all(), request.user, pk=pk)
-    form = CompanyForm(request.POST or None, instance=company, initial={"categories": company.categories.all()})
+    form = CompanyForm(
+        request.POST or None, instance=company, initial={"categories": company.categories.all()}
+    )
     stale = []
     if request.method == "POST" and form.is_valid():
         try:
             company = services.company_update(
-                company=company, actor=request.user, data=form.cleaned_data,
-                version=form.cleaned_data.get("version"), categories=form.cleaned_data.get("categories"),
+                company=company,
+                actor=request.user,
+                data=form.cleaned_data,
+                version=form.cleaned_data.get("version"),
+                categories=form.cleaned_data.get("categories"),
             )
         except services.ConcurrentEdit as exc:
             stale = _changed_values(form, exc.current)
@@ -163,15 +218,22 @@ def company_edit(request: HtmxHttpRequest, pk: int):
         else:
             messages.success(request, _("Company saved."))
             return redirect(company)
-    return render(request, "contacts/company_form.html", _company_form_context(form, stale=stale) | {"company": company})
+    return render(
+        request,
+        "contacts/company_form.html",
+        _company_form_context(form, stale=stale) | {"company": company},
+    )
 
 
 @login_required
 @require_GET
 def company_detail(request: HtmxHttpRequest, pk: int):
     company = get_visible_or_404(
-        Company.objects.select_related("owner", "created_by", "updated_by").prefetch_related("categories"),
-        request.user, pk=pk,
+        Company.objects.select_related("owner", "created_by", "updated_by").prefetch_related(
+            "categories"
+        ),
+        request.user,
+        pk=pk,
     )
     tab = request.GET.get("tab", "identity")
     if tab not in COMPANY_TABS:
@@ -201,18 +263,26 @@ def company_transform(request: HtmxHttpRequest, pk: int):
     company = get_changeable_or_403(Company.objects.all(), request.user, pk=pk)
     suggestion = company.customer_code or f"C{company.pk:06d}"
     form = TransformForm(request.POST or None, initial={"customer_code": suggestion})
-    missing = services.company_customer_missing(company, suggestion) if request.method == "GET" else []
+    missing = (
+        services.company_customer_missing(company, suggestion) if request.method == "GET" else []
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.company_transform_to_customer(
-                company=company, actor=request.user, customer_code=form.cleaned_data["customer_code"]
+                company=company,
+                actor=request.user,
+                customer_code=form.cleaned_data["customer_code"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("%(name)s is now a customer.") % {"name": company.name})
             return redirect(company)
-    return render(request, "contacts/company_transform.html", {"company": company, "form": form, "missing": missing})
+    return render(
+        request,
+        "contacts/company_transform.html",
+        {"company": company, "form": form, "missing": missing},
+    )
 
 
 @login_required
@@ -266,7 +336,11 @@ def address_edit(request: HtmxHttpRequest, pk: int):
         else:
             messages.success(request, _("Address saved."))
             return redirect(_address_tab(address.company))
-    return render(request, "contacts/address_form.html", {"company": address.company, "form": form, "address": address})
+    return render(
+        request,
+        "contacts/address_form.html",
+        {"company": address.company, "form": form, "address": address},
+    )
 
 
 @login_required
@@ -291,14 +365,20 @@ def address_delete(request: HtmxHttpRequest, pk: int):
 @require_GET
 def postal_code_suggest(request: HtmxHttpRequest):
     """The towns of a postal code as a <datalist> the city field offers."""
-    code = next((v for k, v in request.GET.items() if k.endswith("postal_code") or k == "code"), "").strip()
+    code = next(
+        (v for k, v in request.GET.items() if k.endswith("postal_code") or k == "code"), ""
+    ).strip()
     list_id = request.GET.get("list", "city-options")
     cities = []
     if code.isdigit() and 2 <= len(code) <= 5:
         cities = list(
-            PostalCode.objects.filter(code__startswith=code).order_by("code", "city").values_list("code", "city")[:30]
+            PostalCode.objects.filter(code__startswith=code)
+            .order_by("code", "city")
+            .values_list("code", "city")[:30]
         )
-    return render(request, "contacts/_postal_suggestions.html", {"cities": cities, "list_id": list_id})
+    return render(
+        request, "contacts/_postal_suggestions.html", {"cities": cities, "list_id": list_id}
+    )
 
 
 # --- representatives -----------------------------------------------------------------------
@@ -311,14 +391,23 @@ def company_rep_add(request: HtmxHttpRequest, pk: int):
     form = CompanyRepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.company_rep_add(
-            company=company, user=form.cleaned_data["user"], role=form.cleaned_data["role"], actor=request.user
+            company=company,
+            user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"],
+            actor=request.user,
         )
         messages.success(request, _("Representative added."))
         return redirect(f"{company.get_absolute_url()}?tab=management")
-    return render(request, "contacts/simple_form.html", {
-        "form": form, "title": _("Add a representative"), "back": f"{company.get_absolute_url()}?tab=management",
-        "heading": company.name,
-    })
+    return render(
+        request,
+        "contacts/simple_form.html",
+        {
+            "form": form,
+            "title": _("Add a representative"),
+            "back": f"{company.get_absolute_url()}?tab=management",
+            "heading": company.name,
+        },
+    )
 
 
 @login_required
@@ -335,8 +424,15 @@ def company_rep_remove(request: HtmxHttpRequest, pk: int):
 
 
 def _people(request):
-    base = Person.objects.visible_to(request.user).select_related("owner").prefetch_related(
-        Prefetch("affiliations", queryset=Affiliation.objects.select_related("company", "contact_type"))
+    base = (
+        Person.objects.visible_to(request.user)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch(
+                "affiliations",
+                queryset=Affiliation.objects.select_related("company", "contact_type"),
+            )
+        )
     )
     filterset = PersonFilter(request.GET or None, queryset=base)
     people = filterset.qs if filterset.is_bound and filterset.is_valid() else base
@@ -351,7 +447,11 @@ def person_list(request: HtmxHttpRequest):
     template = "contacts/person_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#rows"
-    return render(request, template, {"filter": filterset, "page": page, "query": _query_without_page(request)})
+    return render(
+        request,
+        template,
+        {"filter": filterset, "page": page, "query": _query_without_page(request)},
+    )
 
 
 @login_required
@@ -363,28 +463,47 @@ def mailing_export(request: HtmxHttpRequest):
         Prefetch(
             "affiliations",
             queryset=Affiliation.objects.select_related("company").prefetch_related(
-                Prefetch("company__addresses", queryset=Address.objects.filter(is_default=True), to_attr="defaults")
+                Prefetch(
+                    "company__addresses",
+                    queryset=Address.objects.filter(is_default=True),
+                    to_attr="defaults",
+                )
             ),
             to_attr="links",
         )
     )
     header = [
-        _("Civility"), _("First name"), _("Last name"), _("Job title"), _("E-mail"), _("Company"),
-        _("Address"), _("Postal code"), _("City"), _("Country"),
+        _("Civility"),
+        _("First name"),
+        _("Last name"),
+        _("Job title"),
+        _("E-mail"),
+        _("Company"),
+        _("Address"),
+        _("Postal code"),
+        _("City"),
+        _("Country"),
     ]
     return csv_response("mailing.csv", header, _mailing_rows(people))
 
 
 def _mailing_rows(people):
     for person in people:
-        link = next((a for a in person.links if a.is_default), person.links[0] if person.links else None)
+        link = next(
+            (a for a in person.links if a.is_default), person.links[0] if person.links else None
+        )
         company = link.company if link else None
         address = company.defaults[0] if company and company.defaults else None
         yield [
-            person.civility, person.first_name, person.last_name, person.job_title, person.email,
+            person.civility,
+            person.first_name,
+            person.last_name,
+            person.job_title,
+            person.email,
             company.name if company else "",
             ", ".join(p for p in [address.line1, address.line2] if p) if address else "",
-            address.postal_code if address else "", address.city if address else "",
+            address.postal_code if address else "",
+            address.city if address else "",
             address.country.name if address else "",
         ]
 
@@ -403,37 +522,60 @@ def person_create(request: HtmxHttpRequest):
     if request.method == "POST" and form.is_valid() and (link_form is None or link_form.is_valid()):
         data = form.cleaned_data
         duplicates = selectors.person_duplicates(
-            first_name=data.get("first_name", ""), last_name=data["last_name"], email=data.get("email", ""),
+            first_name=data.get("first_name", ""),
+            last_name=data["last_name"],
+            email=data.get("email", ""),
             user=request.user,
         )
         if not duplicates or request.POST.get("confirm_duplicates"):
             try:
                 person = services.person_create(
-                    actor=request.user, data=data, company=company,
+                    actor=request.user,
+                    data=data,
+                    company=company,
                     affiliation=link_form.cleaned_data if link_form else None,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, _("%(name)s created.") % {"name": person.full_name})
-                return redirect(f"{company.get_absolute_url()}?tab=contacts" if company else person.get_absolute_url())
-    return render(request, "contacts/person_form.html", {
-        "form": form, "link_form": link_form, "company": company, "duplicates": duplicates, "stale": [],
-    })
+                return redirect(
+                    f"{company.get_absolute_url()}?tab=contacts"
+                    if company
+                    else person.get_absolute_url()
+                )
+    return render(
+        request,
+        "contacts/person_form.html",
+        {
+            "form": form,
+            "link_form": link_form,
+            "company": company,
+            "duplicates": duplicates,
+            "stale": [],
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HtmxHttpRequest, pk: int):
     person = get_changeable_or_403(Person.objects.all(), request.user, pk=pk)
-    link = person.affiliations.select_related("company").order_by("-is_default", "rank", "id").first()
+    link = (
+        person.affiliations.select_related("company").order_by("-is_default", "rank", "id").first()
+    )
     # National numbers are read in the country of the person's (first) company.
-    form = PersonForm(request.POST or None, instance=person, country=str(link.company.country) if link else "FR")
+    form = PersonForm(
+        request.POST or None, instance=person, country=str(link.company.country) if link else "FR"
+    )
     stale = []
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_update(
-                person=person, actor=request.user, data=form.cleaned_data, version=form.cleaned_data.get("version")
+                person=person,
+                actor=request.user,
+                data=form.cleaned_data,
+                version=form.cleaned_data.get("version"),
             )
         except services.ConcurrentEdit as exc:
             stale = _changed_values(form, exc.current)
@@ -446,13 +588,19 @@ def person_edit(request: HtmxHttpRequest, pk: int):
         else:
             messages.success(request, _("Saved."))
             return redirect(person)
-    return render(request, "contacts/person_form.html", {"form": form, "person": person, "stale": stale, "duplicates": []})
+    return render(
+        request,
+        "contacts/person_form.html",
+        {"form": form, "person": person, "stale": stale, "duplicates": []},
+    )
 
 
 @login_required
 @require_GET
 def person_detail(request: HtmxHttpRequest, pk: int):
-    person = get_visible_or_404(Person.objects.select_related("owner", "created_by", "updated_by"), request.user, pk=pk)
+    person = get_visible_or_404(
+        Person.objects.select_related("owner", "created_by", "updated_by"), request.user, pk=pk
+    )
     tab = request.GET.get("tab", "identity")
     if tab not in PERSON_TABS:
         tab = "identity"
@@ -505,9 +653,16 @@ def company_person_link(request: HtmxHttpRequest, pk: int):
         else:
             messages.success(request, _("%(name)s linked.") % {"name": person.full_name})
             return redirect(back)
-    return render(request, "contacts/simple_form.html", {
-        "form": form, "title": _("Link an existing person"), "heading": company.name, "back": back,
-    })
+    return render(
+        request,
+        "contacts/simple_form.html",
+        {
+            "form": form,
+            "title": _("Link an existing person"),
+            "heading": company.name,
+            "back": back,
+        },
+    )
 
 
 @login_required
@@ -527,9 +682,16 @@ def person_company_link(request: HtmxHttpRequest, pk: int):
         else:
             messages.success(request, _("Linked to %(name)s.") % {"name": company.name})
             return redirect(back)
-    return render(request, "contacts/simple_form.html", {
-        "form": form, "title": _("Link to a company"), "heading": person.full_name, "back": back,
-    })
+    return render(
+        request,
+        "contacts/simple_form.html",
+        {
+            "form": form,
+            "title": _("Link to a company"),
+            "heading": person.full_name,
+            "back": back,
+        },
+    )
 
 
 def _changeable_affiliation(request, pk) -> Affiliation:
@@ -545,12 +707,21 @@ def affiliation_edit(request: HtmxHttpRequest, pk: int):
     form = AffiliationForm(request.POST or None, instance=affiliation)
     back = f"{affiliation.company.get_absolute_url()}?tab=contacts"
     if request.method == "POST" and form.is_valid():
-        services.affiliation_update(affiliation=affiliation, actor=request.user, data=form.cleaned_data)
+        services.affiliation_update(
+            affiliation=affiliation, actor=request.user, data=form.cleaned_data
+        )
         messages.success(request, _("Saved."))
         return _redirect_back(request, back)
-    return render(request, "contacts/simple_form.html", {
-        "form": form, "title": _("Contact role"), "heading": str(affiliation), "back": back,
-    })
+    return render(
+        request,
+        "contacts/simple_form.html",
+        {
+            "form": form,
+            "title": _("Contact role"),
+            "heading": str(affiliation),
+            "back": back,
+        },
+    )
 
 
 @login_required
@@ -598,13 +769,17 @@ def note_create(request: HtmxHttpRequest, content_type_id: int, object_id: int):
     if form.is_valid():
         services.note_create(target=target, actor=request.user, **form.cleaned_data)
         if request.htmx:
-            response = render(request, "contacts/_notes.html", {"target": target, "note_form": NoteForm()})
+            response = render(
+                request, "contacts/_notes.html", {"target": target, "note_form": NoteForm()}
+            )
             return with_message(response, _("Note added."), "success")
         messages.success(request, _("Note added."))
         return _redirect_back(request, _target_url(target, "notes"))
     if request.htmx:
         return render(request, "contacts/_notes.html", {"target": target, "note_form": form})
-    messages.error(request, _("The note was not saved: %(errors)s") % {"errors": form.errors.as_text()})
+    messages.error(
+        request, _("The note was not saved: %(errors)s") % {"errors": form.errors.as_text()}
+    )
     return _redirect_back(request, _target_url(target, "notes"))
 
 
@@ -615,7 +790,9 @@ def note_delete(request: HtmxHttpRequest, pk: int):
     target = _attachable_target(request, note.content_type_id, note.object_id, change=True)
     services.note_delete(note=note, actor=request.user)
     if request.htmx:
-        response = render(request, "contacts/_notes.html", {"target": target, "note_form": NoteForm()})
+        response = render(
+            request, "contacts/_notes.html", {"target": target, "note_form": NoteForm()}
+        )
         return with_message(response, _("Note deleted."), "success")
     messages.success(request, _("Note deleted."))
     return _redirect_back(request, _target_url(target, "notes"))
@@ -629,14 +806,20 @@ def document_upload(request: HtmxHttpRequest, content_type_id: int, object_id: i
     error = None
     if form.is_valid():
         try:
-            services.document_attach(target=target, uploaded_file=form.cleaned_data["file"], actor=request.user)
+            services.document_attach(
+                target=target, uploaded_file=form.cleaned_data["file"], actor=request.user
+            )
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if request.htmx:
-        response = render(request, "contacts/_documents.html", {"target": target, "upload_error": error})
-        return with_message(response, error or _("Document attached."), "error" if error else "success")
+        response = render(
+            request, "contacts/_documents.html", {"target": target, "upload_error": error}
+        )
+        return with_message(
+            response, error or _("Document attached."), "error" if error else "success"
+        )
     if error:
         messages.error(request, error)
     else:
@@ -658,8 +841,12 @@ def document_download(request: HtmxHttpRequest, pk: int):
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=document.name,
-                            content_type=document.content_type_header or "application/octet-stream")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.name,
+        content_type=document.content_type_header or "application/octet-stream",
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -679,4 +866,3 @@ def document_delete(request: HtmxHttpRequest, pk: int):
         return with_message(response, _("Document deleted."), "success")
     messages.success(request, _("Document deleted."))
     return _redirect_back(request, _target_url(target, "documents"))
-

@@ -70,15 +70,26 @@ def bar_chart(points: list[tuple[dt.date, dict[str, Decimal]]], series: list[str
             height = float(value / top_value) * plot_height if value > 0 else 0.0
             bars.append(
                 Bar(
-                    x=round(first_bar + position * bar_width, 1), y=round(TOP + plot_height - height, 1),
-                    width=round(bar_width - 2, 1), height=round(height, 1), value=value, series=name,
+                    x=round(first_bar + position * bar_width, 1),
+                    y=round(TOP + plot_height - height, 1),
+                    width=round(bar_width - 2, 1),
+                    height=round(height, 1),
+                    value=value,
+                    series=name,
                 )
             )
         groups.append(Group(month=month, x=round(x, 1), centre=round(x + slot / 2, 1), bars=bars))
     ticks = [
-        Tick(y=round(TOP + plot_height - plot_height * i / lines, 1), value=step * i) for i in range(lines + 1)
+        Tick(y=round(TOP + plot_height - plot_height * i / lines, 1), value=step * i)
+        for i in range(lines + 1)
     ]
     return {
-        "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT,
-        "baseline": TOP + plot_height, "label_y": HEIGHT - 12, "groups": groups, "ticks": ticks,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "baseline": TOP + plot_height,
+        "label_y": HEIGHT - 12,
+        "groups": groups,
+        "ticks": ticks,
     }

@@ -13,7 +13,11 @@ from prospects.models import Opportunity
 def owner_choices(user):
     """The reps whose figures the user may filter on (only themselves when reps see only
     their own records)."""
-    users = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
     if user is not None and not is_manager(user) and settings.REPS_SEE_ONLY_OWN:
         return users.filter(pk=user.pk)
     return users.filter(
@@ -29,7 +33,9 @@ class ForecastFilter(django_filters.FilterSet):
         label=_("Process"), queryset=Process.objects.all(), empty_label=_("All processes")
     )
     category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=Category.objects.all(), empty_label=_("All categories"),
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        empty_label=_("All categories"),
         method="filter_category",
     )
 

@@ -15,7 +15,9 @@ class ForecastSnapshot(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    process = models.ForeignKey(Process, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    process = models.ForeignKey(
+        Process, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     count = models.PositiveIntegerField(default=0)
     amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
     weighted_amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))

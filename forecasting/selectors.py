@@ -42,7 +42,11 @@ def weighted_from_product_sum(total: Decimal | None) -> Decimal:
 
 
 def to_cents(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT) if not isinstance(value, Decimal) else value.quantize(CENT)
+    return (
+        Decimal(value or 0).quantize(CENT)
+        if not isinstance(value, Decimal)
+        else value.quantize(CENT)
+    )
 
 
 def open_opportunities(*, user=None) -> QuerySet:
@@ -121,14 +125,18 @@ def forecast_table(
     by_month = (
         dated.annotate(forecast_month=forecast_month_expression(first))
         .values("forecast_month")
-        .annotate(row_count=Count("id"), row_amount=Sum("amount"), row_weighted=weighted_sum_expression())
+        .annotate(
+            row_count=Count("id"), row_amount=Sum("amount"), row_weighted=weighted_sum_expression()
+        )
     )
     # Slipped: still open although the expected day has passed (earlier this month included).
     slipped = dated.filter(expected_date__lt=today).aggregate(
         count=Count("id"), total=Sum("amount")
     )
-    undated = base.filter(expected_date__isnull=True).order_by().aggregate(
-        count=Count("id"), total=Sum("amount")
+    undated = (
+        base.filter(expected_date__isnull=True)
+        .order_by()
+        .aggregate(count=Count("id"), total=Sum("amount"))
     )
     rows = {month: ForecastRow(month=month) for month in month_range(first, months)}
     for group in by_month:
@@ -241,7 +249,10 @@ def forecast_accuracy(
     end = add_months(current, 1)
     # The days a snapshot was taken (a day with nothing open still counts: the forecast was 0).
     days = sorted(
-        ForecastSnapshot.objects.filter(taken_on__lt=end).order_by().values_list("taken_on", flat=True).distinct()
+        ForecastSnapshot.objects.filter(taken_on__lt=end)
+        .order_by()
+        .values_list("taken_on", flat=True)
+        .distinct()
     )
     rows = {month: AccuracyRow(month=month) for month in month_range(first, months)}
     for row in rows.values():
@@ -249,7 +260,9 @@ def forecast_accuracy(
         during = [day for day in days if row.month < day < add_months(row.month, 1)]
         row.taken_on = before[-1] if before else (during[0] if during else None)
     snapshots = snapshots_visible_to(user).filter(
-        month__gte=first, month__lte=current, taken_on__in={row.taken_on for row in rows.values() if row.taken_on}
+        month__gte=first,
+        month__lte=current,
+        taken_on__in={row.taken_on for row in rows.values() if row.taken_on},
     )
     if owner is not None:
         snapshots = snapshots.filter(owner=owner)
@@ -257,7 +270,9 @@ def forecast_accuracy(
         snapshots = snapshots.filter(process=process)
     per_day = (
         snapshots.values("month", "taken_on")
-        .annotate(row_count=Sum("count"), row_amount=Sum("amount"), row_weighted=Sum("weighted_amount"))
+        .annotate(
+            row_count=Sum("count"), row_amount=Sum("amount"), row_weighted=Sum("weighted_amount")
+        )
         .order_by("month", "taken_on")
     )
     for group in per_day:
@@ -268,10 +283,14 @@ def forecast_accuracy(
         row.forecast_amount = to_cents(group["row_amount"])
         row.forecast_weighted = to_cents(group["row_weighted"])
     if won_queryset is None:
-        won_queryset = Opportunity.objects.all() if user is None else Opportunity.objects.visible_to(user)
+        won_queryset = (
+            Opportunity.objects.all() if user is None else Opportunity.objects.visible_to(user)
+        )
     won = (
         won_queryset.filter(
-            status=Opportunity.Status.WON, closing_date__gte=first, closing_date__lt=add_months(current, 1)
+            status=Opportunity.Status.WON,
+            closing_date__gte=first,
+            closing_date__lt=add_months(current, 1),
         )
         .order_by()
         .annotate(closing_month=TruncMonth("closing_date", output_field=DateField()))

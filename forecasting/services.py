@@ -48,7 +48,9 @@ def forecast_snapshot_take(*, day: dt.date) -> int:
         .order_by()
         .annotate(forecast_month=forecast_month_expression(month_start(day)))
         .values("forecast_month", "owner_id", "process_id")
-        .annotate(row_count=Count("id"), row_amount=Sum("amount"), row_weighted=weighted_sum_expression())
+        .annotate(
+            row_count=Count("id"), row_amount=Sum("amount"), row_weighted=weighted_sum_expression()
+        )
     )
     select_sql, params = groups.query.sql_with_params()
     table = connection.ops.quote_name(ForecastSnapshot._meta.db_table)
@@ -98,7 +100,9 @@ def red_items_by_user(*, users=None) -> dict[int, dict[str, list]]:
     return dict(items)
 
 
-def digest_message(*, user, tasks: list, opportunities: list, today: dt.date) -> EmailMultiAlternatives:
+def digest_message(
+    *, user, tasks: list, opportunities: list, today: dt.date
+) -> EmailMultiAlternatives:
     context = {
         "user": user,
         "tasks": tasks,
@@ -108,7 +112,9 @@ def digest_message(*, user, tasks: list, opportunities: list, today: dt.date) ->
         "site_url": settings.SITE_URL.rstrip("/"),
     }
     with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("forecasting/email/digest_subject.txt", context).split())
+        subject = " ".join(
+            render_to_string("forecasting/email/digest_subject.txt", context).split()
+        )
         text = render_to_string("forecasting/email/digest.txt", context)
         html = render_to_string("forecasting/email/digest.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
@@ -160,11 +166,15 @@ def nightly_run(*, day: dt.date | None = None) -> dict:
     summary["snapshot_rows"] = forecast_snapshot_take(day=day)
     logger.info("nightly %s: forecast snapshot stored (%d rows)", day, summary["snapshot_rows"])
     summary["occurrences"] = series_extend(through=day + dt.timedelta(days=HORIZON_DAYS))
-    logger.info("nightly %s: recurring series extended (%d occurrences)", day, summary["occurrences"])
+    logger.info(
+        "nightly %s: recurring series extended (%d occurrences)", day, summary["occurrences"]
+    )
     summary["refreshed"] = overdue_refresh(today=day)
     logger.info(
         "nightly %s: colours refreshed (%d opportunities, %d tasks)",
-        day, summary["refreshed"]["opportunities"], summary["refreshed"]["tasks"],
+        day,
+        summary["refreshed"]["opportunities"],
+        summary["refreshed"]["tasks"],
     )
     summary["digests"] = digest_send(today=day)
     logger.info("nightly %s: %d digest e-mails sent", day, summary["digests"])

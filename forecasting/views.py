@@ -33,7 +33,9 @@ def months_param(request, default: int = DEFAULT_MONTHS) -> int:
 
 def filtered_forecast(request):
     """The page's FilterSet over the open opportunities the user may see."""
-    return ForecastFilter(request.GET or None, queryset=open_opportunities(user=request.user), user=request.user)
+    return ForecastFilter(
+        request.GET or None, queryset=open_opportunities(user=request.user), user=request.user
+    )
 
 
 @login_required
@@ -46,7 +48,10 @@ def forecast(request: HtmxHttpRequest):
     queryset = filterset.qs
     table = forecast_table(user=request.user, months=months, queryset=queryset)
     chart = bar_chart(
-        [(row.month, {"amount": row.amount, "weighted": row.weighted_amount}) for row in table.rows],
+        [
+            (row.month, {"amount": row.amount, "weighted": row.weighted_amount})
+            for row in table.rows
+        ],
         ["amount", "weighted"],
     )
     context = {
@@ -80,7 +85,9 @@ def forecast_export(request: HtmxHttpRequest):
 @require_http_methods(["GET"])
 def forecast_accuracy(request: HtmxHttpRequest):
     """Past forecasts (the nightly snapshots) beside what was actually won in each month."""
-    filterset = ForecastFilter(request.GET or None, queryset=open_opportunities(user=request.user), user=request.user)
+    filterset = ForecastFilter(
+        request.GET or None, queryset=open_opportunities(user=request.user), user=request.user
+    )
     # Snapshots are stored per rep and process only: no category filter here.
     del filterset.form.fields["category"]
     owner = process = None
@@ -93,7 +100,11 @@ def forecast_accuracy(request: HtmxHttpRequest):
     if process is not None:
         won_queryset = won_queryset.filter(process=process)
     rows = selectors.forecast_accuracy(
-        user=request.user, months=ACCURACY_MONTHS, owner=owner, process=process, won_queryset=won_queryset
+        user=request.user,
+        months=ACCURACY_MONTHS,
+        owner=owner,
+        process=process,
+        won_queryset=won_queryset,
     )
     chart = bar_chart(
         [(row.month, {"weighted": row.forecast_weighted, "won": row.won_amount}) for row in rows],

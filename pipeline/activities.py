@@ -54,8 +54,19 @@ FREQUENCIES = {
 RULE_FIELDS = ("frequency", "interval", "weekdays", "until", "count")
 # Fields an occurrence copies from the task that starts its series.
 COPIED_FIELDS = (
-    "title", "type_id", "all_day", "assignee_id", "priority", "important", "location",
-    "is_private", "notes", "opportunity_id", "prospect_id", "company_id", "person_id",
+    "title",
+    "type_id",
+    "all_day",
+    "assignee_id",
+    "priority",
+    "important",
+    "location",
+    "is_private",
+    "notes",
+    "opportunity_id",
+    "prospect_id",
+    "company_id",
+    "person_id",
 )
 
 
@@ -120,9 +131,12 @@ def _materialise(head: Task, *, after: dt.datetime, through: dt.date | None = No
             continue
         start = _aware(when)
         occurrence = Task(
-            series=head, start=start, occurrence_start=start,
+            series=head,
+            start=start,
+            occurrence_start=start,
             end=start + duration if duration is not None else None,
-            created_by=head.created_by, updated_by=head.updated_by,
+            created_by=head.created_by,
+            updated_by=head.updated_by,
             **{field: getattr(head, field) for field in COPIED_FIELDS},
         )
         created.append(occurrence)
@@ -147,8 +161,10 @@ def series_extend(*, through: dt.date | None = None, heads=None, lazy: bool = Fa
         heads = (
             Task.all_objects.heads()
             .filter(Q(until__isnull=True) | Q(until__gt=timezone.localdate()))
-            .annotate(last=Coalesce(Max("occurrences__occurrence_start"), "occurrence_start"),
-                      stored=Count("occurrences"))
+            .annotate(
+                last=Coalesce(Max("occurrences__occurrence_start"), "occurrence_start"),
+                stored=Count("occurrences"),
+            )
             .filter(Q(count__isnull=True) | Q(stored__lt=F("count") - 1))
         )
         lag = Q()
@@ -167,7 +183,9 @@ def series_extend(*, through: dt.date | None = None, heads=None, lazy: bool = Fa
         )
         if last is None:
             continue
-        new = _materialise(head, after=timezone.localtime(last).replace(tzinfo=None), through=through)
+        new = _materialise(
+            head, after=timezone.localtime(last).replace(tzinfo=None), through=through
+        )
         created += len(new)
         if new:
             clocks.tasks_refresh([task.pk for task in new])
@@ -293,7 +311,12 @@ def management_dates_refresh(*, company=None, prospect=None) -> None:
         )
     ]
     done.sort()
-    upcoming = contacts.filter(done=False).order_by("start", "id").values_list("start", "type__name").first()
+    upcoming = (
+        contacts.filter(done=False)
+        .order_by("start", "id")
+        .values_list("start", "type__name")
+        .first()
+    )
     target.first_contact_at = done[0][0] if done else None
     target.last_contact_at, target.last_contact_type = done[-1] if done else (None, "")
     target.next_contact_at, target.next_contact_type = upcoming if upcoming else (None, "")
@@ -335,8 +358,9 @@ def _lock(task: Task, expected_version: int | None) -> Task:
 
 
 @transaction.atomic
-def task_update(*, task: Task, actor, scope: str = SCOPE_THIS, expected_version: int | None = None,
-                **fields) -> Task:
+def task_update(
+    *, task: Task, actor, scope: str = SCOPE_THIS, expected_version: int | None = None, **fields
+) -> Task:
     """Change a task. For an occurrence of a series, `scope` says whether the change applies to
     this occurrence only (its recurrence rule is left alone) or to it and the following ones
     (the series is cut before it and it starts a new series with the new values and rule)."""
@@ -361,21 +385,38 @@ def task_update(*, task: Task, actor, scope: str = SCOPE_THIS, expected_version:
         task.touch(actor)
         task.save()
         if starts_series:
-            touched += [o.pk for o in _materialise(task, after=timezone.localtime(task.start).replace(tzinfo=None))]
+            touched += [
+                o.pk
+                for o in _materialise(
+                    task, after=timezone.localtime(task.start).replace(tzinfo=None)
+                )
+            ]
         _after_write(touched, before)
         return task
 
-    head = task if task.series_id is None else Task.all_objects.select_for_update().get(pk=task.series_id)
+    head = (
+        task
+        if task.series_id is None
+        else Task.all_objects.select_for_update().get(pk=task.series_id)
+    )
     cut_from = task.occurrence_start or task.start
-    following = Task.all_objects.filter(series=head, done=False, occurrence_start__gt=cut_from).exclude(pk=task.pk)
+    following = Task.all_objects.filter(
+        series=head, done=False, occurrence_start__gt=cut_from
+    ).exclude(pk=task.pk)
     touched += list(following.values_list("pk", flat=True))
     following.delete()
     if head.pk != task.pk:
         previous = (
             Task.all_objects.filter(Q(pk=head.pk) | Q(series=head), occurrence_start__lt=cut_from)
-            .order_by("-occurrence_start").values_list("occurrence_start", flat=True).first()
+            .order_by("-occurrence_start")
+            .values_list("occurrence_start", flat=True)
+            .first()
         )
-        head.until = timezone.localtime(previous).date() if previous else timezone.localtime(head.start).date()
+        head.until = (
+            timezone.localtime(previous).date()
+            if previous
+            else timezone.localtime(head.start).date()
+        )
         head.count = None
         head.touch(actor)
         head.save(update_fields=["until", "count", "updated_at", "updated_by", "version"])
@@ -392,7 +433,8 @@ def task_update(*, task: Task, actor, scope: str = SCOPE_THIS, expected_version:
     task.save()
     if task.frequency:
         touched += [
-            o.pk for o in _materialise(task, after=timezone.localtime(task.start).replace(tzinfo=None))
+            o.pk
+            for o in _materialise(task, after=timezone.localtime(task.start).replace(tzinfo=None))
         ]
     _after_write(touched, before)
     return task
@@ -442,17 +484,25 @@ def task_delete(*, task: Task, actor, scope: str = SCOPE_THIS) -> None:
         head = task if task.series_id is None else Task.all_objects.get(pk=task.series_id)
         cut_from = task.occurrence_start or task.start
         ids += list(
-            Task.objects.filter(series=head, done=False, occurrence_start__gt=cut_from).values_list("pk", flat=True)
+            Task.objects.filter(series=head, done=False, occurrence_start__gt=cut_from).values_list(
+                "pk", flat=True
+            )
         )
         if head.pk != task.pk:
             previous = (
-                Task.all_objects.filter(Q(pk=head.pk) | Q(series=head), occurrence_start__lt=cut_from)
-                .order_by("-occurrence_start").values_list("occurrence_start", flat=True).first()
+                Task.all_objects.filter(
+                    Q(pk=head.pk) | Q(series=head), occurrence_start__lt=cut_from
+                )
+                .order_by("-occurrence_start")
+                .values_list("occurrence_start", flat=True)
+                .first()
             )
             head.until = timezone.localtime(previous or head.start).date()
         else:
             head.until = timezone.localtime(head.start).date()
         head.count = None
         Task.all_objects.filter(pk=head.pk).update(until=head.until, count=None)
-    Task.all_objects.filter(pk__in=ids).update(deleted_at=now, deleted_by=actor, updated_at=now, updated_by=actor)
+    Task.all_objects.filter(pk__in=ids).update(
+        deleted_at=now, deleted_by=actor, updated_at=now, updated_by=actor
+    )
     _after_write(ids)

@@ -11,8 +11,13 @@ from pipeline.models import Task, TaskType
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 WEEKDAY_CHOICES = [
-    ("0", _("Monday")), ("1", _("Tuesday")), ("2", _("Wednesday")), ("3", _("Thursday")),
-    ("4", _("Friday")), ("5", _("Saturday")), ("6", _("Sunday")),
+    ("0", _("Monday")),
+    ("1", _("Tuesday")),
+    ("2", _("Wednesday")),
+    ("3", _("Thursday")),
+    ("4", _("Friday")),
+    ("5", _("Saturday")),
+    ("6", _("Sunday")),
 ]
 
 SCOPE_CHOICES = [
@@ -29,15 +34,22 @@ class TaskForm(forms.ModelForm):
     """What the task panel's dialog edits. The record it is about comes from the URL."""
 
     duration = forms.IntegerField(
-        label=_("Duration (minutes)"), required=False, min_value=0,
+        label=_("Duration (minutes)"),
+        required=False,
+        min_value=0,
         help_text=_("Used when no end is given."),
     )
     weekdays = forms.MultipleChoiceField(
-        label=_("On weekdays"), choices=WEEKDAY_CHOICES, required=False,
+        label=_("On weekdays"),
+        choices=WEEKDAY_CHOICES,
+        required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "weekday-choices"}),
     )
     scope = forms.ChoiceField(
-        label=_("Apply to"), choices=SCOPE_CHOICES, initial=SCOPE_THIS, required=False,
+        label=_("Apply to"),
+        choices=SCOPE_CHOICES,
+        initial=SCOPE_THIS,
+        required=False,
         widget=forms.RadioSelect,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -45,8 +57,22 @@ class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
         fields = [
-            "title", "type", "start", "end", "all_day", "assignee", "priority", "important",
-            "location", "is_private", "notes", "frequency", "interval", "weekdays", "until", "count",
+            "title",
+            "type",
+            "start",
+            "end",
+            "all_day",
+            "assignee",
+            "priority",
+            "important",
+            "location",
+            "is_private",
+            "notes",
+            "frequency",
+            "interval",
+            "weekdays",
+            "until",
+            "count",
         ]
         widgets = {
             "start": _datetime_widget(),
@@ -61,8 +87,10 @@ class TaskForm(forms.ModelForm):
         self.fields["end"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         self.fields["type"].queryset = TaskType.objects.all()
         self.fields["type"].empty_label = None
-        self.fields["assignee"].queryset = get_user_model().objects.filter(is_active=True).order_by(
-            "first_name", "last_name", "username"
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True)
+            .order_by("first_name", "last_name", "username")
         )
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
         self.fields["interval"].min_value = 1
@@ -101,9 +129,15 @@ class TaskFilter(django_filters.FilterSet):
     """The agenda's filters. The assignee filter is offered to managers only (the view drops it
     for reps, who see their own tasks)."""
 
-    type = django_filters.ModelChoiceFilter(label=_("type"), queryset=TaskType.objects.all(), empty_label=_("All types"))
-    priority = django_filters.ChoiceFilter(label=_("priority"), choices=Task.Priority.choices, empty_label=_("All priorities"))
-    assignee = django_filters.ChoiceFilter(label=_("assigned to"), method="filter_assignee", empty_label=None)
+    type = django_filters.ModelChoiceFilter(
+        label=_("type"), queryset=TaskType.objects.all(), empty_label=_("All types")
+    )
+    priority = django_filters.ChoiceFilter(
+        label=_("priority"), choices=Task.Priority.choices, empty_label=_("All priorities")
+    )
+    assignee = django_filters.ChoiceFilter(
+        label=_("assigned to"), method="filter_assignee", empty_label=None
+    )
 
     class Meta:
         model = Task
@@ -113,9 +147,12 @@ class TaskFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         if team:
-            users = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+            users = (
+                get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+            )
             self.filters["assignee"].extra["choices"] = [
-                ("", _("Me")), ("all", _("Whole team")),
+                ("", _("Me")),
+                ("all", _("Whole team")),
                 *[(str(u.pk), u.get_full_name() or u.username) for u in users if u.pk != user.pk],
             ]
         else:
@@ -124,7 +161,9 @@ class TaskFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        if "assignee" not in self.filters or not (self.form.cleaned_data.get("assignee") if self.form.is_valid() else ""):
+        if "assignee" not in self.filters or not (
+            self.form.cleaned_data.get("assignee") if self.form.is_valid() else ""
+        ):
             queryset = queryset.filter(assignee=self.user)
         return queryset
 

@@ -30,7 +30,12 @@ from pipeline.models import CalendarFeed, Task
 from prospects.models import Opportunity, Prospect
 
 TASKS_CHANGED = "jalon:tasks-changed"
-LINK_MODELS = {"opportunity": Opportunity, "prospect": Prospect, "company": Company, "person": Person}
+LINK_MODELS = {
+    "opportunity": Opportunity,
+    "prospect": Prospect,
+    "company": Company,
+    "person": Person,
+}
 # What a card's task panel lists: the record's own tasks and those of its opportunities.
 PANEL_SCOPES = {
     "opportunity": lambda obj: Q(opportunity=obj),
@@ -73,7 +78,9 @@ def can_change_task(user, task: Task) -> bool:
 
 
 def _get_task(request, pk: int, *, change: bool = False) -> Task:
-    task = get_object_or_404(Task.objects.visible_to(request.user).select_related(*TASK_RELATED), pk=pk)
+    task = get_object_or_404(
+        Task.objects.visible_to(request.user).select_related(*TASK_RELATED), pk=pk
+    )
     if change and not can_change_task(request.user, task):
         raise PermissionDenied
     return task
@@ -116,9 +123,17 @@ def task_list(request: HtmxHttpRequest):
     start_today, start_tomorrow = _bounds(today)
     horizon = start_tomorrow + dt.timedelta(days=UPCOMING_DAYS)
     # The most recent overdue ones, oldest first; the section's badge tells how many there are.
-    overdue = list(tasks.filter(start__lt=start_today).order_by("-start", "-id")[:AGENDA_ROWS])[::-1]
-    due_today = list(tasks.filter(start__gte=start_today, start__lt=start_tomorrow).order_by("start", "id"))
-    upcoming = list(tasks.filter(start__gte=start_tomorrow, start__lt=horizon).order_by("start", "id")[:AGENDA_ROWS])
+    overdue = list(tasks.filter(start__lt=start_today).order_by("-start", "-id")[:AGENDA_ROWS])[
+        ::-1
+    ]
+    due_today = list(
+        tasks.filter(start__gte=start_today, start__lt=start_tomorrow).order_by("start", "id")
+    )
+    upcoming = list(
+        tasks.filter(start__gte=start_tomorrow, start__lt=horizon).order_by("start", "id")[
+            :AGENDA_ROWS
+        ]
+    )
     counts = tasks.order_by().aggregate(
         overdue=Count("id", filter=Q(start__lt=start_today)),
         upcoming=Count("id", filter=Q(start__gte=start_tomorrow, start__lt=horizon)),
@@ -127,15 +142,27 @@ def task_list(request: HtmxHttpRequest):
     sections = [
         ("overdue", _("Overdue"), "red", overdue, counts["overdue"]),
         ("today", _("Today"), "orange", due_today, counts["today"]),
-        ("upcoming", _("Next %(days)s days") % {"days": UPCOMING_DAYS}, "green", upcoming, counts["upcoming"]),
+        (
+            "upcoming",
+            _("Next %(days)s days") % {"days": UPCOMING_DAYS},
+            "green",
+            upcoming,
+            counts["upcoming"],
+        ),
     ]
     template = "pipeline/task_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#task-agenda"
-    return render(request, template, {
-        "filter": task_filter, "sections": sections, "team": team,
-        "show_assignee": team and request.GET.get("assignee") not in (None, ""),
-    })
+    return render(
+        request,
+        template,
+        {
+            "filter": task_filter,
+            "sections": sections,
+            "team": team,
+            "show_assignee": team and request.GET.get("assignee") not in (None, ""),
+        },
+    )
 
 
 # --- detail, create, edit, done, delete --------------------------------------------------------
@@ -148,10 +175,16 @@ def task_detail(request: HtmxHttpRequest, pk: int):
     head = task.series if task.series_id else task
     days = dict(WEEKDAY_CHOICES)
     weekdays = [days[d] for d in (head.weekdays or "").split(",") if d in days]
-    return render(request, "pipeline/task_detail.html", {
-        "task": task, "can_change": can_change_task(request.user, task), "target": _task_target(task)[1],
-        "weekdays": weekdays,
-    })
+    return render(
+        request,
+        "pipeline/task_detail.html",
+        {
+            "task": task,
+            "can_change": can_change_task(request.user, task),
+            "target": _task_target(task)[1],
+            "weekdays": weekdays,
+        },
+    )
 
 
 def _form_response(request, form, *, task=None, target_kind=None, target=None, status=200):
@@ -159,10 +192,19 @@ def _form_response(request, form, *, task=None, target_kind=None, target=None, s
     if request.htmx:
         template += "#task-form"
     action = reverse("task_edit", args=[task.pk]) if task else reverse("task_create")
-    return render(request, template, {
-        "form": form, "task": task, "action": action, "target_kind": target_kind, "target": target,
-        "next": _next_url(request, ""),
-    }, status=status)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "task": task,
+            "action": action,
+            "target_kind": target_kind,
+            "target": target,
+            "next": _next_url(request, ""),
+        },
+        status=status,
+    )
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -178,14 +220,18 @@ def task_create(request: HtmxHttpRequest):
     if target is not None and not can_change(request.user, target):
         raise PermissionDenied
     if request.method == "GET":
-        start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+        start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(
+            hours=1
+        )
         try:
             day = dt.date.fromisoformat(request.GET.get("day", ""))
         except ValueError:
             day = None
         if day is not None:
             start = start.replace(year=day.year, month=day.month, day=day.day, hour=9)
-        form = TaskForm(initial={"start": start, "assignee": request.user, "type": None}, user=request.user)
+        form = TaskForm(
+            initial={"start": start, "assignee": request.user, "type": None}, user=request.user
+        )
         return _form_response(request, form, target_kind=kind, target=target)
     form = TaskForm(request.POST, user=request.user)
     if form.is_valid():
@@ -199,7 +245,9 @@ def task_create(request: HtmxHttpRequest):
         else:
             if request.htmx:
                 return _tasks_changed(close_modal(HttpResponse(status=204)), _("Task created."))
-            return redirect(_next_url(request, target.get_absolute_url() if target else task.get_absolute_url()))
+            return redirect(
+                _next_url(request, target.get_absolute_url() if target else task.get_absolute_url())
+            )
     return _form_response(request, form, target_kind=kind, target=target)
 
 
@@ -229,8 +277,11 @@ def task_edit(request: HtmxHttpRequest, pk: int):
     if form.is_valid():
         try:
             activities.task_update(
-                task=task, actor=request.user, scope=form.cleaned_data.get("scope") or activities.SCOPE_THIS,
-                expected_version=form.cleaned_data.get("version"), **form.service_fields(),
+                task=task,
+                actor=request.user,
+                scope=form.cleaned_data.get("scope") or activities.SCOPE_THIS,
+                expected_version=form.cleaned_data.get("version"),
+                **form.service_fields(),
             )
         except activities.TaskConflict as conflict:
             # Someone saved in between: show the current values (and version), not the stale ones.
@@ -256,7 +307,9 @@ def task_toggle(request: HtmxHttpRequest, pk: int):
     done = (not task.done) if done is None else done in ("1", "true", "on")
     activities.task_set_done(task=task, done=done, actor=request.user)
     if request.htmx:
-        return _tasks_changed(HttpResponse(status=204), _("Task done.") if done else _("Task to do again."))
+        return _tasks_changed(
+            HttpResponse(status=204), _("Task done.") if done else _("Task to do again.")
+        )
     return redirect(_next_url(request, task.get_absolute_url()))
 
 
@@ -269,7 +322,9 @@ def task_delete(request: HtmxHttpRequest, pk: int):
     activities.task_delete(task=task, actor=request.user, scope=scope)
     if request.htmx:
         return _tasks_changed(close_modal(HttpResponse(status=204)), _("Task moved to the trash."))
-    return redirect(_next_url(request, target.get_absolute_url() if target else reverse("task_list")))
+    return redirect(
+        _next_url(request, target.get_absolute_url() if target else reverse("task_list"))
+    )
 
 
 # --- panels embedded in cards ------------------------------------------------------------------
@@ -297,7 +352,11 @@ def task_panel(request: HtmxHttpRequest):
         raise Http404
     todo_only = request.GET.get("todo", "1") == "1"
     first_line = request.GET.get("first_line", "1") == "1"
-    tasks = Task.objects.visible_to(request.user).filter(PANEL_SCOPES[kind](target)).select_related(*TASK_RELATED)
+    tasks = (
+        Task.objects.visible_to(request.user)
+        .filter(PANEL_SCOPES[kind](target))
+        .select_related(*TASK_RELATED)
+    )
     open_tasks = list(tasks.filter(done=False).order_by("start", "id")[:300])
     done_tasks = [] if todo_only else list(tasks.filter(done=True).order_by("-start", "-id")[:100])
     today = timezone.localdate()
@@ -305,11 +364,20 @@ def task_panel(request: HtmxHttpRequest):
     for task in rows:
         task.clock = "" if task.done else colour_for(task.start, today)
     query = f"{kind}={target.pk}"
-    return render(request, "pipeline/_task_panel.html", {
-        "tasks": rows, "kind": kind, "target": target, "query": query, "todo_only": todo_only,
-        "first_line": first_line, "can_add": can_change(request.user, target),
-        "panel_url": reverse("task_panel"),
-    })
+    return render(
+        request,
+        "pipeline/_task_panel.html",
+        {
+            "tasks": rows,
+            "kind": kind,
+            "target": target,
+            "query": query,
+            "todo_only": todo_only,
+            "first_line": first_line,
+            "can_add": can_change(request.user, target),
+            "panel_url": reverse("task_panel"),
+        },
+    )
 
 
 @login_required
@@ -320,7 +388,9 @@ def history_panel(request: HtmxHttpRequest):
     if target is None:
         raise Http404
     history = history_for(user=request.user, **{kind: target})
-    return render(request, "pipeline/_history.html", {"history": history, "kind": kind, "target": target})
+    return render(
+        request, "pipeline/_history.html", {"history": history, "kind": kind, "target": target}
+    )
 
 
 # --- calendar --------------------------------------------------------------------------------
@@ -362,21 +432,37 @@ def task_calendar(request: HtmxHttpRequest):
     tasks = list(tasks.select_related("type", "assignee").order_by("start", "id"))
     today = timezone.localdate()
     for task in tasks:
-        task.busy_only = task.is_private and request.user.pk not in (task.assignee_id, task.created_by_id)
+        task.busy_only = task.is_private and request.user.pk not in (
+            task.assignee_id,
+            task.created_by_id,
+        )
         task.local_day = timezone.localtime(task.start).date()
         task.clock = "done" if task.done else colour_for(task.start, today)
     by_day = {key: list(group) for key, group in groupby(tasks, key=lambda t: t.local_day)}
     if view == "month":
-        month_weeks = [[(d, by_day.get(d, []), d.month == day.month) for d in week] for week in weeks]
+        month_weeks = [
+            [(d, by_day.get(d, []), d.month == day.month) for d in week] for week in weeks
+        ]
         previous = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     else:
         month_weeks = []
         previous, following = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
-    return render(request, "pipeline/task_calendar.html", {
-        "view": view, "day": day, "today": today, "weeks": month_weeks, "day_tasks": by_day.get(day, []),
-        "previous": previous, "following": following, "who": who, "users": users,
-    })
+    return render(
+        request,
+        "pipeline/task_calendar.html",
+        {
+            "view": view,
+            "day": day,
+            "today": today,
+            "weeks": month_weeks,
+            "day_tasks": by_day.get(day, []),
+            "previous": previous,
+            "following": following,
+            "who": who,
+            "users": users,
+        },
+    )
 
 
 # --- iCalendar feed --------------------------------------------------------------------------
@@ -386,10 +472,18 @@ def task_calendar(request: HtmxHttpRequest):
 @require_GET
 def task_feed(request, token: str):
     """The user's tasks for calendar apps; the secret token in the URL is the only key."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token=token, user__is_active=True)
+        .first()
+    )
     if feed is None:
         raise Http404
-    ics = feed_build(user=feed.user, domain=request.get_host().split(":")[0], base_url=request.build_absolute_uri("/").rstrip("/"))
+    ics = feed_build(
+        user=feed.user,
+        domain=request.get_host().split(":")[0],
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+    )
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="jalon.ics"'
     return response
@@ -403,10 +497,18 @@ def calendar_feed(request: HtmxHttpRequest):
         feed = feed_regenerate(user=request.user)
         response = redirect("calendar_feed")
         if request.htmx:
-            response = render(request, "pipeline/task_feed.html#feed-url", {"feed": feed, "feed_url": _feed_url(request, feed)})
-        return with_message(response, _("New address created: the old one no longer works."), "success")
+            response = render(
+                request,
+                "pipeline/task_feed.html#feed-url",
+                {"feed": feed, "feed_url": _feed_url(request, feed)},
+            )
+        return with_message(
+            response, _("New address created: the old one no longer works."), "success"
+        )
     feed = calendar_feed_for(user=request.user)
-    return render(request, "pipeline/task_feed.html", {"feed": feed, "feed_url": _feed_url(request, feed)})
+    return render(
+        request, "pipeline/task_feed.html", {"feed": feed, "feed_url": _feed_url(request, feed)}
+    )
 
 
 def _feed_url(request, feed: CalendarFeed) -> str:

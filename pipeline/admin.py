@@ -24,19 +24,32 @@ class AutomationRuleInline(admin.TabularInline):
         # Only the steps of the process being edited may be a rule's target.
         if db_field.name == "target_step":
             process_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Step.objects.filter(process_id=process_id) if process_id else Step.objects.none()
+            kwargs["queryset"] = (
+                Step.objects.filter(process_id=process_id) if process_id else Step.objects.none()
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Process)
 class ProcessAdmin(admin.ModelAdmin):
-    list_display = ["name", "mode", "step_count", "log_step_changes", "is_default", "active", "position"]
+    list_display = [
+        "name",
+        "mode",
+        "step_count",
+        "log_step_changes",
+        "is_default",
+        "active",
+        "position",
+    ]
     list_editable = ["active", "position"]
     list_filter = ["mode", "active"]
     search_fields = ["name"]
     filter_horizontal = ["modify_groups", "delete_groups"]
     fieldsets = [
-        (None, {"fields": ["name", "mode", "log_step_changes", "active", "is_default", "position"]}),
+        (
+            None,
+            {"fields": ["name", "mode", "log_step_changes", "active", "is_default", "position"]},
+        ),
         (_("Rights"), {"fields": ["modify_groups", "delete_groups"]}),
     ]
     inlines = [StepInline, AutomationRuleInline]

@@ -82,7 +82,7 @@ def pipeline_board(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def board_column(request: HtmxHttpRequest, process_id: int, key: str) -> HttpResponse:
-    """"Load more": the next cards of one column, and the button for the page after."""
+    """ "Load more": the next cards of one column, and the button for the page after."""
     process = process_or_404(request.user, process_id)
     steps = selectors.board_steps(process)
     if key not in {str(s.pk) for s in steps} | {selectors.WON, selectors.LOST}:
@@ -93,11 +93,18 @@ def board_column(request: HtmxHttpRequest, process_id: int, key: str) -> HttpRes
         offset = 0
     filters = _filters(request.GET)
     cards, more = selectors.column_page(
-        process=process, user=request.user, key=key, filters=filters, offset=offset,
+        process=process,
+        user=request.user,
+        key=key,
+        filters=filters,
+        offset=offset,
         first_step_id=steps[0].pk if steps else None,
     )
     context = _base_context(request, process, steps, filters) | {
-        "cards": cards, "key": key, "more": more, "next_offset": offset + len(cards),
+        "cards": cards,
+        "key": key,
+        "more": more,
+        "next_offset": offset + len(cards),
     }
     return render(request, "pipeline/_board_cards_page.html", context)
 
@@ -201,15 +208,25 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
     )
     if opportunity is None:
         return _refused(
-            request, process, steps, opportunity_id=opportunity_id, message=NOT_FOUND,
-            keys=[from_key, key], filters=filters,
+            request,
+            process,
+            steps,
+            opportunity_id=opportunity_id,
+            message=NOT_FOUND,
+            keys=[from_key, key],
+            filters=filters,
         )
     original_key = selectors.column_key_of(opportunity)
     step = next((s for s in steps if str(s.pk) == key), None)
     if step is None and key not in (selectors.WON, selectors.LOST):
         return _refused(
-            request, process, steps, opportunity_id=opportunity_id, message=UNKNOWN_COLUMN,
-            keys=[from_key, original_key], filters=filters,
+            request,
+            process,
+            steps,
+            opportunity_id=opportunity_id,
+            message=UNKNOWN_COLUMN,
+            keys=[from_key, original_key],
+            filters=filters,
         )
 
     loss_reason = None
@@ -217,9 +234,15 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
         form = LossForm(data)
         if not form.is_valid():
             response = render(
-                request, "pipeline/board.html#loss-dialog",
-                {"form": form, "opportunity": opportunity, "process": process,
-                 "move": data, "query": filters.urlencode()},
+                request,
+                "pipeline/board.html#loss-dialog",
+                {
+                    "form": form,
+                    "opportunity": opportunity,
+                    "process": process,
+                    "move": data,
+                    "query": filters.urlencode(),
+                },
             )
             return reswap(retarget(response, "#modal-body"), "innerHTML")
         loss_reason = form.cleaned_data["loss_reason"]
@@ -230,7 +253,10 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
             opportunity_id=opportunity.pk,
             actor=request.user,
             to_step=step,
-            to_status={selectors.WON: Opportunity.Status.WON, selectors.LOST: Opportunity.Status.LOST}.get(key),
+            to_status={
+                selectors.WON: Opportunity.Status.WON,
+                selectors.LOST: Opportunity.Status.LOST,
+            }.get(key),
             loss_reason=loss_reason,
             expected_version=version,
             position=_position(process, data.get("prev", ""), data.get("next", "")),
@@ -240,8 +266,13 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
         stale = current is None or (version != "" and str(current.version) != version)
         keys = [from_key, key, selectors.column_key_of(current) if current else original_key]
         return _refused(
-            request, process, steps, opportunity_id=opportunity.pk, message=refusal.message,
-            keys=keys if stale else [], filters=filters,
+            request,
+            process,
+            steps,
+            opportunity_id=opportunity.pk,
+            message=refusal.message,
+            keys=keys if stale else [],
+            filters=filters,
         )
 
     real_key = selectors.column_key_of(moved)
@@ -276,12 +307,21 @@ def board_lost(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -
     opportunity = get_object_or_404(
         Opportunity.objects.visible_to(request.user).filter(process=process), pk=opportunity_id
     )
-    if not (can_modify_process_opportunities(request.user, process) and can_change(request.user, opportunity)):
+    if not (
+        can_modify_process_opportunities(request.user, process)
+        and can_change(request.user, opportunity)
+    ):
         raise PermissionDenied
     return render(
-        request, "pipeline/board.html#loss-dialog",
-        {"form": LossForm(), "opportunity": opportunity, "process": process,
-         "move": request.GET, "query": _filters(request.GET).urlencode()},
+        request,
+        "pipeline/board.html#loss-dialog",
+        {
+            "form": LossForm(),
+            "opportunity": opportunity,
+            "process": process,
+            "move": request.GET,
+            "query": _filters(request.GET).urlencode(),
+        },
     )
 
 
@@ -297,13 +337,19 @@ def _leave_dialog(response: HttpResponse) -> HttpResponse:
 class OpportunityForm(forms.Form):
     summary = forms.CharField(label=_("Project summary"), max_length=200)
     prospect = forms.ModelChoiceField(
-        label=_("Prospect"), queryset=Prospect.objects.none(), required=False,
+        label=_("Prospect"),
+        queryset=Prospect.objects.none(),
+        required=False,
         help_text=_("An existing prospect, or fill in a new one below."),
     )
     company_name = forms.CharField(label=_("New prospect: company"), max_length=200, required=False)
     last_name = forms.CharField(label=_("New prospect: last name"), max_length=100, required=False)
-    first_name = forms.CharField(label=_("New prospect: first name"), max_length=100, required=False)
-    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, required=False, min_value=0)
+    first_name = forms.CharField(
+        label=_("New prospect: first name"), max_length=100, required=False
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=14, decimal_places=2, required=False, min_value=0
+    )
     expected_date = forms.DateField(
         label=_("Expected date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -311,8 +357,8 @@ class OpportunityForm(forms.Form):
 
     def __init__(self, *args, user, process, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["prospect"].queryset = (
-            Prospect.objects.visible_to(user).order_by("company_name", "last_name", "id")
+        self.fields["prospect"].queryset = Prospect.objects.visible_to(user).order_by(
+            "company_name", "last_name", "id"
         )
         self.fields["step"].queryset = process.steps.order_by("position", "id")
 
@@ -329,7 +375,9 @@ def _new_prospect(*, actor, data) -> Prospect:
     from prospects import services as prospect_services
 
     return prospect_services.prospect_create(
-        actor=actor, company_name=data["company_name"], last_name=data["last_name"],
+        actor=actor,
+        company_name=data["company_name"],
+        last_name=data["last_name"],
         first_name=data["first_name"],
     )
 
@@ -345,7 +393,9 @@ def board_opportunity_create(request: HtmxHttpRequest, process_id: int) -> HttpR
     filters = _filters(request.GET)
     initial_step = next((s for s in steps if str(s.pk) == request.GET.get("column")), None)
     form = OpportunityForm(
-        request.POST or None, user=request.user, process=process,
+        request.POST or None,
+        user=request.user,
+        process=process,
         initial={"step": initial_step or (steps[0] if steps else None)},
     )
     if request.method == "POST" and form.is_valid():
@@ -355,8 +405,12 @@ def board_opportunity_create(request: HtmxHttpRequest, process_id: int) -> HttpR
             with transaction.atomic():
                 prospect = data["prospect"] or _new_prospect(actor=request.user, data=data)
                 opportunity = services.opportunity_create(
-                    actor=request.user, process=process, step=data["step"], prospect=prospect,
-                    summary=data["summary"], amount=data["amount"] or 0,
+                    actor=request.user,
+                    process=process,
+                    step=data["step"],
+                    prospect=prospect,
+                    summary=data["summary"],
+                    amount=data["amount"] or 0,
                     expected_date=data["expected_date"],
                 )
         except services.MoveRefused as refusal:
@@ -382,7 +436,9 @@ def _board_oob(request, process: Process, filters: QueryDict) -> str:
         process=process, user=request.user, filters=filters, steps=steps
     )
     context = _base_context(request, process, steps, filters) | {
-        "columns": columns, "filter": board_filter, "oob": True,
+        "columns": columns,
+        "filter": board_filter,
+        "oob": True,
     }
     return render_to_string("pipeline/board.html#board", context, request)
 
@@ -412,10 +468,15 @@ def _back(request, process: Process) -> HttpResponse:
     return redirect(target)
 
 
-def _step_dialog(request, process: Process, form, step: Step | None, filters: QueryDict) -> HttpResponse:
+def _step_dialog(
+    request, process: Process, form, step: Step | None, filters: QueryDict
+) -> HttpResponse:
     """The column form: in the dialog for htmx, as a page of its own otherwise."""
     context = {
-        "form": form, "process": process, "step": step, "query": filters.urlencode(),
+        "form": form,
+        "process": process,
+        "step": step,
+        "query": filters.urlencode(),
         "board_url": _board_url(process, filters),
     }
     if request.htmx:

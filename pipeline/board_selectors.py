@@ -52,7 +52,9 @@ class BoardFilter(django_filters.FilterSet):
         label=_("Owner"), queryset=get_user_model().objects.none(), empty_label=_("Everyone")
     )
     category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=Category.objects.all(), method="filter_category",
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        method="filter_category",
         empty_label=_("All categories"),
     )
 
@@ -183,11 +185,29 @@ def column_totals(queryset: QuerySet, first_step_id: int | None) -> dict[str, di
 # What a card shows: reading only these keeps 2,000-row boards light (prospects carry long
 # notes and search text that a card never shows).
 CARD_FIELDS = (
-    "summary", "status", "step_id", "process_id", "position", "version", "amount", "probability",
-    "next_action_at", "action_colour", "prospect_id", "company_id", "person_id", "owner_id",
-    "prospect__company_name", "prospect__first_name", "prospect__last_name",
-    "company__name", "person__first_name", "person__last_name",
-    "owner__username", "owner__first_name", "owner__last_name",
+    "summary",
+    "status",
+    "step_id",
+    "process_id",
+    "position",
+    "version",
+    "amount",
+    "probability",
+    "next_action_at",
+    "action_colour",
+    "prospect_id",
+    "company_id",
+    "person_id",
+    "owner_id",
+    "prospect__company_name",
+    "prospect__first_name",
+    "prospect__last_name",
+    "company__name",
+    "person__first_name",
+    "person__last_name",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
 )
 
 
@@ -199,11 +219,16 @@ def _with_card_data(queryset: QuerySet) -> QuerySet:
         .select_related("type")
         .only("title", "start", "opportunity_id", "type__icon", "type__name")
     )
-    return queryset.select_related("prospect", "company", "person", "owner").only(*CARD_FIELDS).annotate(
-        is_important=Exists(
-            Task.objects.filter(opportunity=OuterRef("pk"), done=False, important=True)
+    return (
+        queryset.select_related("prospect", "company", "person", "owner")
+        .only(*CARD_FIELDS)
+        .annotate(
+            is_important=Exists(
+                Task.objects.filter(opportunity=OuterRef("pk"), done=False, important=True)
+            )
         )
-    ).prefetch_related(Prefetch("tasks", queryset=next_task[:1], to_attr="next_tasks"))
+        .prefetch_related(Prefetch("tasks", queryset=next_task[:1], to_attr="next_tasks"))
+    )
 
 
 def _first_cards(queryset: QuerySet, first_step_id, folded_keys: set[int], limit: int):
@@ -214,7 +239,9 @@ def _first_cards(queryset: QuerySet, first_step_id, folded_keys: set[int], limit
             .annotate(
                 column=column,
                 rank=Window(
-                    RowNumber(), partition_by=[column], order_by=[F("position").asc(), F("id").asc()]
+                    RowNumber(),
+                    partition_by=[column],
+                    order_by=[F("position").asc(), F("id").asc()],
                 ),
             )
             .filter(rank__lte=limit)
@@ -224,14 +251,20 @@ def _first_cards(queryset: QuerySet, first_step_id, folded_keys: set[int], limit
 
 
 def board_columns(
-    *, process: Process, user, filters: dict | None = None, limit: int = PAGE_SIZE,
+    *,
+    process: Process,
+    user,
+    filters: dict | None = None,
+    limit: int = PAGE_SIZE,
     steps: list[Step] | None = None,
 ) -> tuple[list[Column], BoardFilter]:
     """The board's columns with their totals and first `limit` cards (folded columns: totals
     only). Queries: steps, totals, cards, next tasks, filter choices (when rendered)."""
     steps = board_steps(process) if steps is None else steps
     first_step_id = steps[0].pk if steps else None
-    board_filter = BoardFilter(filters or {}, queryset=board_opportunities(process=process, user=user))
+    board_filter = BoardFilter(
+        filters or {}, queryset=board_opportunities(process=process, user=user)
+    )
     queryset = board_filter.qs
     totals = column_totals(queryset, first_step_id)
     folded = {step.pk for step in steps if step.folded}
@@ -253,11 +286,19 @@ def board_columns(
 
 
 def column_page(
-    *, process: Process, user, key: str, filters: dict | None = None, offset: int = 0,
-    limit: int = PAGE_SIZE, first_step_id: int | None = None,
+    *,
+    process: Process,
+    user,
+    key: str,
+    filters: dict | None = None,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+    first_step_id: int | None = None,
 ) -> tuple[list[Opportunity], bool]:
     """One more page of a column's cards ("load more") and whether more remain."""
-    queryset = BoardFilter(filters or {}, queryset=board_opportunities(process=process, user=user)).qs
+    queryset = BoardFilter(
+        filters or {}, queryset=board_opportunities(process=process, user=user)
+    ).qs
     cards = list(
         _with_card_data(
             queryset.annotate(column=_column_expression(first_step_id))
@@ -268,23 +309,38 @@ def column_page(
     return cards[:limit], len(cards) > limit
 
 
-def column_of(*, process: Process, user, key: str, filters: dict | None = None,
-              steps: list[Step] | None = None, limit: int = PAGE_SIZE) -> Column:
+def column_of(
+    *,
+    process: Process,
+    user,
+    key: str,
+    filters: dict | None = None,
+    steps: list[Step] | None = None,
+    limit: int = PAGE_SIZE,
+) -> Column:
     """One column, totals and first cards, for a re-render after a move or a refusal."""
     steps = board_steps(process) if steps is None else steps
     first_step_id = steps[0].pk if steps else None
     step = next((s for s in steps if str(s.pk) == key), None)
     label = step.label if step else str(_("Won") if key == WON else _("Lost"))
     column = Column(key=key, label=label, step=step, folded=bool(step and step.folded))
-    queryset = BoardFilter(filters or {}, queryset=board_opportunities(process=process, user=user)).qs
+    queryset = BoardFilter(
+        filters or {}, queryset=board_opportunities(process=process, user=user)
+    ).qs
     values = column_totals(queryset, first_step_id).get(key)
     if values:
         column.count, column.amount, column.weighted = (
-            values["count"], values["amount"], values["weighted"],
+            values["count"],
+            values["amount"],
+            values["weighted"],
         )
     if not column.folded:
         column.cards, _more = column_page(
-            process=process, user=user, key=key, filters=filters, limit=limit,
+            process=process,
+            user=user,
+            key=key,
+            filters=filters,
+            limit=limit,
             first_step_id=first_step_id,
         )
     return column
@@ -303,12 +359,20 @@ def _in_columns(keys: list[str], first_step_id: int | None) -> Q:
     return condition
 
 
-def headers_of(*, process: Process, user, keys: list[str], filters: dict | None = None,
-               steps: list[Step] | None = None) -> list[Column]:
+def headers_of(
+    *,
+    process: Process,
+    user,
+    keys: list[str],
+    filters: dict | None = None,
+    steps: list[Step] | None = None,
+) -> list[Column]:
     """Totals of some columns (no cards), from the same single aggregate query."""
     steps = board_steps(process) if steps is None else steps
     first_step_id = steps[0].pk if steps else None
-    queryset = BoardFilter(filters or {}, queryset=board_opportunities(process=process, user=user)).qs
+    queryset = BoardFilter(
+        filters or {}, queryset=board_opportunities(process=process, user=user)
+    ).qs
     totals = column_totals(queryset.filter(_in_columns(keys, first_step_id)), first_step_id)
     columns = []
     for key in dict.fromkeys(keys):
@@ -318,7 +382,9 @@ def headers_of(*, process: Process, user, keys: list[str], filters: dict | None 
         values = totals.get(key)
         if values:
             column.count, column.amount, column.weighted = (
-                values["count"], values["amount"], values["weighted"],
+                values["count"],
+                values["amount"],
+                values["weighted"],
             )
         columns.append(column)
     return columns
@@ -326,9 +392,6 @@ def headers_of(*, process: Process, user, keys: list[str], filters: dict | None 
 
 def card_of(*, process: Process, user, opportunity_id: int) -> Opportunity | None:
     """One card with what it shows (after a move or a task change)."""
-    return (
-        _with_card_data(
-            Opportunity.objects.visible_to(user).filter(process=process, pk=opportunity_id)
-        )
-        .first()
-    )
+    return _with_card_data(
+        Opportunity.objects.visible_to(user).filter(process=process, pk=opportunity_id)
+    ).first()

@@ -95,7 +95,9 @@ def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None)
     # The step due day needs the step's duration: one UPDATE per distinct duration.
     from pipeline.models import Step
 
-    durations = Step.objects.filter(opportunities__in=queryset).values_list("duration_days", flat=True)
+    durations = Step.objects.filter(opportunities__in=queryset).values_list(
+        "duration_days", flat=True
+    )
     for days in set(durations):
         _set_step_due(queryset.filter(step__duration_days=days), days)
     queryset.filter(step__isnull=True).update(step_due=None)
@@ -105,7 +107,9 @@ def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None)
         action_colour=datetime_colour_case("next_action_at", today),
     )
     # A won, lost or inactive opportunity is late for nothing: no colour.
-    queryset.exclude(status=Opportunity.Status.OPEN).update(step_colour=Colour.NONE, action_colour=Colour.NONE)
+    queryset.exclude(status=Opportunity.Status.OPEN).update(
+        step_colour=Colour.NONE, action_colour=Colour.NONE
+    )
     return open_ones.count()
 
 
@@ -129,7 +133,11 @@ def tasks_refresh(task_ids=None, *, today: dt.date | None = None) -> int:
 
     today = today or timezone.localdate()
     queryset = Task.all_objects.all()
-    queryset = queryset.filter(pk__in=list(task_ids)) if task_ids is not None else queryset.filter(done=False)
+    queryset = (
+        queryset.filter(pk__in=list(task_ids))
+        if task_ids is not None
+        else queryset.filter(done=False)
+    )
     queryset.filter(done=True).update(colour="")
     open_tasks = queryset.filter(done=False)
     open_tasks.update(colour=datetime_colour_case("start", today))

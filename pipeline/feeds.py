@@ -24,14 +24,18 @@ DONE_MARK = "✓ "
 
 
 def calendar_feed_for(*, user) -> CalendarFeed:
-    feed, _created = CalendarFeed.objects.get_or_create(user=user, defaults={"token": CalendarFeed.new_token()})
+    feed, _created = CalendarFeed.objects.get_or_create(
+        user=user, defaults={"token": CalendarFeed.new_token()}
+    )
     return feed
 
 
 @transaction.atomic
 def feed_regenerate(*, user) -> CalendarFeed:
     """A new secret address; the old one stops working at once."""
-    feed, _created = CalendarFeed.objects.update_or_create(user=user, defaults={"token": CalendarFeed.new_token()})
+    feed, _created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token": CalendarFeed.new_token()}
+    )
     return feed
 
 
@@ -51,7 +55,9 @@ def _set_times(event: icalendar.Event, task: Task) -> None:
         event.add("dtend", max(last, first) + dt.timedelta(days=1))
     else:
         event.add("dtstart", _local(task.start))
-        event.add("dtend", _local(task.end) if task.end else _local(task.start) + dt.timedelta(minutes=30))
+        event.add(
+            "dtend", _local(task.end) if task.end else _local(task.start) + dt.timedelta(minutes=30)
+        )
 
 
 def _event(task: Task, *, uid: str, stamp: dt.datetime, base_url: str) -> icalendar.Event:
@@ -93,15 +99,31 @@ def _same_as_rule(task: Task, head: Task) -> bool:
         return False
     head_length = (head.end - head.start) if head.end else None
     length = (task.end - task.start) if task.end else None
-    return not task.done and all(
-        getattr(task, name) == getattr(head, name)
-        for name in ("title", "location", "notes", "type_id", "priority", "is_private", "all_day")
-    ) and length == head_length
+    return (
+        not task.done
+        and all(
+            getattr(task, name) == getattr(head, name)
+            for name in (
+                "title",
+                "location",
+                "notes",
+                "type_id",
+                "priority",
+                "is_private",
+                "all_day",
+            )
+        )
+        and length == head_length
+    )
 
 
-def _series_events(head: Task, rows: list[Task], user, *, domain, stamp, base_url) -> list[icalendar.Event]:
+def _series_events(
+    head: Task, rows: list[Task], user, *, domain, stamp, base_url
+) -> list[icalendar.Event]:
     uid = _uid(head.pk, domain)
-    master_source = Task(**{f.attname: getattr(head, f.attname) for f in Task._meta.concrete_fields})
+    master_source = Task(
+        **{f.attname: getattr(head, f.attname) for f in Task._meta.concrete_fields}
+    )
     master_source.start = head.occurrence_start or head.start
     if head.end:
         master_source.end = master_source.start + (head.end - head.start)
@@ -109,8 +131,11 @@ def _series_events(head: Task, rows: list[Task], user, *, domain, stamp, base_ur
     master = _event(master_source, uid=uid, stamp=stamp, base_url=base_url)
     master.add("rrule", _rrule(head))
     mine = {
-        row.occurrence_start: row for row in rows
-        if row.assignee_id == user.pk and row.deleted_at is None and row.occurrence_start is not None
+        row.occurrence_start: row
+        for row in rows
+        if row.assignee_id == user.pk
+        and row.deleted_at is None
+        and row.occurrence_start is not None
     }
     last = max((row.occurrence_start for row in rows if row.occurrence_start), default=None)
     rule = task_rule(head)
@@ -144,16 +169,24 @@ def feed_build(*, user, domain: str = "jalon", base_url: str = "") -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"Jalon — {user.get_full_name() or user.username}")
     cal.add("x-wr-timezone", timezone.get_current_timezone_name())
-    mine = Task.objects.filter(assignee=user).filter(Q(start__gte=since) | Q(done=False)).select_related("type")
+    mine = (
+        Task.objects.filter(assignee=user)
+        .filter(Q(start__gte=since) | Q(done=False))
+        .select_related("type")
+    )
     head_ids = set()
     for task in mine:
         if task.is_recurring:
             head_ids.add(task.head_id)
         else:
-            cal.add_component(_event(task, uid=_uid(task.pk, domain), stamp=stamp, base_url=base_url))
+            cal.add_component(
+                _event(task, uid=_uid(task.pk, domain), stamp=stamp, base_url=base_url)
+            )
     rows_by_head = defaultdict(list)
     heads = {}
-    for row in Task.all_objects.filter(Q(pk__in=head_ids) | Q(series_id__in=head_ids)).select_related("type"):
+    for row in Task.all_objects.filter(
+        Q(pk__in=head_ids) | Q(series_id__in=head_ids)
+    ).select_related("type"):
         if row.series_id is None:
             heads[row.pk] = row
         rows_by_head[row.head_id].append(row)
@@ -162,9 +195,13 @@ def feed_build(*, user, domain: str = "jalon", base_url: str = "") -> bytes:
             # A series whose repetition was stopped: what is left are plain tasks.
             for row in rows_by_head[head_id]:
                 if row.assignee_id == user.pk and row.deleted_at is None:
-                    cal.add_component(_event(row, uid=_uid(row.pk, domain), stamp=stamp, base_url=base_url))
+                    cal.add_component(
+                        _event(row, uid=_uid(row.pk, domain), stamp=stamp, base_url=base_url)
+                    )
             continue
-        for event in _series_events(head, rows_by_head[head_id], user, domain=domain, stamp=stamp, base_url=base_url):
+        for event in _series_events(
+            head, rows_by_head[head_id], user, domain=domain, stamp=stamp, base_url=base_url
+        ):
             cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical()

@@ -39,10 +39,14 @@ def with_done_count(queryset):
 
 class StepListFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(
-        label=_("User"), queryset=get_user_model().objects.none(), empty_label=_("Everyone"),
+        label=_("User"),
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Everyone"),
     )
     in_progress = django_filters.BooleanFilter(
-        label=_("In progress only"), method="filter_in_progress", widget=forms.CheckboxInput,
+        label=_("In progress only"),
+        method="filter_in_progress",
+        widget=forms.CheckboxInput,
     )
 
     class Meta:
@@ -53,10 +57,14 @@ class StepListFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.step_count = step_count
         self.filters["owner"].queryset = (
-            get_user_model().objects.filter(is_active=True, groups__name__in=[SALES_REP, SALES_MANAGER])
-            .distinct().order_by("first_name", "last_name", "username")
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[SALES_REP, SALES_MANAGER])
+            .distinct()
+            .order_by("first_name", "last_name", "username")
         )
-        self.filters["owner"].field.label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.filters["owner"].field.label_from_instance = lambda u: (
+            u.get_full_name() or u.get_username()
+        )
 
     def filter_in_progress(self, queryset, name, value):
         """PROSTEP "En cours": open opportunities whose process is not finished."""

@@ -45,21 +45,34 @@ def _scopes(user, *, company=None, person=None, prospect=None, opportunity=None)
         return opportunity, [], Q(opportunity=opportunity), Q(opportunity=opportunity)
     if prospect is not None:
         opportunities = Opportunity.objects.visible_to(user).filter(prospect=prospect)
-        return (prospect, list(opportunities), Q(prospect=prospect) | Q(opportunity__prospect=prospect),
-                Q(prospect=prospect) | Q(opportunity__prospect=prospect))
+        return (
+            prospect,
+            list(opportunities),
+            Q(prospect=prospect) | Q(opportunity__prospect=prospect),
+            Q(prospect=prospect) | Q(opportunity__prospect=prospect),
+        )
     if company is not None:
         opportunities = Opportunity.objects.visible_to(user).filter(company=company)
-        return (company, list(opportunities), Q(company=company) | Q(opportunity__company=company),
-                Q(opportunity__company=company))
+        return (
+            company,
+            list(opportunities),
+            Q(company=company) | Q(opportunity__company=company),
+            Q(opportunity__company=company),
+        )
     if person is not None:
         opportunities = Opportunity.objects.visible_to(user).filter(person=person)
-        return (person, list(opportunities), Q(person=person) | Q(opportunity__person=person),
-                Q(opportunity__person=person))
+        return (
+            person,
+            list(opportunities),
+            Q(person=person) | Q(opportunity__person=person),
+            Q(opportunity__person=person),
+        )
     raise ValueError("history_for needs a record")
 
 
-def history_for(*, user, company=None, person=None, prospect=None, opportunity=None,
-                limit: int = 300) -> dict[str, list[HistoryItem]]:
+def history_for(
+    *, user, company=None, person=None, prospect=None, opportunity=None, limit: int = 300
+) -> dict[str, list[HistoryItem]]:
     """{"todo": [...farthest first], "done": [...newest first]} for the record, as `user` may
     see it (other users' private tasks are left out)."""
     target, opportunities, task_scope, entry_scope = _scopes(
@@ -69,24 +82,47 @@ def history_for(*, user, company=None, person=None, prospect=None, opportunity=N
     todo: list[HistoryItem] = []
     done: list[HistoryItem] = []
 
-    tasks = Task.objects.visible_to(user).filter(task_scope).select_related("type", "assignee", "done_by")
+    tasks = (
+        Task.objects.visible_to(user)
+        .filter(task_scope)
+        .select_related("type", "assignee", "done_by")
+    )
     seen_series = set()
     for task in tasks.filter(done=False).order_by("start", "id")[:limit]:
         if task.is_recurring:
             if task.head_id in seen_series:
                 continue
             seen_series.add(task.head_id)
-        todo.append(HistoryItem(
-            at=task.start, kind="task", label=task.type.name, title=task.title, url=task.get_absolute_url(),
-            done=False, detail=task.first_line, who=_name(task.assignee), colour=colour_for(task.start, today),
-            icon=task.type.icon, important=task.important, extra={"recurring": task.is_recurring},
-        ))
+        todo.append(
+            HistoryItem(
+                at=task.start,
+                kind="task",
+                label=task.type.name,
+                title=task.title,
+                url=task.get_absolute_url(),
+                done=False,
+                detail=task.first_line,
+                who=_name(task.assignee),
+                colour=colour_for(task.start, today),
+                icon=task.type.icon,
+                important=task.important,
+                extra={"recurring": task.is_recurring},
+            )
+        )
     for task in tasks.filter(done=True).order_by("-start", "-id")[:limit]:
-        done.append(HistoryItem(
-            at=min(task.start, task.done_at) if task.done_at else task.start, kind="task", label=task.type.name,
-            title=task.title, url=task.get_absolute_url(), detail=task.first_line,
-            who=_name(task.done_by or task.assignee), icon=task.type.icon, important=task.important,
-        ))
+        done.append(
+            HistoryItem(
+                at=min(task.start, task.done_at) if task.done_at else task.start,
+                kind="task",
+                label=task.type.name,
+                title=task.title,
+                url=task.get_absolute_url(),
+                detail=task.first_line,
+                who=_name(task.done_by or task.assignee),
+                icon=task.type.icon,
+                important=task.important,
+            )
+        )
 
     # Notes and documents hang on the record or on one of its opportunities.
     urls = {}
@@ -99,30 +135,56 @@ def history_for(*, user, company=None, person=None, prospect=None, opportunity=N
     for note in Note.objects.filter(targets).select_related("owner")[:limit]:
         at = dt.datetime.combine(note.date, timezone.localtime(note.created_at).time(), tzinfo=tz)
         url = urls[(note.content_type_id, note.object_id)]
-        done.append(HistoryItem(
-            at=at, kind="note", label=str(_("Note")), title=note.subject, url=url,
-            detail=(note.text or "").strip().splitlines()[0] if (note.text or "").strip() else "",
-            who=_name(note.owner), icon="✎",
-        ))
+        done.append(
+            HistoryItem(
+                at=at,
+                kind="note",
+                label=str(_("Note")),
+                title=note.subject,
+                url=url,
+                detail=(note.text or "").strip().splitlines()[0]
+                if (note.text or "").strip()
+                else "",
+                who=_name(note.owner),
+                icon="✎",
+            )
+        )
     for document in Document.objects.filter(targets).select_related("uploaded_by")[:limit]:
         # Downloads go through the contact file's view, which checks the user may see the target.
-        done.append(HistoryItem(
-            at=document.uploaded_at, kind="document", label=str(_("Document")), title=document.name,
-            url=reverse("document_download", args=[document.pk]), who=_name(document.uploaded_by), icon="📎",
-        ))
+        done.append(
+            HistoryItem(
+                at=document.uploaded_at,
+                kind="document",
+                label=str(_("Document")),
+                title=document.name,
+                url=reverse("document_download", args=[document.pk]),
+                who=_name(document.uploaded_by),
+                icon="📎",
+            )
+        )
 
     entries = HistoryEntry.objects.filter(entry_scope)
     if opportunity is None:
-        entries = entries.filter(Q(opportunity__isnull=True) | Q(opportunity__in=[o.pk for o in opportunities]))
+        entries = entries.filter(
+            Q(opportunity__isnull=True) | Q(opportunity__in=[o.pk for o in opportunities])
+        )
     for entry in entries.select_related("actor", "opportunity", "prospect", "rule")[:limit]:
         record = entry.opportunity or entry.prospect
         change = " → ".join(v for v in (entry.from_value, entry.to_value) if v)
-        done.append(HistoryItem(
-            at=entry.at, kind="change", label=entry.get_kind_display(), title=change or entry.get_kind_display(),
-            url=record.get_absolute_url() if record else "",
-            detail=str(entry.opportunity) if entry.opportunity and target != entry.opportunity else "",
-            who=_name(entry.actor) or (str(_("automation rule")) if entry.rule_id else ""), icon="⇢",
-        ))
+        done.append(
+            HistoryItem(
+                at=entry.at,
+                kind="change",
+                label=entry.get_kind_display(),
+                title=change or entry.get_kind_display(),
+                url=record.get_absolute_url() if record else "",
+                detail=str(entry.opportunity)
+                if entry.opportunity and target != entry.opportunity
+                else "",
+                who=_name(entry.actor) or (str(_("automation rule")) if entry.rule_id else ""),
+                icon="⇢",
+            )
+        )
 
     todo.sort(key=lambda item: item.at, reverse=True)
     done.sort(key=lambda item: item.at, reverse=True)

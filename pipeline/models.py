@@ -24,11 +24,17 @@ class Process(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     mode = models.CharField(_("mode"), max_length=4, choices=Mode.choices, default=Mode.FREE)
     modify_groups = models.ManyToManyField(
-        Group, verbose_name=_("groups allowed to modify"), blank=True, related_name="+",
+        Group,
+        verbose_name=_("groups allowed to modify"),
+        blank=True,
+        related_name="+",
         help_text=_("Empty: every sales user may modify."),
     )
     delete_groups = models.ManyToManyField(
-        Group, verbose_name=_("groups allowed to delete"), blank=True, related_name="+",
+        Group,
+        verbose_name=_("groups allowed to delete"),
+        blank=True,
+        related_name="+",
         help_text=_("Empty: only managers may delete."),
     )
     log_step_changes = models.BooleanField(_("log step changes into the comments"), default=False)
@@ -52,7 +58,11 @@ class Process(models.Model):
 
         if self.is_default and Process.objects.filter(is_default=True).exclude(pk=self.pk).exists():
             raise ValidationError(
-                {"is_default": _("Another process is already the default one: untick it there first.")}
+                {
+                    "is_default": _(
+                        "Another process is already the default one: untick it there first."
+                    )
+                }
             )
 
 
@@ -80,7 +90,9 @@ class Step(models.Model):
 class StepProgress(models.Model):
     """Whether a step of an opportunity's process is completed (the step list's check boxes)."""
 
-    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="step_progress")
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="step_progress"
+    )
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="progress")
     done_at = models.DateTimeField(_("done at"), default=timezone.now)
     done_by = models.ForeignKey(
@@ -105,7 +117,8 @@ class TaskType(models.Model):
     name = models.CharField(_("name"), max_length=80)
     icon = models.CharField(_("icon"), max_length=8, blank=True)
     is_contact = models.BooleanField(
-        _("counts as a contact"), default=True,
+        _("counts as a contact"),
+        default=True,
         help_text=_("Done tasks of this type update the last/next contact dates."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -151,10 +164,16 @@ class AutomationRule(models.Model):
         from django.core.exceptions import ValidationError
 
         errors = {}
-        if self.target_step_id and self.process_id and self.target_step.process_id != self.process_id:
+        if (
+            self.target_step_id
+            and self.process_id
+            and self.target_step.process_id != self.process_id
+        ):
             errors["target_step"] = _("Choose a step of this process.")
         if self.task_type_id and self.event != self.Event.TASK_DONE:
-            errors["task_type"] = _("A task type only applies to the event “a task of a given type is done”.")
+            errors["task_type"] = _(
+                "A task type only applies to the event “a task of a given type is done”."
+            )
         if self.status and self.event != self.Event.STATUS_CHANGED:
             errors["status"] = _("A status only applies to the event “the status changes”.")
         if errors:
@@ -202,8 +221,12 @@ class Task(Tracked):
     end = models.DateTimeField(_("end"), null=True, blank=True)
     all_day = models.BooleanField(_("all day"), default=False)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="tasks",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
     )
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.MEDIUM
@@ -212,8 +235,12 @@ class Task(Tracked):
     done = models.BooleanField(_("done"), default=False, db_index=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("done by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
     is_private = models.BooleanField(_("private"), default=False)
@@ -222,7 +249,9 @@ class Task(Tracked):
     # Recurrence (python-dateutil rrule). A series is its first task; occurrences point to it.
     frequency = models.CharField(_("repeat"), max_length=8, choices=Frequency.choices, blank=True)
     interval = models.PositiveSmallIntegerField(_("every"), default=1)
-    weekdays = models.CharField(_("on weekdays"), max_length=20, blank=True, help_text="0=Mon … 6=Sun")
+    weekdays = models.CharField(
+        _("on weekdays"), max_length=20, blank=True, help_text="0=Mon … 6=Sun"
+    )
     until = models.DateField(_("until"), null=True, blank=True)
     count = models.PositiveSmallIntegerField(_("occurrences"), null=True, blank=True)
     series = models.ForeignKey(
@@ -284,7 +313,9 @@ class Task(Tracked):
 class CalendarFeed(models.Model):
     """The secret token of a user's iCalendar feed; regenerating it revokes the old one."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
     token = models.CharField(max_length=64, unique=True)
 
     def __str__(self) -> str:

@@ -156,11 +156,18 @@ def _check_rights(actor, opportunity: Opportunity) -> None:
         raise MoveRefused(NOT_ALLOWED_OBJECT)
 
 
-def _history(opportunity, kind, *, actor, at, from_value="", to_value="", rule=None) -> HistoryEntry:
+def _history(
+    opportunity, kind, *, actor, at, from_value="", to_value="", rule=None
+) -> HistoryEntry:
     return HistoryEntry(
-        opportunity=opportunity, prospect_id=opportunity.prospect_id, kind=kind,
-        from_value=str(from_value)[:200], to_value=str(to_value)[:200],
-        actor=actor, rule=rule, at=at,
+        opportunity=opportunity,
+        prospect_id=opportunity.prospect_id,
+        kind=kind,
+        from_value=str(from_value)[:200],
+        to_value=str(to_value)[:200],
+        actor=actor,
+        rule=rule,
+        at=at,
     )
 
 
@@ -188,7 +195,14 @@ def _complete(opportunity, steps, *, actor, at, rule=None) -> list[HistoryEntry]
         [StepProgress(opportunity=opportunity, step=s, done_at=at, done_by=actor) for s in steps]
     )
     return [
-        _history(opportunity, HistoryEntry.Kind.STEP_DONE, actor=actor, at=at, to_value=s.label, rule=rule)
+        _history(
+            opportunity,
+            HistoryEntry.Kind.STEP_DONE,
+            actor=actor,
+            at=at,
+            to_value=s.label,
+            rule=rule,
+        )
         for s in steps
     ]
 
@@ -196,7 +210,14 @@ def _complete(opportunity, steps, *, actor, at, rule=None) -> list[HistoryEntry]
 def _uncomplete(opportunity, steps, *, actor, at, rule=None) -> list[HistoryEntry]:
     StepProgress.objects.filter(opportunity=opportunity, step__in=steps).delete()
     return [
-        _history(opportunity, HistoryEntry.Kind.STEP_UNDONE, actor=actor, at=at, from_value=s.label, rule=rule)
+        _history(
+            opportunity,
+            HistoryEntry.Kind.STEP_UNDONE,
+            actor=actor,
+            at=at,
+            from_value=s.label,
+            rule=rule,
+        )
         for s in steps
     ]
 
@@ -208,9 +229,13 @@ def _set_step(opportunity, step: Step | None, *, actor, at, rule=None) -> list[H
     if step is not None and step.pk != opportunity.step_id:
         entries.append(
             _history(
-                opportunity, HistoryEntry.Kind.STEP, actor=actor, at=at,
+                opportunity,
+                HistoryEntry.Kind.STEP,
+                actor=actor,
+                at=at,
                 from_value=opportunity.step.label if opportunity.step_id else "",
-                to_value=step.label, rule=rule,
+                to_value=step.label,
+                rule=rule,
             )
         )
         opportunity.step = step
@@ -264,7 +289,9 @@ def _loss_reason(value) -> LossReason | None:
 
 
 @transaction.atomic
-def opportunity_create(*, actor, process: Process | None = None, step: Step | None = None, **fields) -> Opportunity:
+def opportunity_create(
+    *, actor, process: Process | None = None, step: Step | None = None, **fields
+) -> Opportunity:
     """Create an opportunity in `process` (the default process when omitted) at `step` (its
     first step when omitted). The probability is the step's unless one is given that differs
     from it (then it counts as set by hand). In step-by-step mode the steps before `step` are
@@ -290,8 +317,11 @@ def opportunity_create(*, actor, process: Process | None = None, step: Step | No
         fields.setdefault("closing_date", timezone.localdate())
     now = timezone.now()
     opportunity = Opportunity(
-        process=process, step=step, step_changed_at=fields.pop("step_changed_at", now),
-        probability=step_probability if probability is None else int(probability), **fields,
+        process=process,
+        step=step,
+        step_changed_at=fields.pop("step_changed_at", now),
+        probability=step_probability if probability is None else int(probability),
+        **fields,
     )
     if "position" not in fields:
         opportunity.position = _end_of_column(opportunity, status, step.pk if step else None)
@@ -299,8 +329,13 @@ def opportunity_create(*, actor, process: Process | None = None, step: Step | No
     opportunity.full_clean()
     opportunity.save()
     entries = [
-        _history(opportunity, HistoryEntry.Kind.CREATED, actor=actor, at=now,
-                 to_value=step.label if step else "")
+        _history(
+            opportunity,
+            HistoryEntry.Kind.CREATED,
+            actor=actor,
+            at=now,
+            to_value=step.label if step else "",
+        )
     ]
     if process.mode == Process.Mode.STEP_BY_STEP and step is not None:
         earlier = [s for s in steps if (s.position, s.pk) < (step.position, step.pk)]
@@ -344,7 +379,11 @@ def opportunity_move(
     if to_step is not None and to_step.process_id != opportunity.process_id:
         raise MoveRefused(STEP_NOT_IN_PROCESS)
 
-    old_status, old_step_id, old_reason_id = opportunity.status, opportunity.step_id, opportunity.loss_reason_id
+    old_status, old_step_id, old_reason_id = (
+        opportunity.status,
+        opportunity.step_id,
+        opportunity.loss_reason_id,
+    )
     new_status = to_status or old_status
     if to_status is None and to_step is not None and rule is None and old_status in FINAL_STATUSES:
         new_status = Opportunity.Status.OPEN
@@ -378,11 +417,18 @@ def opportunity_move(
     if new_status != old_status:
         entries.append(
             _history(
-                opportunity, HistoryEntry.Kind.STATUS, actor=actor, at=now, rule=rule,
-                from_value=Opportunity.Status(old_status).label, to_value=Opportunity.Status(new_status).label,
+                opportunity,
+                HistoryEntry.Kind.STATUS,
+                actor=actor,
+                at=now,
+                rule=rule,
+                from_value=Opportunity.Status(old_status).label,
+                to_value=Opportunity.Status(new_status).label,
             )
         )
-        log.append(f"{Opportunity.Status(old_status).label} → {Opportunity.Status(new_status).label}")
+        log.append(
+            f"{Opportunity.Status(old_status).label} → {Opportunity.Status(new_status).label}"
+        )
         opportunity.status = new_status
         if new_status in FINAL_STATUSES:
             opportunity.closing_date = timezone.localdate()
@@ -421,12 +467,16 @@ def opportunity_move(
 
 
 @transaction.atomic
-def opportunity_trash(*, opportunity_id: int, actor, expected_version: int | str | None = None) -> Opportunity:
+def opportunity_trash(
+    *, opportunity_id: int, actor, expected_version: int | str | None = None
+) -> Opportunity:
     """Delete an opportunity into the trash (restorable). PROSTEP "Suppression": only the
     process's delete groups (none set: managers) may, on opportunities they may change."""
     opportunity = _lock(opportunity_id)
     _check_version(opportunity, expected_version)
-    if not can_delete_process_opportunities(actor, opportunity.process) or not can_change(actor, opportunity):
+    if not can_delete_process_opportunities(actor, opportunity.process) or not can_change(
+        actor, opportunity
+    ):
         raise MoveRefused(NOT_ALLOWED_DELETE)
     opportunity.deleted_at = timezone.now()
     opportunity.deleted_by = actor
@@ -450,7 +500,9 @@ def _progress_target(opportunity_id, step_id, actor, expected_version):
 
 
 @transaction.atomic
-def step_complete(*, opportunity_id: int, step_id: int, actor, expected_version: int | str | None = None) -> Opportunity:
+def step_complete(
+    *, opportunity_id: int, step_id: int, actor, expected_version: int | str | None = None
+) -> Opportunity:
     """Tick a step's box. Step-by-step mode: refused (`STEP_ORDER`) unless every earlier step
     is completed; the opportunity then moves to the first step not completed. Free mode: the
     box alone changes. Recorded in the history and, with "log step changes", in the comment."""
@@ -460,20 +512,26 @@ def step_complete(*, opportunity_id: int, step_id: int, actor, expected_version:
         return opportunity
     step_by_step = opportunity.process.mode == Process.Mode.STEP_BY_STEP
     if step_by_step:
-        missing = [s for s in steps if (s.position, s.pk) < (step.position, step.pk) and s.pk not in done]
+        missing = [
+            s for s in steps if (s.position, s.pk) < (step.position, step.pk) and s.pk not in done
+        ]
         if missing:
             raise MoveRefused(str(STEP_ORDER).format(step=step.label, previous=missing[0].label))
     now = timezone.now()
     entries = _complete(opportunity, [step], actor=actor, at=now)
     if step_by_step:
-        entries += _set_step(opportunity, _first_not_done(steps, done | {step.pk}), actor=actor, at=now)
+        entries += _set_step(
+            opportunity, _first_not_done(steps, done | {step.pk}), actor=actor, at=now
+        )
     opportunity.step_changed_at = now
     _log_line(opportunity, actor=actor, at=now, text=gettext("{step} done").format(step=step.label))
     return _save(opportunity, actor, entries)
 
 
 @transaction.atomic
-def step_uncomplete(*, opportunity_id: int, step_id: int, actor, expected_version: int | str | None = None) -> Opportunity:
+def step_uncomplete(
+    *, opportunity_id: int, step_id: int, actor, expected_version: int | str | None = None
+) -> Opportunity:
     """Untick a step's box. Step-by-step mode: the later steps are un-completed too and the
     opportunity moves back to the first step not completed. Free mode: the box alone."""
     opportunity, steps, step = _progress_target(opportunity_id, step_id, actor, expected_version)
@@ -512,7 +570,10 @@ def automation_run(*, opportunity: Opportunity, event: str, actor, task_type=Non
     """
     # The caller's copy may be stale (loaded before an earlier move): decide on the stored row.
     opportunity = Opportunity.objects.select_related("step").get(pk=opportunity.pk)
-    if opportunity.status != Opportunity.Status.OPEN and event != AutomationRule.Event.STATUS_CHANGED:
+    if (
+        opportunity.status != Opportunity.Status.OPEN
+        and event != AutomationRule.Event.STATUS_CHANGED
+    ):
         return opportunity
     rules = (
         AutomationRule.objects.filter(process_id=opportunity.process_id, event=event, active=True)
@@ -522,14 +583,24 @@ def automation_run(*, opportunity: Opportunity, event: str, actor, task_type=Non
     current = opportunity.step
     task_type_id = getattr(task_type, "pk", task_type)
     for rule in rules:
-        if event == AutomationRule.Event.TASK_DONE and rule.task_type_id and rule.task_type_id != task_type_id:
+        if (
+            event == AutomationRule.Event.TASK_DONE
+            and rule.task_type_id
+            and rule.task_type_id != task_type_id
+        ):
             continue
-        if event == AutomationRule.Event.STATUS_CHANGED and rule.status and rule.status != opportunity.status:
+        if (
+            event == AutomationRule.Event.STATUS_CHANGED
+            and rule.status
+            and rule.status != opportunity.status
+        ):
             continue
         target = rule.target_step
         if current is not None and (target.position, target.pk) <= (current.position, current.pk):
             continue
-        return opportunity_move(opportunity_id=opportunity.pk, actor=actor, to_step=target, rule=rule)
+        return opportunity_move(
+            opportunity_id=opportunity.pk, actor=actor, to_step=target, rule=rule
+        )
     return opportunity
 
 
@@ -563,7 +634,12 @@ def _clean_label(label: str) -> str:
 
 @transaction.atomic
 def step_create(
-    *, process_id: int, actor, label: str, duration_days: int = 0, probability: int = 0,
+    *,
+    process_id: int,
+    actor,
+    label: str,
+    duration_days: int = 0,
+    probability: int = 0,
     position: int | None = None,
 ) -> Step:
     """Add a column (OpenFire "add a new column"): at the end, or at `position` (the later
@@ -576,10 +652,15 @@ def step_create(
         last = Step.objects.filter(process=process).aggregate(last=Max("position"))["last"]
         position = 0 if last is None else last + 1
     else:
-        Step.objects.filter(process=process, position__gte=position).update(position=F("position") + 1)
+        Step.objects.filter(process=process, position__gte=position).update(
+            position=F("position") + 1
+        )
     step = Step(
-        process=process, label=label, position=position,
-        duration_days=duration_days or 0, probability=probability or 0,
+        process=process,
+        label=label,
+        position=position,
+        duration_days=duration_days or 0,
+        probability=probability or 0,
     )
     try:
         step.full_clean()
@@ -591,8 +672,13 @@ def step_create(
 
 @transaction.atomic
 def step_update(
-    *, step_id: int, actor, label: str | None = None, duration_days: int | None = None,
-    probability: int | None = None, folded: bool | None = None,
+    *,
+    step_id: int,
+    actor,
+    label: str | None = None,
+    duration_days: int | None = None,
+    probability: int | None = None,
+    folded: bool | None = None,
 ) -> Step:
     """Edit a column (OpenFire "edit the column"): label, duration, probability, folded. A new
     probability is applied to the open opportunities of the step not set by hand."""

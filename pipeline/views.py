@@ -53,7 +53,9 @@ def board_url(process: Process) -> str:
 @login_required
 @require_GET
 def pipeline_list(request: HtmxHttpRequest):
-    processes = Process.objects.all() if is_manager(request.user) else Process.objects.filter(active=True)
+    processes = (
+        Process.objects.all() if is_manager(request.user) else Process.objects.filter(active=True)
+    )
     visible = Opportunity.objects.visible_to(request.user)
     open_ids = visible.filter(status=Opportunity.Status.OPEN).values("pk")
     processes = processes.prefetch_related(
@@ -61,7 +63,8 @@ def pipeline_list(request: HtmxHttpRequest):
     ).annotate(open_count=Count("opportunities", filter=Q(opportunities__in=open_ids)))
     items = [(process, board_url(process)) for process in processes]
     return render(
-        request, "pipeline/process_list.html",
+        request,
+        "pipeline/process_list.html",
         {"items": items, "can_manage": is_manager(request.user)},
     )
 
@@ -99,7 +102,9 @@ class StepRow:
 
 def _step_list_queryset(user, process: Process):
     addresses = Prefetch("company__addresses", queryset=Address.objects.filter(is_default=True))
-    progress = Prefetch("step_progress", queryset=StepProgress.objects.only("id", "opportunity_id", "step_id"))
+    progress = Prefetch(
+        "step_progress", queryset=StepProgress.objects.only("id", "opportunity_id", "step_id")
+    )
     return (
         Opportunity.objects.visible_to(user)
         .filter(process=process)
@@ -108,11 +113,18 @@ def _step_list_queryset(user, process: Process):
     )
 
 
-def _row(opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool, may_delete: bool = False) -> StepRow:
+def _row(
+    opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool, may_delete: bool = False
+) -> StepRow:
     prospect, person, company = opportunity.prospect, opportunity.person, opportunity.company
     done = {p.step_id for p in opportunity.step_progress.all()}
     if prospect is not None:
-        names = (prospect.last_name.upper(), prospect.first_name, prospect.job_title, prospect.company_name)
+        names = (
+            prospect.last_name.upper(),
+            prospect.first_name,
+            prospect.job_title,
+            prospect.company_name,
+        )
         address = ", ".join(
             p for p in [prospect.address, f"{prospect.postal_code} {prospect.city}".strip()] if p
         )
@@ -120,8 +132,10 @@ def _row(opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool,
         linked = prospect.company
     else:
         names = (
-            person.last_name.upper() if person else "", person.first_name if person else "",
-            person.job_title if person else "", company.name if company else "",
+            person.last_name.upper() if person else "",
+            person.first_name if person else "",
+            person.job_title if person else "",
+            company.name if company else "",
         )
         default = company.default_address if company else None
         address = str(default) if default else ""
@@ -130,18 +144,26 @@ def _row(opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool,
     all_done = bool(steps) and all(s.pk in done for s in steps)
     return StepRow(
         opportunity=opportunity,
-        last_name=names[0], first_name=names[1], job_title=names[2], company=names[3],
-        address=address, comment=comment,
+        last_name=names[0],
+        first_name=names[1],
+        job_title=names[2],
+        company=names[3],
+        address=address,
+        comment=comment,
         nbj=days_since(opportunity.step_changed_at),
         finished=opportunity.status == Opportunity.Status.WON or all_done,
         customer=linked is not None and linked.kind == Company.Kind.CUSTOMER,
         editable=may_modify and can_change(user, opportunity),
         deletable=may_delete and can_change(user, opportunity),
-        owner=(opportunity.owner.get_full_name() or opportunity.owner.get_username()) if opportunity.owner else "",
+        owner=(opportunity.owner.get_full_name() or opportunity.owner.get_username())
+        if opportunity.owner
+        else "",
         # Plain strings: 12 steps × 50 rows of localized numbers and URL reversals add up.
         cells=[
             StepCell(
-                step_id=str(step.pk), label=step.label, done=step.pk in done,
+                step_id=str(step.pk),
+                label=step.label,
+                done=step.pk in done,
                 url=f"{reverse('pipeline_steps', args=[opportunity.process_id])}{opportunity.pk}/{step.pk}/",
             )
             for step in steps
@@ -168,13 +190,20 @@ def pipeline_steps(request: HtmxHttpRequest, process_id: int):
     steps = list(process.steps.order_by("position", "id"))
     may_modify = can_modify_process_opportunities(request.user, process)
     filterset = StepListFilter(
-        request.GET or None, queryset=_step_list_queryset(request.user, process),
-        process=process, step_count=len(steps),
+        request.GET or None,
+        queryset=_step_list_queryset(request.user, process),
+        process=process,
+        step_count=len(steps),
     )
     sort = _sort_key(request.GET.get("sort", "id"))
     # Page over ids alone (the sort needs only its own joins), then load the page's rows with
     # everything the table shows: two cheap queries instead of joining every row to sort.
-    ids = filterset.qs.select_related(None).prefetch_related(None).order_by(*_ordering(sort)).values_list("pk", flat=True)
+    ids = (
+        filterset.qs.select_related(None)
+        .prefetch_related(None)
+        .order_by(*_ordering(sort))
+        .values_list("pk", flat=True)
+    )
     page = Paginator(ids, STEP_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     page_ids = list(page.object_list)
     loaded = _step_list_queryset(request.user, process).in_bulk(page_ids)
@@ -191,15 +220,26 @@ def pipeline_steps(request: HtmxHttpRequest, process_id: int):
     columns = []
     for key, label, num, title in STEP_LIST_COLUMNS:
         next_sort = f"-{key}" if sort == key else key
-        columns.append({
-            "label": label, "num": num, "title": title,
-            "url": f"?{base + '&' if base else ''}sort={next_sort}",
-            "dir": "asc" if sort == key else "desc" if sort == f"-{key}" else "",
-        })
+        columns.append(
+            {
+                "label": label,
+                "num": num,
+                "title": title,
+                "url": f"?{base + '&' if base else ''}sort={next_sort}",
+                "dir": "asc" if sort == key else "desc" if sort == f"-{key}" else "",
+            }
+        )
     context = {
-        "process": process, "steps": steps, "rows": rows, "page": page, "filter": filterset,
-        "sort": sort, "columns": columns, "may_modify": may_modify,
-        "page_query": f"{base + '&' if base else ''}sort={sort}&", "board_url": board_url(process),
+        "process": process,
+        "steps": steps,
+        "rows": rows,
+        "page": page,
+        "filter": filterset,
+        "sort": sort,
+        "columns": columns,
+        "may_modify": may_modify,
+        "page_query": f"{base + '&' if base else ''}sort={sort}&",
+        "board_url": board_url(process),
         "can_manage": can_manage_stages(request.user, process),
     }
     template = "pipeline/step_list.html"
@@ -210,10 +250,14 @@ def pipeline_steps(request: HtmxHttpRequest, process_id: int):
 
 @login_required
 @require_POST
-def pipeline_step_toggle(request: HtmxHttpRequest, process_id: int, opportunity_id: int, step_id: int):
+def pipeline_step_toggle(
+    request: HtmxHttpRequest, process_id: int, opportunity_id: int, step_id: int
+):
     """Tick (done=1) or untick (done=0) a box in place; answers with the row."""
     process = process_or_404(request.user, process_id)
-    opportunity = get_visible_or_404(Opportunity.objects.filter(process=process), request.user, pk=opportunity_id)
+    opportunity = get_visible_or_404(
+        Opportunity.objects.filter(process=process), request.user, pk=opportunity_id
+    )
     may_modify = can_modify_process_opportunities(request.user, process)
     if not (may_modify and can_change(request.user, opportunity)):
         raise PermissionDenied
@@ -221,7 +265,9 @@ def pipeline_step_toggle(request: HtmxHttpRequest, process_id: int, opportunity_
     error = None
     try:
         action(
-            opportunity_id=opportunity.pk, step_id=step_id, actor=request.user,
+            opportunity_id=opportunity.pk,
+            step_id=step_id,
+            actor=request.user,
             expected_version=request.POST.get("version") or None,
         )
     except services.MoveRefused as refusal:
@@ -233,13 +279,18 @@ def pipeline_step_toggle(request: HtmxHttpRequest, process_id: int, opportunity_
     steps = list(process.steps.order_by("position", "id"))
     fresh = _step_list_queryset(request.user, process).get(pk=opportunity.pk)
     response = render(
-        request, "pipeline/step_list.html#step-row",
+        request,
+        "pipeline/step_list.html#step-row",
         {
             "row": _row(
-                fresh, steps, user=request.user, may_modify=may_modify,
+                fresh,
+                steps,
+                user=request.user,
+                may_modify=may_modify,
                 may_delete=can_delete_process_opportunities(request.user, process),
             ),
-            "process": process, "steps": steps,
+            "process": process,
+            "steps": steps,
         },
     )
     return with_message(response, error, "error") if error else response
@@ -250,12 +301,18 @@ def pipeline_step_toggle(request: HtmxHttpRequest, process_id: int, opportunity_
 def pipeline_opportunity_delete(request: HtmxHttpRequest, process_id: int, opportunity_id: int):
     """Delete an opportunity of the step list into the trash (the process's delete right)."""
     process = process_or_404(request.user, process_id)
-    opportunity = get_visible_or_404(Opportunity.objects.filter(process=process), request.user, pk=opportunity_id)
-    if not (can_delete_process_opportunities(request.user, process) and can_change(request.user, opportunity)):
+    opportunity = get_visible_or_404(
+        Opportunity.objects.filter(process=process), request.user, pk=opportunity_id
+    )
+    if not (
+        can_delete_process_opportunities(request.user, process)
+        and can_change(request.user, opportunity)
+    ):
         raise PermissionDenied
     try:
         services.opportunity_trash(
-            opportunity_id=opportunity.pk, actor=request.user,
+            opportunity_id=opportunity.pk,
+            actor=request.user,
             expected_version=request.POST.get("version") or None,
         )
     except services.MoveRefused as refusal:

@@ -19,15 +19,35 @@ from config.exports import csv_cell, csv_response, csv_safe, csv_write
 from prospects.models import ExtraField, Opportunity, Prospect
 
 BASE_COLUMNS = [
-    ("civility", "Civility"), ("last_name", "Last name"), ("first_name", "First name"),
-    ("company_name", "Company"), ("job_title", "Job title"), ("email", "E-mail"), ("phone", "Phone"),
-    ("mobile", "Mobile"), ("address", "Address"), ("postal_code", "Postal code"), ("city", "City"),
-    ("country", "Country"), ("website", "Website"), ("channel", "Channel"),
-    ("direct_approach", "Direct approach"), ("birth_date", "Birth date"),
-    ("external_ref", "External reference"), ("siren", "SIREN"), ("sector", "Sector"),
-    ("customer_type", "Customer type"), ("owner", "Owner"), ("categories", "Categories"),
-    ("notes", "Notes"), ("project", "Project"), ("status", "Status"), ("step", "Step"),
-    ("amount", "Amount"), ("probability", "Probability"), ("expected_date", "Expected date"),
+    ("civility", "Civility"),
+    ("last_name", "Last name"),
+    ("first_name", "First name"),
+    ("company_name", "Company"),
+    ("job_title", "Job title"),
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("mobile", "Mobile"),
+    ("address", "Address"),
+    ("postal_code", "Postal code"),
+    ("city", "City"),
+    ("country", "Country"),
+    ("website", "Website"),
+    ("channel", "Channel"),
+    ("direct_approach", "Direct approach"),
+    ("birth_date", "Birth date"),
+    ("external_ref", "External reference"),
+    ("siren", "SIREN"),
+    ("sector", "Sector"),
+    ("customer_type", "Customer type"),
+    ("owner", "Owner"),
+    ("categories", "Categories"),
+    ("notes", "Notes"),
+    ("project", "Project"),
+    ("status", "Status"),
+    ("step", "Step"),
+    ("amount", "Amount"),
+    ("probability", "Probability"),
+    ("expected_date", "Expected date"),
     ("created_at", "Created at"),
 ]
 CHUNK = 2000
@@ -36,7 +56,9 @@ CHUNK = 2000
 def export_queryset(queryset: QuerySet, user=None) -> QuerySet:
     """The prospects with their opportunities: those `user` may see (all without a user, as
     for the management command)."""
-    opportunities = Opportunity.objects.visible_to(user) if user is not None else Opportunity.objects.all()
+    opportunities = (
+        Opportunity.objects.visible_to(user) if user is not None else Opportunity.objects.all()
+    )
     opportunities = opportunities.select_related("step").order_by("status", "-created_at", "id")
     return queryset.select_related("owner", "channel").prefetch_related(
         "categories", Prefetch("opportunities", queryset=opportunities)
@@ -59,7 +81,11 @@ def rows(queryset: QuerySet, extra_fields: list[ExtraField], user=None) -> Itera
     """Typed values (dates, decimals, booleans as yes/no) for each prospect."""
     for prospect in export_queryset(queryset, user).iterator(chunk_size=CHUNK):
         opportunity = main_opportunity(prospect)
-        values = {name: getattr(prospect, name, "") for name, _label in BASE_COLUMNS if hasattr(prospect, name)}
+        values = {
+            name: getattr(prospect, name, "")
+            for name, _label in BASE_COLUMNS
+            if hasattr(prospect, name)
+        }
         values.update(
             channel=prospect.channel.name if prospect.channel_id else "",
             owner=prospect.owner.get_username() if prospect.owner_id else "",
@@ -85,7 +111,9 @@ def rows(queryset: QuerySet, extra_fields: list[ExtraField], user=None) -> Itera
 def csv_download(queryset: QuerySet, filename: str, user=None) -> StreamingHttpResponse:
     """The CSV download, streamed through the project's CSV writer (BOM, `;`, formula guard)."""
     extra_fields = list(ExtraField.objects.all())
-    return csv_response(filename, headers(extra_fields), rows(queryset, extra_fields, user), stream=True)
+    return csv_response(
+        filename, headers(extra_fields), rows(queryset, extra_fields, user), stream=True
+    )
 
 
 def write_csv(queryset: QuerySet, handle) -> None:

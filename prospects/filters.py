@@ -20,27 +20,48 @@ SORTS = {
 
 
 # Sorts on the prospect's first open opportunity (a subquery, only when asked for).
-OPPORTUNITY_SORTS = {"next_action": "next_action_at", "amount": "amount", "expected": "expected_date"}
+OPPORTUNITY_SORTS = {
+    "next_action": "next_action_at",
+    "amount": "amount",
+    "expected": "expected_date",
+}
 
 
 def _opportunities(user, **lookups):
     """The prospect has an opportunity the user may see matching `lookups`."""
-    opportunities = Opportunity.objects.visible_to(user) if user is not None else Opportunity.objects.all()
+    opportunities = (
+        Opportunity.objects.visible_to(user) if user is not None else Opportunity.objects.all()
+    )
     return Exists(opportunities.filter(prospect=OuterRef("pk"), **lookups))
 
 
 class ProspectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
-    owner = django_filters.ChoiceFilter(method="filter_owner", label=_("Owner"), empty_label=_("All owners"))
-    status = django_filters.ChoiceFilter(
-        choices=Opportunity.Status.choices, method="filter_status", label=_("Status"), empty_label=_("All statuses")
+    owner = django_filters.ChoiceFilter(
+        method="filter_owner", label=_("Owner"), empty_label=_("All owners")
     )
-    channel = django_filters.ChoiceFilter(field_name="channel_id", label=_("Channel"), empty_label=_("All channels"))
-    category = django_filters.ChoiceFilter(field_name="categories", label=_("Category"), empty_label=_("All categories"))
-    process = django_filters.ChoiceFilter(method="filter_process", label=_("Process"), empty_label=_("All processes"))
-    step = django_filters.ChoiceFilter(method="filter_step", label=_("Step"), empty_label=_("All steps"))
+    status = django_filters.ChoiceFilter(
+        choices=Opportunity.Status.choices,
+        method="filter_status",
+        label=_("Status"),
+        empty_label=_("All statuses"),
+    )
+    channel = django_filters.ChoiceFilter(
+        field_name="channel_id", label=_("Channel"), empty_label=_("All channels")
+    )
+    category = django_filters.ChoiceFilter(
+        field_name="categories", label=_("Category"), empty_label=_("All categories")
+    )
+    process = django_filters.ChoiceFilter(
+        method="filter_process", label=_("Process"), empty_label=_("All processes")
+    )
+    step = django_filters.ChoiceFilter(
+        method="filter_step", label=_("Step"), empty_label=_("All steps")
+    )
     colour = django_filters.ChoiceFilter(
-        choices=[c for c in Colour.choices if c[0]], method="filter_colour", label=_("Next action"),
+        choices=[c for c in Colour.choices if c[0]],
+        method="filter_colour",
+        label=_("Next action"),
         empty_label=_("Any"),
     )
 
@@ -53,19 +74,28 @@ class ProspectFilter(django_filters.FilterSet):
         from pipeline.models import Process, Step
 
         # Each reference list is read once; the page reuses them (bulk actions, Kanban link).
-        self.users = list(get_user_model().objects.filter(is_active=True).order_by("first_name", "username"))
+        self.users = list(
+            get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+        )
         self.categories = list(Category.objects.all())
         self.processes = list(Process.objects.filter(active=True))
         self.default_process = next((p for p in self.processes if p.is_default), None)
         self.filters["owner"].extra["choices"] = [
-            ("me", _("Me")), ("none", _("Unassigned")),
+            ("me", _("Me")),
+            ("none", _("Unassigned")),
             *[(str(u.pk), u.get_full_name() or u.username) for u in self.users],
         ]
-        self.filters["channel"].extra["choices"] = [(str(c.pk), c.name) for c in Channel.objects.all()]
+        self.filters["channel"].extra["choices"] = [
+            (str(c.pk), c.name) for c in Channel.objects.all()
+        ]
         self.filters["category"].extra["choices"] = [(str(c.pk), c.name) for c in self.categories]
         self.filters["process"].extra["choices"] = [(str(p.pk), p.name) for p in self.processes]
-        steps = Step.objects.select_related("process").order_by("process__position", "process__name", "position")
-        self.filters["step"].extra["choices"] = [(str(s.pk), f"{s.process.name} · {s.label}") for s in steps]
+        steps = Step.objects.select_related("process").order_by(
+            "process__position", "process__name", "position"
+        )
+        self.filters["step"].extra["choices"] = [
+            (str(s.pk), f"{s.process.name} · {s.label}") for s in steps
+        ]
         self.user = user
 
     def filter_q(self, queryset, name, value):
@@ -87,8 +117,12 @@ class ProspectFilter(django_filters.FilterSet):
         return queryset.filter(_opportunities(self.user, process_id=value))
 
     def filter_step(self, queryset, name, value):
-        return queryset.filter(_opportunities(self.user, step_id=value, status=Opportunity.Status.OPEN))
+        return queryset.filter(
+            _opportunities(self.user, step_id=value, status=Opportunity.Status.OPEN)
+        )
 
     def filter_colour(self, queryset, name, value):
         """The next action's stored colour (kept by pipeline.clocks), on open opportunities."""
-        return queryset.filter(_opportunities(self.user, action_colour=value, status=Opportunity.Status.OPEN))
+        return queryset.filter(
+            _opportunities(self.user, action_colour=value, status=Opportunity.Status.OPEN)
+        )

@@ -37,15 +37,38 @@ class VersionedForm(forms.ModelForm):
 class ProspectForm(VersionedForm):
     owner = UserChoiceField(queryset=_users(), required=False, label=_("Owner"))
     categories = forms.ModelMultipleChoiceField(
-        queryset=Category.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Categories")
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Categories"),
     )
 
     class Meta:
         model = Prospect
         fields = [
-            "civility", "last_name", "first_name", "company_name", "job_title", "email", "phone", "mobile",
-            "address", "postal_code", "city", "country", "website", "birth_date", "external_ref", "siren",
-            "sector", "customer_type", "channel", "direct_approach", "owner", "notes", "categories",
+            "civility",
+            "last_name",
+            "first_name",
+            "company_name",
+            "job_title",
+            "email",
+            "phone",
+            "mobile",
+            "address",
+            "postal_code",
+            "city",
+            "country",
+            "website",
+            "birth_date",
+            "external_ref",
+            "siren",
+            "sector",
+            "customer_type",
+            "channel",
+            "direct_approach",
+            "owner",
+            "notes",
+            "categories",
         ]
         widgets = {"birth_date": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 4})}
 
@@ -86,17 +109,23 @@ class ExtraFieldsForm(forms.Form):
 
     def __init__(self, *args, prospect: Prospect, extra_fields=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.extra_fields = list(extra_fields if extra_fields is not None else ExtraField.objects.all())
+        self.extra_fields = list(
+            extra_fields if extra_fields is not None else ExtraField.objects.all()
+        )
         values = prospect.extra or {}
         self.initial["version"] = prospect.version
         for extra in self.extra_fields:
             key = f"extra_{extra.pk}"
             if extra.type == ExtraField.Type.NUMBER:
-                self.fields[key] = forms.DecimalField(label=extra.label, required=False, decimal_places=4, max_digits=18)
+                self.fields[key] = forms.DecimalField(
+                    label=extra.label, required=False, decimal_places=4, max_digits=18
+                )
             elif extra.type == ExtraField.Type.BOOLEAN:
                 self.fields[key] = forms.BooleanField(label=extra.label, required=False)
             else:
-                self.fields[key] = forms.CharField(label=extra.label, required=False, max_length=500)
+                self.fields[key] = forms.CharField(
+                    label=extra.label, required=False, max_length=500
+                )
             self.initial[key] = values.get(str(extra.pk))
 
     def values(self) -> dict:
@@ -114,16 +143,30 @@ class ExtraFieldsForm(forms.Form):
 class OpportunityForm(VersionedForm):
     owner = UserChoiceField(queryset=_users(), required=False, label=_("Owner"))
     step = forms.ModelChoiceField(queryset=None, required=False, label=_("Step"))
-    loss_reason = forms.ModelChoiceField(queryset=LossReason.objects.all(), required=False, label=_("Loss reason"))
+    loss_reason = forms.ModelChoiceField(
+        queryset=LossReason.objects.all(), required=False, label=_("Loss reason")
+    )
 
     class Meta:
         model = Opportunity
         fields = [
-            "summary", "status", "step", "interest", "expected_date", "amount", "probability", "rating",
-            "loss_reason", "closing_date", "competitor", "owner", "project_notes",
+            "summary",
+            "status",
+            "step",
+            "interest",
+            "expected_date",
+            "amount",
+            "probability",
+            "rating",
+            "loss_reason",
+            "closing_date",
+            "competitor",
+            "owner",
+            "project_notes",
         ]
         widgets = {
-            "expected_date": DATE_WIDGET, "closing_date": DATE_WIDGET,
+            "expected_date": DATE_WIDGET,
+            "closing_date": DATE_WIDGET,
             "project_notes": forms.Textarea(attrs={"rows": 4}),
             "rating": forms.NumberInput(attrs={"min": 0, "max": 5}),
         }
@@ -134,7 +177,9 @@ class OpportunityForm(VersionedForm):
 
         self.fields["owner"].queryset = _users()
         self.fields["loss_reason"].queryset = LossReason.objects.all()
-        self.fields["step"].queryset = Step.objects.filter(process_id=self.instance.process_id).order_by("position")
+        self.fields["step"].queryset = Step.objects.filter(
+            process_id=self.instance.process_id
+        ).order_by("position")
         if self.instance.pk and self.instance.lines.exists():
             self.fields["amount"].disabled = True
             self.fields["amount"].help_text = _("Sum of the lines.")
@@ -143,7 +188,9 @@ class OpportunityForm(VersionedForm):
 class NewOpportunityForm(forms.Form):
     summary = forms.CharField(label=_("Project summary"), max_length=200)
     process = forms.ModelChoiceField(queryset=None, label=_("Process"))
-    amount = forms.DecimalField(label=_("Amount"), required=False, max_digits=14, decimal_places=2, min_value=0)
+    amount = forms.DecimalField(
+        label=_("Amount"), required=False, max_digits=14, decimal_places=2, min_value=0
+    )
     expected_date = forms.DateField(label=_("Expected date"), required=False, widget=DATE_WIDGET)
 
     def __init__(self, *args, **kwargs):
@@ -158,16 +205,32 @@ class NewOpportunityForm(forms.Form):
 class LineForm(forms.ModelForm):
     class Meta:
         model = OpportunityLine
-        fields = ["item", "unit", "quantity", "unit_cost", "unit_price", "adjusted_price", "discount"]
+        fields = [
+            "item",
+            "unit",
+            "quantity",
+            "unit_cost",
+            "unit_price",
+            "adjusted_price",
+            "discount",
+        ]
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("assign", _("Assign owner")), ("categorize", _("Add category")), ("delete", _("Delete"))]
+    ACTIONS = [
+        ("assign", _("Assign owner")),
+        ("categorize", _("Add category")),
+        ("delete", _("Delete")),
+    ]
 
     action = forms.ChoiceField(choices=ACTIONS, label=_("Action"))
-    ids = forms.ModelMultipleChoiceField(queryset=Prospect.objects.none(), widget=forms.MultipleHiddenInput)
+    ids = forms.ModelMultipleChoiceField(
+        queryset=Prospect.objects.none(), widget=forms.MultipleHiddenInput
+    )
     owner = UserChoiceField(queryset=_users(), required=False, label=_("Owner"))
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False, label=_("Category"))
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, label=_("Category")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,7 +258,9 @@ class ImportUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > IMPORT_MAX_BYTES:
-            raise ValidationError(str(IMPORT_TOO_LARGE).format(limit=IMPORT_MAX_BYTES // (1024 * 1024)))
+            raise ValidationError(
+                str(IMPORT_TOO_LARGE).format(limit=IMPORT_MAX_BYTES // (1024 * 1024))
+            )
         if not upload.name.lower().endswith((".csv", ".txt", ".tsv", ".xlsx", ".xlsm")):
             raise ValidationError(IMPORT_BAD_TYPE)
         return upload
@@ -204,7 +269,10 @@ class ImportUploadForm(forms.Form):
 def target_choices() -> list[tuple[str, str]]:
     choices = [(importing.IGNORE, _("— ignore —"))]
     choices += [(name, label) for name, (label, _aliases) in importing.FIELDS.items()]
-    choices += [(f"{importing.EXTRA_PREFIX}{f.pk}", f"{_('extra')}: {f.label}") for f in ExtraField.objects.all()]
+    choices += [
+        (f"{importing.EXTRA_PREFIX}{f.pk}", f"{_('extra')}: {f.label}")
+        for f in ExtraField.objects.all()
+    ]
     return choices
 
 
@@ -221,7 +289,9 @@ class MappingForm(forms.Form):
         self.headers = headers
         for index, header in enumerate(headers):
             self.fields[f"col_{index}"] = forms.ChoiceField(
-                label=header or f"#{index + 1}", choices=choices, required=False,
+                label=header or f"#{index + 1}",
+                choices=choices,
+                required=False,
                 initial=mapping.get(str(index), ""),
             )
 
@@ -232,14 +302,20 @@ class MappingForm(forms.Form):
             target = data.get(f"col_{index}")
             if target:
                 if target in seen:
-                    self.add_error(f"col_{index}", _("Already used by column {column}.").format(column=self.headers[seen[target]]))
+                    self.add_error(
+                        f"col_{index}",
+                        _("Already used by column {column}.").format(
+                            column=self.headers[seen[target]]
+                        ),
+                    )
                 seen[target] = index
         return data
 
     def mapping(self) -> dict[str, str]:
         return {
             str(index): self.cleaned_data.get(f"col_{index}") or ""
-            for index in range(len(self.headers)) if self.cleaned_data.get(f"col_{index}")
+            for index in range(len(self.headers))
+            if self.cleaned_data.get(f"col_{index}")
         }
 
     def column_fields(self):

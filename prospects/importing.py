@@ -49,32 +49,71 @@ NO_HEADER = gettext_lazy("The file has no header row.")
 # Target fields, in the order of the mapping form, with the headers each one accepts. Headers are
 # compared after `compact` (no case, accents, spaces or punctuation).
 FIELDS: dict[str, tuple[str, list[str]]] = {
-    "civility": (gettext_lazy("civility"), ["Civilité", "Civility", "M./Mme", "Titre civilité", "Salutation"]),
-    "last_name": (gettext_lazy("last name"), ["Nom", "Last name", "Lastname", "Surname", "Nom de famille", "Name"]),
+    "civility": (
+        gettext_lazy("civility"),
+        ["Civilité", "Civility", "M./Mme", "Titre civilité", "Salutation"],
+    ),
+    "last_name": (
+        gettext_lazy("last name"),
+        ["Nom", "Last name", "Lastname", "Surname", "Nom de famille", "Name"],
+    ),
     "first_name": (gettext_lazy("first name"), ["Prénom", "First name", "Firstname", "Given name"]),
-    "company_name": (gettext_lazy("company"), ["Société", "Raison sociale", "Company", "Entreprise", "Organisation", "Organization"]),
+    "company_name": (
+        gettext_lazy("company"),
+        ["Société", "Raison sociale", "Company", "Entreprise", "Organisation", "Organization"],
+    ),
     "job_title": (gettext_lazy("job title"), ["Fonction", "Title", "Job title", "Poste"]),
     "email": (gettext_lazy("e-mail"), ["E-mail", "Courriel", "Email", "Mail", "Adresse e-mail"]),
     "phone": (gettext_lazy("phone"), ["Téléphone", "Tél", "Tel", "Phone", "Telephone", "Fixe"]),
-    "mobile": (gettext_lazy("mobile"), ["Mobile", "Portable", "GSM", "Cell", "Mobile phone", "Téléphone mobile", "Téléphone portable", "Tél portable"]),
+    "mobile": (
+        gettext_lazy("mobile"),
+        [
+            "Mobile",
+            "Portable",
+            "GSM",
+            "Cell",
+            "Mobile phone",
+            "Téléphone mobile",
+            "Téléphone portable",
+            "Tél portable",
+        ],
+    ),
     "address": (gettext_lazy("address"), ["Adresse", "Address", "Rue"]),
-    "postal_code": (gettext_lazy("postal code"), ["CP", "Code postal", "Zip", "Postal code", "Postcode", "Zip code"]),
+    "postal_code": (
+        gettext_lazy("postal code"),
+        ["CP", "Code postal", "Zip", "Postal code", "Postcode", "Zip code"],
+    ),
     "city": (gettext_lazy("city"), ["Ville", "City", "Town", "Commune"]),
     "country": (gettext_lazy("country"), ["Pays", "Country"]),
     "website": (gettext_lazy("website"), ["Site web", "Website", "Site", "Web", "Site internet"]),
     "channel": (gettext_lazy("channel"), ["Canal", "Source", "Channel"]),
-    "notes": (gettext_lazy("notes"), ["Notes", "Commentaire", "Comment", "Comments", "Remarques", "Message"]),
-    "birth_date": (gettext_lazy("birth date"), ["Date de naissance", "Birth date", "Birthdate", "Date of birth"]),
-    "external_ref": (gettext_lazy("external reference"), ["Référence externe", "External reference", "Référence", "Reference", "Réf"]),
+    "notes": (
+        gettext_lazy("notes"),
+        ["Notes", "Commentaire", "Comment", "Comments", "Remarques", "Message"],
+    ),
+    "birth_date": (
+        gettext_lazy("birth date"),
+        ["Date de naissance", "Birth date", "Birthdate", "Date of birth"],
+    ),
+    "external_ref": (
+        gettext_lazy("external reference"),
+        ["Référence externe", "External reference", "Référence", "Reference", "Réf"],
+    ),
     "siren": (gettext_lazy("SIREN"), ["SIREN"]),
     "sector": (gettext_lazy("sector"), ["Secteur", "Secteur pro", "Sector", "Industry"]),
     "customer_type": (gettext_lazy("customer type"), ["Type client", "Customer type"]),
     "direct_approach": (gettext_lazy("direct approach"), ["Approche directe", "Direct approach"]),
-    "categories": (gettext_lazy("categories"), ["Catégories", "Categories", "Catégorie", "Category", "Tags"]),
+    "categories": (
+        gettext_lazy("categories"),
+        ["Catégories", "Categories", "Catégorie", "Category", "Tags"],
+    ),
     "project": (gettext_lazy("project"), ["Résumé projet", "Projet", "Project", "Project summary"]),
     "amount": (gettext_lazy("amount"), ["Potentiel", "Recette", "Montant", "Amount", "CA"]),
     "probability": (gettext_lazy("probability (%)"), ["Probabilité", "P", "Probability", "Proba"]),
-    "expected_date": (gettext_lazy("expected date"), ["Prévu au", "Échéance", "Expected date", "Échéance projet", "Date prévue"]),
+    "expected_date": (
+        gettext_lazy("expected date"),
+        ["Prévu au", "Échéance", "Expected date", "Échéance projet", "Date prévue"],
+    ),
     "owner": (gettext_lazy("owner"), ["Suivi", "Owner", "Commercial", "Sales rep"]),
 }
 OPPORTUNITY_FIELDS = ("project", "amount", "probability", "expected_date")
@@ -190,8 +229,13 @@ def _open_csv(path: Path) -> Source:
     if headers is None:
         handle.close()
         raise ValueError(str(NO_HEADER))
-    return Source(headers=[csv_unquote(h.strip()) for h in headers], rows=_unquoted(reader),
-                  encoding=encoding, delimiter=delimiter, _close=handle.close)
+    return Source(
+        headers=[csv_unquote(h.strip()) for h in headers],
+        rows=_unquoted(reader),
+        encoding=encoding,
+        delimiter=delimiter,
+        _close=handle.close,
+    )
 
 
 def _unquoted(rows) -> Iterator[list]:
@@ -213,23 +257,45 @@ def _open_xlsx(path: Path) -> Source:
         raise ValueError(str(NO_HEADER))
     return Source(
         headers=["" if h is None else csv_unquote(str(h).strip()) for h in headers],
-        rows=_unquoted(rows), encoding="xlsx", _close=workbook.close,
+        rows=_unquoted(rows),
+        encoding="xlsx",
+        _close=workbook.close,
     )
 
 
 # --- Checking values --------------------------------------------------------------------------
 
 _CIVILITIES = {
-    "m": "M.", "mr": "M.", "monsieur": "M.", "mister": "M.", "sir": "M.",
-    "mme": "Mme", "mrs": "Mme", "madame": "Mme", "ms": "Mme", "mlle": "Mme",
-    "mademoiselle": "Mme", "miss": "Mme",
+    "m": "M.",
+    "mr": "M.",
+    "monsieur": "M.",
+    "mister": "M.",
+    "sir": "M.",
+    "mme": "Mme",
+    "mrs": "Mme",
+    "madame": "Mme",
+    "ms": "Mme",
+    "mlle": "Mme",
+    "mademoiselle": "Mme",
+    "miss": "Mme",
 }
 _TRUE = {"1", "oui", "yes", "true", "vrai", "x", "o", "y"}
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
 _MAX_LENGTHS = {
-    "first_name": 100, "last_name": 100, "company_name": 200, "job_title": 120, "address": 250,
-    "postal_code": 12, "city": 120, "country": 80, "external_ref": 60, "sector": 120,
-    "customer_type": 80, "project": 200, "siren": 9, "website": 200,
+    "first_name": 100,
+    "last_name": 100,
+    "company_name": 200,
+    "job_title": 120,
+    "address": 250,
+    "postal_code": 12,
+    "city": 120,
+    "country": 80,
+    "external_ref": 60,
+    "sector": 120,
+    "customer_type": 80,
+    "project": 200,
+    "siren": 9,
+    "website": 200,
 }
 
 
@@ -282,7 +348,7 @@ _AMOUNT_JUNK = re.compile(r"[\s\u00a0\u202f€$£]|EUR", re.IGNORECASE)
 
 
 def parse_amount(value) -> Decimal | None:
-    """"20 000,50 €", "20000.50", "20,000.50", 20000 -> Decimal."""
+    """ "20 000,50 €", "20000.50", "20,000.50", 20000 -> Decimal."""
     if value in (None, ""):
         return None
     if isinstance(value, int | float | Decimal):
@@ -388,7 +454,7 @@ def check_row(number: int, raw: list, mapping: dict[str, str], lookups: Lookups)
         index = int(index_text)
         cell = raw[index] if index < len(raw) else None
         if target.startswith(EXTRA_PREFIX):
-            _check_extra(row, extra, target[len(EXTRA_PREFIX):], cell, lookups)
+            _check_extra(row, extra, target[len(EXTRA_PREFIX) :], cell, lookups)
             continue
         try:
             _check_value(row, target, cell, lookups)
@@ -486,18 +552,33 @@ def name_key(values: dict) -> str:
     last = _normalize(values.get("last_name", ""))
     if not last:
         return ""
-    return "|".join([last, _normalize(values.get("first_name", "")), _normalize(values.get("company_name", ""))])
+    return "|".join(
+        [last, _normalize(values.get("first_name", "")), _normalize(values.get("company_name", ""))]
+    )
 
 
 def search_words(values: dict) -> str:
     """The quick search's words for an imported row (as `services.prospect_search_text`)."""
-    return " ".join(w for w in (
-        *(_normalize(values.get(name) or "") for name in ("last_name", "first_name", "company_name")),
-        normalize(" ".join([
-            values.get("email") or "", values.get("city") or "", values.get("postal_code") or "",
-            (values.get("phone") or "").replace(" ", ""),
-        ])),
-    ) if w)
+    return " ".join(
+        w
+        for w in (
+            *(
+                _normalize(values.get(name) or "")
+                for name in ("last_name", "first_name", "company_name")
+            ),
+            normalize(
+                " ".join(
+                    [
+                        values.get("email") or "",
+                        values.get("city") or "",
+                        values.get("postal_code") or "",
+                        (values.get("phone") or "").replace(" ", ""),
+                    ]
+                )
+            ),
+        )
+        if w
+    )
 
 
 class ReportWriter:

@@ -75,7 +75,9 @@ class ProspectQuerySet(TrashQuerySet):
 class Prospect(Tracked):
     """The prospect file: kept apart from the contact file, with its own plain values."""
 
-    civility = models.CharField(_("civility"), max_length=4, choices=Person.Civility.choices, blank=True)
+    civility = models.CharField(
+        _("civility"), max_length=4, choices=Person.Civility.choices, blank=True
+    )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     company_name = models.CharField(_("company"), max_length=200, blank=True)
@@ -98,20 +100,32 @@ class Prospect(Tracked):
     )
     direct_approach = models.BooleanField(_("direct approach"), default=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="prospects",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prospects",
     )
     categories = models.ManyToManyField(Category, verbose_name=_("categories"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     extra = models.JSONField(_("extra fields"), default=dict, blank=True)
     # Link to the contact file once "add to contacts" ran (or when imported from it).
     company = models.ForeignKey(
-        Company, verbose_name=_("company (contacts)"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="prospect_files",
+        Company,
+        verbose_name=_("company (contacts)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prospect_files",
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("person (contacts)"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="prospect_files",
+        Person,
+        verbose_name=_("person (contacts)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prospect_files",
     )
     # Management dates, kept up to date from tasks.
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
@@ -171,15 +185,27 @@ class Opportunity(Tracked):
         HIGH = "high", pgettext_lazy("opportunity interest", "high")
 
     prospect = models.ForeignKey(
-        Prospect, verbose_name=_("prospect"), null=True, blank=True, on_delete=models.CASCADE,
+        Prospect,
+        verbose_name=_("prospect"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="opportunities",
     )
     company = models.ForeignKey(
-        Company, verbose_name=_("company"), null=True, blank=True, on_delete=models.CASCADE,
+        Company,
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="opportunities",
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.SET_NULL,
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="opportunities",
     )
     summary = models.CharField(_("project summary"), max_length=200)
@@ -187,11 +213,17 @@ class Opportunity(Tracked):
         _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     process = models.ForeignKey(
-        "pipeline.Process", verbose_name=_("process"), on_delete=models.PROTECT,
+        "pipeline.Process",
+        verbose_name=_("process"),
+        on_delete=models.PROTECT,
         related_name="opportunities",
     )
     step = models.ForeignKey(
-        "pipeline.Step", verbose_name=_("step"), null=True, blank=True, on_delete=models.PROTECT,
+        "pipeline.Step",
+        verbose_name=_("step"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="opportunities",
     )
     step_changed_at = models.DateTimeField(_("last step change"), null=True, blank=True)
@@ -213,14 +245,20 @@ class Opportunity(Tracked):
     )
     competitor = models.CharField(_("competitor"), max_length=120, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="opportunities",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
     )
     # Stored overdue colours (refreshed on change and nightly) so lists filter and sort in SQL.
     step_due = models.DateField(_("step due"), null=True, blank=True)
     step_colour = models.CharField(max_length=6, choices=Colour.choices, blank=True, db_index=True)
     next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
-    action_colour = models.CharField(max_length=6, choices=Colour.choices, blank=True, db_index=True)
+    action_colour = models.CharField(
+        max_length=6, choices=Colour.choices, blank=True, db_index=True
+    )
 
     objects = AliveManager.from_queryset(OpportunityQuerySet)()
 
@@ -263,14 +301,23 @@ class OpportunityLine(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     item = models.CharField(_("item"), max_length=200)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=Decimal("1"))
-    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
-    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=3, default=Decimal("1")
+    )
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=14, decimal_places=2, default=Decimal("0")
+    )
     adjusted_price = models.DecimalField(
         _("adjusted price"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     discount = models.DecimalField(
-        _("discount (%)"), max_digits=5, decimal_places=2, default=Decimal("0"),
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0"))
@@ -308,12 +355,20 @@ class HistoryEntry(models.Model):
     from_value = models.CharField(_("from"), max_length=200, blank=True)
     to_value = models.CharField(_("to"), max_length=200, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     rule = models.ForeignKey(
-        "pipeline.AutomationRule", verbose_name=_("by rule"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "pipeline.AutomationRule",
+        verbose_name=_("by rule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     at = models.DateTimeField(_("when"), db_index=True)
 
@@ -344,8 +399,12 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("default owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("default owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     headers = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)

@@ -13,8 +13,22 @@ from prospects import importing
 # colon. "http://..." is not a key because the colon is followed by "//".
 _KEY_LINE = re.compile(r"^\s*([^\W\d_][\w .'’/-]{0,39}?)\s*:(?!//)\s*(.*)$")
 PASTE_FIELDS = (
-    "civility", "first_name", "last_name", "company_name", "job_title", "email", "phone", "mobile",
-    "address", "postal_code", "city", "country", "website", "notes", "external_ref", "sector",
+    "civility",
+    "first_name",
+    "last_name",
+    "company_name",
+    "job_title",
+    "email",
+    "phone",
+    "mobile",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+    "website",
+    "notes",
+    "external_ref",
+    "sector",
 )
 
 
@@ -28,7 +42,9 @@ def parse_paste(text: str) -> dict[str, str]:
         if match:
             key, value = match.group(1).strip(), match.group(2).strip()
             target = importing.match_header(key)
-            entries.append([target if target in PASTE_FIELDS else None, key, [value] if value else []])
+            entries.append(
+                [target if target in PASTE_FIELDS else None, key, [value] if value else []]
+            )
         elif entries:
             entries[-1][2].append(line.strip())
         else:

@@ -37,13 +37,40 @@ NOT_IN_TRASH = _("Nothing to restore: the trash keeps deleted prospects for {day
 LINE_NEEDS_ITEM = _("A line needs an item.")
 
 PROSPECT_EDITABLE = (
-    "civility", "first_name", "last_name", "company_name", "job_title", "address", "postal_code",
-    "city", "country", "phone", "mobile", "email", "website", "birth_date", "external_ref", "siren",
-    "sector", "customer_type", "channel", "direct_approach", "owner", "notes",
+    "civility",
+    "first_name",
+    "last_name",
+    "company_name",
+    "job_title",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "mobile",
+    "email",
+    "website",
+    "birth_date",
+    "external_ref",
+    "siren",
+    "sector",
+    "customer_type",
+    "channel",
+    "direct_approach",
+    "owner",
+    "notes",
 )
 OPPORTUNITY_EDITABLE = (
-    "summary", "probability", "amount", "expected_date", "interest", "rating", "project_notes",
-    "competitor", "owner", "closing_date",
+    "summary",
+    "probability",
+    "amount",
+    "expected_date",
+    "interest",
+    "rating",
+    "project_notes",
+    "competitor",
+    "owner",
+    "closing_date",
 )
 CONFIRMATION_WORD = "DELETE"
 BATCH_SIZE = 1000
@@ -54,7 +81,11 @@ class ConcurrentEdit(Exception):
 
     def __init__(self, current):
         self.current = current
-        who = current.updated_by.get_full_name() or current.updated_by.get_username() if current.updated_by else "—"
+        who = (
+            current.updated_by.get_full_name() or current.updated_by.get_username()
+            if current.updated_by
+            else "—"
+        )
         when = timezone.localtime(current.updated_at).strftime("%d/%m/%Y %H:%M")
         self.message = str(STALE_VERSION).format(user=who, time=when)
         super().__init__(self.message)
@@ -68,14 +99,27 @@ def _user_label(user) -> str:
 
 def prospect_search_text(prospect: Prospect) -> str:
     """Normalised words searched by the list's quick search."""
-    return normalize(" ".join([
-        prospect.last_name, prospect.first_name, prospect.company_name, prospect.email,
-        prospect.city, prospect.postal_code, prospect.phone.replace(" ", ""),
-    ]))
+    return normalize(
+        " ".join(
+            [
+                prospect.last_name,
+                prospect.first_name,
+                prospect.company_name,
+                prospect.email,
+                prospect.city,
+                prospect.postal_code,
+                prospect.phone.replace(" ", ""),
+            ]
+        )
+    )
 
 
 def _lock_prospect(prospect_id: int, expected_version: int | None) -> Prospect:
-    current = Prospect.objects.select_for_update(of=("self",)).select_related("updated_by", "owner").get(pk=prospect_id)
+    current = (
+        Prospect.objects.select_for_update(of=("self",))
+        .select_related("updated_by", "owner")
+        .get(pk=prospect_id)
+    )
     if expected_version is not None and int(expected_version) != current.version:
         raise ConcurrentEdit(current)
     return current
@@ -97,9 +141,13 @@ def _modify_right_or_403(actor, opportunity: Opportunity) -> None:
 
 def _owner_history(*, prospect=None, opportunity=None, old, new, actor, at) -> HistoryEntry:
     return HistoryEntry(
-        prospect=prospect or (opportunity.prospect if opportunity else None), opportunity=opportunity,
-        kind=HistoryEntry.Kind.OWNER, from_value=_user_label(old) or "—", to_value=_user_label(new) or "—",
-        actor=actor, at=at,
+        prospect=prospect or (opportunity.prospect if opportunity else None),
+        opportunity=opportunity,
+        kind=HistoryEntry.Kind.OWNER,
+        from_value=_user_label(old) or "—",
+        to_value=_user_label(new) or "—",
+        actor=actor,
+        at=at,
     )
 
 
@@ -130,7 +178,11 @@ def prospect_create(
 
 @transaction.atomic
 def prospect_update(
-    *, prospect_id: int, actor, data: dict[str, Any], expected_version: int | None,
+    *,
+    prospect_id: int,
+    actor,
+    data: dict[str, Any],
+    expected_version: int | None,
     categories: Iterable[Category] | None = None,
 ) -> Prospect:
     """Save the card's details. A stale version (someone saved in between) is refused with
@@ -149,12 +201,20 @@ def prospect_update(
     if categories is not None:
         prospect.categories.set(categories)
     if old_owner != prospect.owner:
-        _owner_history(prospect=prospect, old=old_owner, new=prospect.owner, actor=actor, at=prospect.updated_at).save()
+        _owner_history(
+            prospect=prospect,
+            old=old_owner,
+            new=prospect.owner,
+            actor=actor,
+            at=prospect.updated_at,
+        ).save()
     return prospect
 
 
 @transaction.atomic
-def prospect_extra_update(*, prospect_id: int, actor, extra: dict[str, Any], expected_version: int | None) -> Prospect:
+def prospect_extra_update(
+    *, prospect_id: int, actor, extra: dict[str, Any], expected_version: int | None
+) -> Prospect:
     """Save the values of the manager-defined extra fields (keys are the fields' ids)."""
     prospect = _lock_prospect(prospect_id, expected_version)
     if not can_change(actor, prospect):
@@ -181,17 +241,25 @@ def prospects_assign(*, prospect_ids: Iterable[int], owner, actor) -> int:
     prospects = list(_changeable(prospect_ids, actor).select_related("owner"))
     entries = [
         _owner_history(prospect=p, old=p.owner, new=owner, actor=actor, at=now)
-        for p in prospects if p.owner_id != (owner.pk if owner else None)
+        for p in prospects
+        if p.owner_id != (owner.pk if owner else None)
     ]
     ids = [p.pk for p in prospects]
     Prospect.objects.filter(pk__in=ids).update(owner=owner, **_touched(actor, now))
     opportunities = Opportunity.objects.filter(prospect_id__in=ids, status=Opportunity.Status.OPEN)
-    allowed = [p.pk for p in Process.objects.filter(opportunities__in=opportunities).distinct()
-               if can_modify_process_opportunities(actor, p)]
+    allowed = [
+        p.pk
+        for p in Process.objects.filter(opportunities__in=opportunities).distinct()
+        if can_modify_process_opportunities(actor, p)
+    ]
     opportunities = opportunities.filter(process_id__in=allowed)
     for opportunity in opportunities.select_related("owner"):
         if opportunity.owner_id != (owner.pk if owner else None):
-            entries.append(_owner_history(opportunity=opportunity, old=opportunity.owner, new=owner, actor=actor, at=now))
+            entries.append(
+                _owner_history(
+                    opportunity=opportunity, old=opportunity.owner, new=owner, actor=actor, at=now
+                )
+            )
     opportunities.update(owner=owner, **_touched(actor, now))
     HistoryEntry.objects.bulk_create(entries)
     return len(ids)
@@ -202,7 +270,11 @@ def prospects_categorize(*, prospect_ids: Iterable[int], category: Category, act
     """Bulk action: add a category to the prospects the actor may change."""
     ids = list(_changeable(prospect_ids, actor).values_list("pk", flat=True))
     through = Prospect.categories.through
-    existing = set(through.objects.filter(category=category, prospect_id__in=ids).values_list("prospect_id", flat=True))
+    existing = set(
+        through.objects.filter(category=category, prospect_id__in=ids).values_list(
+            "prospect_id", flat=True
+        )
+    )
     through.objects.bulk_create(
         [through(prospect_id=pk, category=category) for pk in ids if pk not in existing]
     )
@@ -211,8 +283,12 @@ def prospects_categorize(*, prospect_ids: Iterable[int], category: Category, act
 
 def _trash(queryset, actor, now) -> int:
     ids = list(queryset.values_list("pk", flat=True))
-    Opportunity.objects.filter(prospect_id__in=ids).update(deleted_at=now, deleted_by=actor, **_touched(actor, now))
-    return Prospect.objects.filter(pk__in=ids).update(deleted_at=now, deleted_by=actor, **_touched(actor, now))
+    Opportunity.objects.filter(prospect_id__in=ids).update(
+        deleted_at=now, deleted_by=actor, **_touched(actor, now)
+    )
+    return Prospect.objects.filter(pk__in=ids).update(
+        deleted_at=now, deleted_by=actor, **_touched(actor, now)
+    )
 
 
 @transaction.atomic
@@ -243,7 +319,9 @@ def prospects_restore(*, prospect_ids: Iterable[int], actor) -> int:
     deleted with them."""
     if not is_manager(actor):
         raise PermissionDenied(MANAGERS_ONLY)
-    trashed = Prospect.all_objects.trashed().filter(pk__in=list(prospect_ids), deleted_at__gte=trash_limit())
+    trashed = Prospect.all_objects.trashed().filter(
+        pk__in=list(prospect_ids), deleted_at__gte=trash_limit()
+    )
     pairs = list(trashed.values_list("pk", "deleted_at"))
     if not pairs:
         raise ValidationError(str(NOT_IN_TRASH).format(days=settings.TRASH_RETENTION_DAYS))
@@ -322,17 +400,27 @@ def prospect_add_to_contacts(*, prospect_id: int, actor) -> tuple[Company | None
             address = None
             if prospect.address:
                 address = {
-                    "line1": prospect.address, "postal_code": prospect.postal_code,
-                    "city": prospect.city, "country": _country_code(prospect.country), "is_default": True,
+                    "line1": prospect.address,
+                    "postal_code": prospect.postal_code,
+                    "city": prospect.city,
+                    "country": _country_code(prospect.country),
+                    "is_default": True,
                 }
             company = contact_services.company_create(
                 actor=actor,
                 data={
-                    "name": prospect.company_name, "siren": prospect.siren, "sector": prospect.sector,
-                    "website": prospect.website if prospect.website.startswith(("http://", "https://")) else "", "owner": prospect.owner or actor,
-                    "country": _country_code(prospect.country), "origin": str(prospect.channel or ""),
+                    "name": prospect.company_name,
+                    "siren": prospect.siren,
+                    "sector": prospect.sector,
+                    "website": prospect.website
+                    if prospect.website.startswith(("http://", "https://"))
+                    else "",
+                    "owner": prospect.owner or actor,
+                    "country": _country_code(prospect.country),
+                    "origin": str(prospect.channel or ""),
                 },
-                categories=list(prospect.categories.all()), address=address,
+                categories=list(prospect.categories.all()),
+                address=address,
             )
     if person is None and (prospect.last_name or prospect.email):
         matches = contact_selectors.person_duplicates(
@@ -344,23 +432,40 @@ def prospect_add_to_contacts(*, prospect_id: int, actor) -> tuple[Company | None
             person = contact_services.person_create(
                 actor=actor,
                 data={
-                    "civility": prospect.civility, "first_name": prospect.first_name,
+                    "civility": prospect.civility,
+                    "first_name": prospect.first_name,
                     "last_name": prospect.last_name or prospect.email.split("@")[0],
-                    "job_title": prospect.job_title, "email": prospect.email,
-                    "phone": _valid_phone(prospect.phone), "mobile": _valid_phone(prospect.mobile),
-                    "birth_date": prospect.birth_date, "owner": prospect.owner or actor,
+                    "job_title": prospect.job_title,
+                    "email": prospect.email,
+                    "phone": _valid_phone(prospect.phone),
+                    "mobile": _valid_phone(prospect.mobile),
+                    "birth_date": prospect.birth_date,
+                    "owner": prospect.owner or actor,
                 },
             )
-    if company is not None and person is not None and not person.affiliations.filter(company=company).exists():
-        contact_services.affiliation_create(person=person, company=company, actor=actor, role=prospect.job_title)
-    changed = (company and prospect.company_id != company.pk) or (person and prospect.person_id != person.pk)
+    if (
+        company is not None
+        and person is not None
+        and not person.affiliations.filter(company=company).exists()
+    ):
+        contact_services.affiliation_create(
+            person=person, company=company, actor=actor, role=prospect.job_title
+        )
+    changed = (company and prospect.company_id != company.pk) or (
+        person and prospect.person_id != person.pk
+    )
     if changed:
         prospect.company, prospect.person = company, person
         prospect.touch(actor)
         prospect.save()
-        Opportunity.objects.filter(prospect=prospect, company__isnull=True).update(company=company, person=person)
+        Opportunity.objects.filter(prospect=prospect, company__isnull=True).update(
+            company=company, person=person
+        )
         HistoryEntry.objects.create(
-            prospect=prospect, kind=HistoryEntry.Kind.CONVERTED, actor=actor, at=timezone.now(),
+            prospect=prospect,
+            kind=HistoryEntry.Kind.CONVERTED,
+            actor=actor,
+            at=timezone.now(),
             to_value=" / ".join(str(x) for x in (company, person) if x)[:200],
         )
     return company, person
@@ -376,18 +481,31 @@ def prospect_from_person(*, person_id: int, actor, company: Company | None = Non
     if existing is not None:
         return existing
     if company is None:
-        affiliation = person.affiliations.select_related("company").order_by("-is_default", "rank", "id").first()
+        affiliation = (
+            person.affiliations.select_related("company")
+            .order_by("-is_default", "rank", "id")
+            .first()
+        )
         company = affiliation.company if affiliation else None
     address = company.default_address if company else None
     data = {
-        "civility": person.civility, "first_name": person.first_name, "last_name": person.last_name,
-        "job_title": person.job_title, "email": person.email, "phone": person.phone,
-        "mobile": person.mobile, "birth_date": person.birth_date, "owner": actor,
+        "civility": person.civility,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "job_title": person.job_title,
+        "email": person.email,
+        "phone": person.phone,
+        "mobile": person.mobile,
+        "birth_date": person.birth_date,
+        "owner": actor,
     }
     if company is not None:
         data.update(
-            company_name=company.name, siren=company.siren, sector=company.sector,
-            website=company.website, country=str(company.country.name) if company.country else "",
+            company_name=company.name,
+            siren=company.siren,
+            sector=company.sector,
+            website=company.website,
+            country=str(company.country.name) if company.country else "",
         )
     if address is not None:
         data.update(address=address.line1, postal_code=address.postal_code, city=address.city)
@@ -414,8 +532,14 @@ def opportunity_add(*, prospect_id: int, actor, process=None, step=None, **field
 
 @transaction.atomic
 def opportunity_update(
-    *, opportunity_id: int, actor, data: dict[str, Any], expected_version: int | None,
-    to_status: str | None = None, to_step=None, loss_reason=None,
+    *,
+    opportunity_id: int,
+    actor,
+    data: dict[str, Any],
+    expected_version: int | None,
+    to_status: str | None = None,
+    to_step=None,
+    loss_reason=None,
 ) -> Opportunity:
     """Save the opportunity card. Field edits and owner changes (recorded) are made here;
     a change of status or step goes through `pipeline.services.opportunity_move` (loss reason
@@ -425,7 +549,8 @@ def opportunity_update(
 
     current = (
         Opportunity.objects.select_for_update(of=("self",))
-        .select_related("updated_by", "owner", "prospect", "process").get(pk=opportunity_id)
+        .select_related("updated_by", "owner", "prospect", "process")
+        .get(pk=opportunity_id)
     )
     if expected_version is not None and int(expected_version) != current.version:
         raise ConcurrentEdit(current)
@@ -444,12 +569,28 @@ def opportunity_update(
     current.full_clean()
     current.save()
     if old_owner != current.owner:
-        _owner_history(opportunity=current, old=old_owner, new=current.owner, actor=actor, at=current.updated_at).save()
+        _owner_history(
+            opportunity=current,
+            old=old_owner,
+            new=current.owner,
+            actor=actor,
+            at=current.updated_at,
+        ).save()
     status_changes = to_status is not None and to_status != current.status
     step_changes = to_step is not None and to_step.pk != current.step_id
-    if status_changes or step_changes or (to_status == Opportunity.Status.LOST and loss_reason and loss_reason != current.loss_reason):
+    if (
+        status_changes
+        or step_changes
+        or (
+            to_status == Opportunity.Status.LOST
+            and loss_reason
+            and loss_reason != current.loss_reason
+        )
+    ):
         current = opportunity_move(
-            opportunity_id=current.pk, actor=actor, to_step=to_step if step_changes else None,
+            opportunity_id=current.pk,
+            actor=actor,
+            to_step=to_step if step_changes else None,
             to_status=to_status if status_changes or to_status == Opportunity.Status.LOST else None,
             loss_reason=loss_reason,
         )
@@ -467,12 +608,15 @@ def probability_from_step(opportunity: Opportunity) -> int:
 
 
 @transaction.atomic
-def opportunity_probability_follow_step(*, opportunity_id: int, actor, expected_version: int | None = None) -> Opportunity:
+def opportunity_probability_follow_step(
+    *, opportunity_id: int, actor, expected_version: int | None = None
+) -> Opportunity:
     """Undo a probability typed by hand: it follows the step again (and later moves). The
     change of value is recorded in the history."""
     opportunity = (
         Opportunity.objects.select_for_update(of=("self",))
-        .select_related("updated_by", "process", "step").get(pk=opportunity_id)
+        .select_related("updated_by", "process", "step")
+        .get(pk=opportunity_id)
     )
     if expected_version is not None and int(expected_version) != opportunity.version:
         raise ConcurrentEdit(opportunity)
@@ -485,10 +629,23 @@ def opportunity_probability_follow_step(*, opportunity_id: int, actor, expected_
     opportunity.probability = probability_from_step(opportunity)
     opportunity.probability_is_manual = False
     opportunity.touch(actor)
-    opportunity.save(update_fields=["probability", "probability_is_manual", "updated_at", "updated_by", "version"])
+    opportunity.save(
+        update_fields=[
+            "probability",
+            "probability_is_manual",
+            "updated_at",
+            "updated_by",
+            "version",
+        ]
+    )
     HistoryEntry.objects.create(
-        prospect_id=opportunity.prospect_id, opportunity=opportunity, kind=HistoryEntry.Kind.PROBABILITY,
-        from_value=f"{old} %", to_value=f"{opportunity.probability} %", actor=actor, at=opportunity.updated_at,
+        prospect_id=opportunity.prospect_id,
+        opportunity=opportunity,
+        kind=HistoryEntry.Kind.PROBABILITY,
+        from_value=f"{old} %",
+        to_value=f"{opportunity.probability} %",
+        actor=actor,
+        at=opportunity.updated_at,
     )
     return opportunity
 
@@ -511,7 +668,11 @@ def _amount_refresh(opportunity: Opportunity, actor) -> Opportunity:
 
 
 def _lock_opportunity(opportunity_id: int, actor) -> Opportunity:
-    opportunity = Opportunity.objects.select_for_update(of=("self",)).select_related("process").get(pk=opportunity_id)
+    opportunity = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("process")
+        .get(pk=opportunity_id)
+    )
     if not can_change(actor, opportunity):
         raise PermissionDenied
     _modify_right_or_403(actor, opportunity)
@@ -519,7 +680,16 @@ def _lock_opportunity(opportunity_id: int, actor) -> Opportunity:
 
 
 def _line_save(line: OpportunityLine, data: dict[str, Any]) -> None:
-    for name in ("item", "unit", "quantity", "unit_cost", "unit_price", "adjusted_price", "discount", "position"):
+    for name in (
+        "item",
+        "unit",
+        "quantity",
+        "unit_cost",
+        "unit_price",
+        "adjusted_price",
+        "discount",
+        "position",
+    ):
         if name in data:
             setattr(line, name, data[name])
     if not (line.item or "").strip():
@@ -588,10 +758,17 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "encoding": self.encoding, "delimiter": self.delimiter, "total": self.total,
-            "valid": self.valid, "refused": self.refused, "duplicates": self.duplicates,
-            "created": self.created, "opportunities": self.opportunities, "written": self.written,
-            "preview": self.preview, "refused_rows": self.refused_rows,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "total": self.total,
+            "valid": self.valid,
+            "refused": self.refused,
+            "duplicates": self.duplicates,
+            "created": self.created,
+            "opportunities": self.opportunities,
+            "written": self.written,
+            "preview": self.preview,
+            "refused_rows": self.refused_rows,
         }
 
     def lines(self) -> list[str]:
@@ -654,10 +831,16 @@ def prospects_import(
     probability or expected date also gets an opportunity in the default process.
     """
     source = importing.open_source(path, filename)
-    report = ImportReport(headers=source.headers, encoding=source.encoding, delimiter=source.delimiter)
-    report.mapping = mapping if mapping is not None else importing.guess_mapping(source.headers, extra_labels())
+    report = ImportReport(
+        headers=source.headers, encoding=source.encoding, delimiter=source.delimiter
+    )
+    report.mapping = (
+        mapping if mapping is not None else importing.guess_mapping(source.headers, extra_labels())
+    )
     lookups = importing.Lookups.load()
-    writer = importing.ReportWriter(report_file, source.headers) if report_file is not None else None
+    writer = (
+        importing.ReportWriter(report_file, source.headers) if report_file is not None else None
+    )
     seen_emails: dict[str, int] = {}
     seen_names: dict[str, int] = {}
     context = _WriteContext.load(actor=actor, owner=owner)
@@ -710,19 +893,27 @@ def _duplicates_in_database(rows: list[importing.Row]) -> None:
     by_email: dict[str, str] = {}
     by_name: dict[str, str] = {}
     if emails:
-        for pk, email in Person.objects.filter(email__in=emails).order_by().values_list("pk", "email"):
+        for pk, email in (
+            Person.objects.filter(email__in=emails).order_by().values_list("pk", "email")
+        ):
             by_email[email.lower()] = str(importing.DUPLICATE_PERSON).format(id=pk)
-        for pk, email in Prospect.objects.filter(email__in=emails).order_by().values_list("pk", "email"):
+        for pk, email in (
+            Prospect.objects.filter(email__in=emails).order_by().values_list("pk", "email")
+        ):
             by_email[email.lower()] = str(importing.DUPLICATE_PROSPECT).format(id=pk)
     if last_names:
         variants = set()
         for name in last_names:
             variants |= {name, name.upper(), name.title()}
-        existing = Prospect.objects.filter(last_name__in=variants).order_by().values_list(
-            "pk", "last_name", "first_name", "company_name"
+        existing = (
+            Prospect.objects.filter(last_name__in=variants)
+            .order_by()
+            .values_list("pk", "last_name", "first_name", "company_name")
         )
         for pk, last, first, company in existing:
-            key = importing.name_key({"last_name": last, "first_name": first, "company_name": company})
+            key = importing.name_key(
+                {"last_name": last, "first_name": first, "company_name": company}
+            )
             by_name[key] = str(importing.DUPLICATE_PROSPECT).format(id=pk)
     for row in candidates:
         email = row.values.get("email")
@@ -748,7 +939,9 @@ class _WriteContext:
         return cls(actor=actor, owner_id=owner.pk if owner else None, process=process, step=step)
 
 
-def _flush(batch, report: ImportReport, context: _WriteContext, writer, valid_only, dry_run) -> None:
+def _flush(
+    batch, report: ImportReport, context: _WriteContext, writer, valid_only, dry_run
+) -> None:
     if not batch:
         return
     _duplicates_in_database(batch)
@@ -764,10 +957,22 @@ def _flush(batch, report: ImportReport, context: _WriteContext, writer, valid_on
             if writer:
                 writer.writerow(row)
             if len(report.refused_rows) < PREVIEW_REFUSED:
-                report.refused_rows.append({"row": row.number, "reason": row.reason, "values": [importing.text(v) for v in row.raw]})
+                report.refused_rows.append(
+                    {
+                        "row": row.number,
+                        "reason": row.reason,
+                        "values": [importing.text(v) for v in row.raw],
+                    }
+                )
         if len(report.preview) < PREVIEW_ROWS:
-            report.preview.append({"row": row.number, "ok": row.ok, "reason": row.reason,
-                                   "values": [importing.text(v) for v in row.raw]})
+            report.preview.append(
+                {
+                    "row": row.number,
+                    "ok": row.ok,
+                    "reason": row.reason,
+                    "values": [importing.text(v) for v in row.raw],
+                }
+            )
     if dry_run or (report.refused and not valid_only):
         return  # all-or-nothing: once a row is refused, nothing more is written
     _write(valid, report, context)
@@ -812,20 +1017,34 @@ def _insert(model, rows: list[dict]) -> list[int]:
 def _write(rows: list[importing.Row], report: ImportReport, context: _WriteContext) -> None:
     now = timezone.now()
     actor_id = context.actor.pk if context.actor else None
-    stamp = {"created_at": now, "updated_at": now, "created_by_id": actor_id, "updated_by_id": actor_id}
+    stamp = {
+        "created_at": now,
+        "updated_at": now,
+        "created_by_id": actor_id,
+        "updated_by_id": actor_id,
+    }
     prospects = []
     for row in rows:
         values = row.values
-        prospect = {k: v for k, v in values.items() if k in PROSPECT_EDITABLE and k not in ("owner", "channel")}
-        prospect.update(stamp, owner_id=values.get("owner_id", context.owner_id),
-                        channel_id=values.get("channel_id"), extra=values.get("extra", {}))
+        prospect = {
+            k: v
+            for k, v in values.items()
+            if k in PROSPECT_EDITABLE and k not in ("owner", "channel")
+        }
+        prospect.update(
+            stamp,
+            owner_id=values.get("owner_id", context.owner_id),
+            channel_id=values.get("channel_id"),
+            extra=values.get("extra", {}),
+        )
         prospect["search_text"] = importing.search_words(values)
         prospects.append(prospect)
     ids = _insert(Prospect, prospects)
     through = Prospect.categories.through
     links = [
         through(prospect_id=pk, category_id=cid)
-        for row, pk in zip(rows, ids, strict=True) for cid in set(row.values.get("category_ids", []))
+        for row, pk in zip(rows, ids, strict=True)
+        for cid in set(row.values.get("category_ids", []))
     ]
     through.objects.bulk_create(links, batch_size=BATCH_SIZE)
     # The prospect's creation shows in its card header (created by/at); the opportunities get
@@ -842,22 +1061,45 @@ def _write(rows: list[importing.Row], report: ImportReport, context: _WriteConte
                 continue
             values = row.values
             probability = values.get("probability")
-            name = " ".join(p for p in [values.get("first_name", ""), values.get("last_name", "").upper()] if p)
-            opportunities.append({
-                **stamp, "prospect_id": pk, "process_id": context.process.pk, "step_id": step.pk if step else None,
-                "step_changed_at": now, "summary": (values.get("project") or values.get("company_name") or name or "—")[:200],
-                "amount": values.get("amount") or Decimal(0), "expected_date": values.get("expected_date"),
-                "probability": step_probability if probability is None else probability,
-                "probability_is_manual": probability is not None and probability != step_probability,
-                "owner_id": prospect["owner_id"], "step_due": due, "step_colour": colour_for(due),
-            })
+            name = " ".join(
+                p for p in [values.get("first_name", ""), values.get("last_name", "").upper()] if p
+            )
+            opportunities.append(
+                {
+                    **stamp,
+                    "prospect_id": pk,
+                    "process_id": context.process.pk,
+                    "step_id": step.pk if step else None,
+                    "step_changed_at": now,
+                    "summary": (values.get("project") or values.get("company_name") or name or "—")[
+                        :200
+                    ],
+                    "amount": values.get("amount") or Decimal(0),
+                    "expected_date": values.get("expected_date"),
+                    "probability": step_probability if probability is None else probability,
+                    "probability_is_manual": probability is not None
+                    and probability != step_probability,
+                    "owner_id": prospect["owner_id"],
+                    "step_due": due,
+                    "step_colour": colour_for(due),
+                }
+            )
             owners.append(pk)
         opportunity_ids = _insert(Opportunity, opportunities)
-        _insert(HistoryEntry, [
-            {"prospect_id": prospect_id, "opportunity_id": opportunity_id, "kind": HistoryEntry.Kind.CREATED,
-             "actor_id": actor_id, "at": now, "to_value": step.label if step else ""}
-            for prospect_id, opportunity_id in zip(owners, opportunity_ids, strict=True)
-        ])
+        _insert(
+            HistoryEntry,
+            [
+                {
+                    "prospect_id": prospect_id,
+                    "opportunity_id": opportunity_id,
+                    "kind": HistoryEntry.Kind.CREATED,
+                    "actor_id": actor_id,
+                    "at": now,
+                    "to_value": step.label if step else "",
+                }
+                for prospect_id, opportunity_id in zip(owners, opportunity_ids, strict=True)
+            ],
+        )
     report.created += len(prospects)
     report.opportunities += len(opportunities)
     report.batches += 1
@@ -886,7 +1128,9 @@ def import_job_create(*, uploaded_file, actor, owner=None):
     from prospects.models import ImportJob
 
     job = ImportJob(filename=uploaded_file.name[:255], actor=actor, owner=owner)
-    job.file.save(f"{timezone.now():%Y%m%d%H%M%S}-{Path(uploaded_file.name).name}", uploaded_file, save=False)
+    job.file.save(
+        f"{timezone.now():%Y%m%d%H%M%S}-{Path(uploaded_file.name).name}", uploaded_file, save=False
+    )
     try:
         source = importing.open_source(job.file.path, job.filename)
     except ValueError as exc:
@@ -894,7 +1138,7 @@ def import_job_create(*, uploaded_file, actor, owner=None):
         raise ValidationError(str(exc)) from exc
     sample = []
     for raw in source.rows:
-        sample.append([importing.text(v) for v in raw][:len(source.headers)])
+        sample.append([importing.text(v) for v in raw][: len(source.headers)])
         if len(sample) >= 3:
             break
     source.close()
@@ -923,7 +1167,9 @@ def import_job_start(*, job, actor, dry_run: bool) -> None:
     transaction.on_commit(queue)
 
 
-def import_job_execute(*, job_id: int, dry_run: bool, progress: Callable[[int], None] | None = None):
+def import_job_execute(
+    *, job_id: int, dry_run: bool, progress: Callable[[int], None] | None = None
+):
     """The check or the import of a wizard file (the Celery task calls this). The refused rows'
     report is written next to the file; counts and a preview are kept on the job."""
     from django.core.files.storage import default_storage
@@ -937,12 +1183,20 @@ def import_job_execute(*, job_id: int, dry_run: bool, progress: Callable[[int], 
     try:
         with open(report_path, "w", encoding="utf-8-sig", newline="") as handle:
             report = prospects_import(
-                path=job.file.path, filename=job.filename, actor=job.actor, mapping=job.mapping,
-                owner=job.owner, valid_only=job.valid_only, dry_run=dry_run, report_file=handle,
+                path=job.file.path,
+                filename=job.filename,
+                actor=job.actor,
+                mapping=job.mapping,
+                owner=job.owner,
+                valid_only=job.valid_only,
+                dry_run=dry_run,
+                report_file=handle,
                 progress=progress,
             )
     except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, error=str(exc)[:2000])
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.FAILED, error=str(exc)[:2000]
+        )
         raise
     if dry_run:
         state = ImportJob.State.CHECKED
@@ -951,8 +1205,12 @@ def import_job_execute(*, job_id: int, dry_run: bool, progress: Callable[[int], 
     else:
         state = ImportJob.State.DONE
     ImportJob.objects.filter(pk=job.pk).update(
-        state=state, total=report.total, valid=report.valid, refused=report.refused,
-        created=report.created, preview={**report.as_dict(), "sample": (job.preview or {}).get("sample", [])},
+        state=state,
+        total=report.total,
+        valid=report.valid,
+        refused=report.refused,
+        created=report.created,
+        preview={**report.as_dict(), "sample": (job.preview or {}).get("sample", [])},
         report=report_name if report.refused else "",
     )
     return report

@@ -84,9 +84,14 @@ def _sorted(request, queryset):
         first_open = (
             Opportunity.objects.visible_to(request.user)
             .filter(prospect=OuterRef("pk"), status=Opportunity.Status.OPEN)
-            .order_by("next_action_at", "-created_at").values(column)[:1]
+            .order_by("next_action_at", "-created_at")
+            .values(column)[:1]
         )
-        value = F("sort_value").desc(nulls_last=True) if descending else F("sort_value").asc(nulls_last=True)
+        value = (
+            F("sort_value").desc(nulls_last=True)
+            if descending
+            else F("sort_value").asc(nulls_last=True)
+        )
         return sort, queryset.annotate(sort_value=Subquery(first_open)).order_by(value, "id")
     if key not in SORTS:
         sort, key = "name", "name"
@@ -98,7 +103,8 @@ def _sorted(request, queryset):
 
 def _list_opportunities(user):
     return (
-        Opportunity.objects.visible_to(user).select_related("process", "step")
+        Opportunity.objects.visible_to(user)
+        .select_related("process", "step")
         .order_by("status", "-created_at", "id")
     )
 
@@ -125,9 +131,14 @@ def prospect_list(request: HtmxHttpRequest):
     sort_params = params.copy()
     sort_params.pop("sort", None)
     context = {
-        "filter": prospect_filter, "page": page, "sort": sort, "per_page": per_page,
-        "query": params.urlencode(), "sort_query": sort_params.urlencode(),
-        "board_url": _default_board_url(prospect_filter.default_process), "is_manager": is_manager(request.user),
+        "filter": prospect_filter,
+        "page": page,
+        "sort": sort,
+        "per_page": per_page,
+        "query": params.urlencode(),
+        "sort_query": sort_params.urlencode(),
+        "board_url": _default_board_url(prospect_filter.default_process),
+        "is_manager": is_manager(request.user),
         "page_sizes": PAGE_SIZES,
     }
     template = "prospects/prospect_list.html"
@@ -145,12 +156,19 @@ def prospect_panel(request: HtmxHttpRequest, pk: int):
         Prospect.objects.select_related("owner", "company", "person"), request.user, pk=pk
     )
     opportunities = (
-        Opportunity.objects.visible_to(request.user).filter(prospect=prospect)
+        Opportunity.objects.visible_to(request.user)
+        .filter(prospect=prospect)
         .select_related("process", "step", "owner")
     )
-    return render(request, "prospects/_prospect_panel.html", {
-        "prospect": prospect, "opportunities": opportunities, "may_change": can_change(request.user, prospect),
-    })
+    return render(
+        request,
+        "prospects/_prospect_panel.html",
+        {
+            "prospect": prospect,
+            "opportunities": opportunities,
+            "may_change": can_change(request.user, prospect),
+        },
+    )
 
 
 @login_required
@@ -163,10 +181,14 @@ def prospect_bulk(request: HtmxHttpRequest):
     ids = [p.pk for p in form.cleaned_data["ids"]]
     action = form.cleaned_data["action"]
     if action == "assign":
-        count = services.prospects_assign(prospect_ids=ids, owner=form.cleaned_data["owner"], actor=request.user)
+        count = services.prospects_assign(
+            prospect_ids=ids, owner=form.cleaned_data["owner"], actor=request.user
+        )
         text = _("%(count)d prospect(s) assigned.") % {"count": count}
     elif action == "categorize":
-        count = services.prospects_categorize(prospect_ids=ids, category=form.cleaned_data["category"], actor=request.user)
+        count = services.prospects_categorize(
+            prospect_ids=ids, category=form.cleaned_data["category"], actor=request.user
+        )
         text = _("Category added to %(count)d prospect(s).") % {"count": count}
     else:
         count = services.prospects_trash(prospect_ids=ids, actor=request.user)
@@ -200,8 +222,12 @@ def prospect_create(request: HtmxHttpRequest):
     elif request.method == "POST":
         form = ProspectForm(request.POST)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("categories", "version")}
-            prospect = services.prospect_create(actor=request.user, data=data, categories=form.cleaned_data["categories"])
+            data = {
+                k: v for k, v in form.cleaned_data.items() if k not in ("categories", "version")
+            }
+            prospect = services.prospect_create(
+                actor=request.user, data=data, categories=form.cleaned_data["categories"]
+            )
             messages.success(request, _("Prospect created."))
             return redirect(prospect)
     else:
@@ -214,9 +240,13 @@ def prospect_create(request: HtmxHttpRequest):
 
 def _card_context(request, prospect: Prospect, tab: str, **extra) -> dict:
     context = {
-        "prospect": prospect, "tab": tab, "tabs": TABS, "may_change": can_change(request.user, prospect),
+        "prospect": prospect,
+        "tab": tab,
+        "tabs": TABS,
+        "may_change": can_change(request.user, prospect),
         "opportunities": (
-            Opportunity.objects.visible_to(request.user).filter(prospect=prospect)
+            Opportunity.objects.visible_to(request.user)
+            .filter(prospect=prospect)
             .select_related("process", "step", "owner", "loss_reason")
         ),
         "board_url": _default_board_url(),
@@ -234,8 +264,11 @@ def _card_context(request, prospect: Prospect, tab: str, **extra) -> dict:
 def prospect_detail(request: HtmxHttpRequest, pk: int):
     """The prospect card: project, details, extra fields, tasks and history tabs."""
     prospect = get_visible_or_404(
-        Prospect.objects.select_related("owner", "channel", "created_by", "updated_by", "company", "person"),
-        request.user, pk=pk,
+        Prospect.objects.select_related(
+            "owner", "channel", "created_by", "updated_by", "company", "person"
+        ),
+        request.user,
+        pk=pk,
     )
     tab = request.GET.get("tab") or request.POST.get("tab") or "project"
     tab = tab if tab in TABS else "project"
@@ -249,7 +282,9 @@ def prospect_detail(request: HtmxHttpRequest, pk: int):
                 extra_form = ExtraFieldsForm(request.POST, prospect=prospect)
                 if extra_form.is_valid():
                     services.prospect_extra_update(
-                        prospect_id=prospect.pk, actor=request.user, extra=extra_form.values(),
+                        prospect_id=prospect.pk,
+                        actor=request.user,
+                        extra=extra_form.values(),
                         expected_version=extra_form.cleaned_data.get("version"),
                     )
                     messages.success(request, _("Saved."))
@@ -258,10 +293,17 @@ def prospect_detail(request: HtmxHttpRequest, pk: int):
                 tab = "details"
                 form = ProspectForm(request.POST, instance=prospect)
                 if form.is_valid():
-                    data = {k: v for k, v in form.cleaned_data.items() if k not in ("categories", "version")}
+                    data = {
+                        k: v
+                        for k, v in form.cleaned_data.items()
+                        if k not in ("categories", "version")
+                    }
                     services.prospect_update(
-                        prospect_id=prospect.pk, actor=request.user, data=data,
-                        expected_version=form.cleaned_data.get("version"), categories=form.cleaned_data["categories"],
+                        prospect_id=prospect.pk,
+                        actor=request.user,
+                        data=data,
+                        expected_version=form.cleaned_data.get("version"),
+                        categories=form.cleaned_data["categories"],
                     )
                     messages.success(request, _("Saved."))
                     return redirect(f"{prospect.get_absolute_url()}?tab=details")
@@ -273,17 +315,37 @@ def prospect_detail(request: HtmxHttpRequest, pk: int):
             extra_form = ExtraFieldsForm(prospect=current) if tab == "extra" else None
             prospect = current
             status = 409
-            return render(request, "prospects/prospect_detail.html", _card_context(
-                request, prospect, tab, form=form, extra_form=extra_form, conflict=conflict.message,
-                submitted={k: v for k, v in submitted.items() if k != "version" and v not in (None, "", [])},
-            ), status=status)
+            return render(
+                request,
+                "prospects/prospect_detail.html",
+                _card_context(
+                    request,
+                    prospect,
+                    tab,
+                    form=form,
+                    extra_form=extra_form,
+                    conflict=conflict.message,
+                    submitted={
+                        k: v
+                        for k, v in submitted.items()
+                        if k != "version" and v not in (None, "", [])
+                    },
+                ),
+                status=status,
+            )
         status = 422
     if tab == "details" and form is None:
         form = ProspectForm(instance=prospect)
     if tab == "extra" and extra_form is None:
         extra_form = ExtraFieldsForm(prospect=prospect)
-    context = _card_context(request, prospect, tab, form=form, extra_form=extra_form,
-                            new_opportunity_form=NewOpportunityForm())
+    context = _card_context(
+        request,
+        prospect,
+        tab,
+        form=form,
+        extra_form=extra_form,
+        new_opportunity_form=NewOpportunityForm(),
+    )
     template = "prospects/prospect_detail.html"
     if request.htmx and request.htmx.target == "prospect-tab":
         template += "#prospect-tab"
@@ -320,9 +382,11 @@ def prospect_opportunity_create(request: HtmxHttpRequest, pk: int):
 def prospect_add_to_contacts(request: HtmxHttpRequest, pk: int):
     prospect = get_changeable_or_403(Prospect, request.user, pk=pk)
     company, person = services.prospect_add_to_contacts(prospect_id=prospect.pk, actor=request.user)
-    messages.success(request, _("Linked to the contacts: %(what)s.") % {
-        "what": " / ".join(str(x) for x in (company, person) if x) or "—"
-    })
+    messages.success(
+        request,
+        _("Linked to the contacts: %(what)s.")
+        % {"what": " / ".join(str(x) for x in (company, person) if x) or "—"},
+    )
     return redirect(prospect)
 
 
@@ -345,7 +409,9 @@ def prospect_import_contact(request: HtmxHttpRequest):
     if query:
         for word in query.split()[:4]:
             people = people.filter(
-                Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(email__icontains=word)
+                Q(last_name__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(email__icontains=word)
             )
     people = people.order_by("last_name", "first_name")[:30]
     template = "prospects/import_contact.html"
@@ -360,9 +426,18 @@ def prospect_import_contact(request: HtmxHttpRequest):
 def _opportunity(request, pk: int) -> Opportunity:
     return get_visible_or_404(
         Opportunity.objects.select_related(
-            "prospect", "process", "step", "owner", "loss_reason", "company", "person", "created_by", "updated_by"
+            "prospect",
+            "process",
+            "step",
+            "owner",
+            "loss_reason",
+            "company",
+            "person",
+            "created_by",
+            "updated_by",
         ),
-        request.user, pk=pk,
+        request.user,
+        pk=pk,
     )
 
 
@@ -370,11 +445,15 @@ def _may_edit(user, opportunity: Opportunity) -> bool:
     """Its owner's right (`can_change`) and the process's modify right (PROSTEP "Modif")."""
     from pipeline.rights import can_modify_process_opportunities
 
-    return can_change(user, opportunity) and can_modify_process_opportunities(user, opportunity.process)
+    return can_change(user, opportunity) and can_modify_process_opportunities(
+        user, opportunity.process
+    )
 
 
 def _changeable_opportunity(request, pk: int) -> Opportunity:
-    opportunity = get_changeable_or_403(Opportunity.objects.select_related("process"), request.user, pk=pk)
+    opportunity = get_changeable_or_403(
+        Opportunity.objects.select_related("process"), request.user, pk=pk
+    )
     if not _may_edit(request.user, opportunity):
         raise PermissionDenied
     return opportunity
@@ -386,8 +465,11 @@ def _opportunity_context(request, opportunity, form=None, **extra) -> dict:
         for field in form.fields.values():
             field.disabled = True
     context = {
-        "opportunity": opportunity, "may_change": may_change, "form": form,
-        "lines": opportunity.lines.all(), "line_form": LineForm(),
+        "opportunity": opportunity,
+        "may_change": may_change,
+        "form": form,
+        "lines": opportunity.lines.all(),
+        "line_form": LineForm(),
         "step_probability": services.probability_from_step(opportunity),
         "board_url": _default_board_url(),
     }
@@ -413,17 +495,30 @@ def opportunity_detail(request: HtmxHttpRequest, pk: int):
             data = form.cleaned_data
             try:
                 services.opportunity_update(
-                    opportunity_id=opportunity.pk, actor=request.user,
+                    opportunity_id=opportunity.pk,
+                    actor=request.user,
                     data={k: data[k] for k in services.OPPORTUNITY_EDITABLE if k in data},
-                    expected_version=data.get("version"), to_status=data.get("status"),
-                    to_step=data.get("step"), loss_reason=data.get("loss_reason"),
+                    expected_version=data.get("version"),
+                    to_status=data.get("status"),
+                    to_step=data.get("step"),
+                    loss_reason=data.get("loss_reason"),
                 )
             except services.ConcurrentEdit as conflict:
                 current = _opportunity(request, pk)
-                return render(request, "prospects/opportunity_detail.html", _opportunity_context(
-                    request, current, form=OpportunityForm(instance=current), conflict=conflict.message,
-                    submitted={k: v for k, v in data.items() if k != "version" and v not in (None, "")},
-                ), status=409)
+                return render(
+                    request,
+                    "prospects/opportunity_detail.html",
+                    _opportunity_context(
+                        request,
+                        current,
+                        form=OpportunityForm(instance=current),
+                        conflict=conflict.message,
+                        submitted={
+                            k: v for k, v in data.items() if k != "version" and v not in (None, "")
+                        },
+                    ),
+                    status=409,
+                )
             except MoveRefused as refused:
                 form.add_error(None, refused.message)
             except ValidationError as error:
@@ -434,15 +529,21 @@ def opportunity_detail(request: HtmxHttpRequest, pk: int):
         status = 422
     else:
         form = OpportunityForm(instance=opportunity)
-    return render(request, "prospects/opportunity_detail.html",
-                  _opportunity_context(request, opportunity, form=form), status=status)
+    return render(
+        request,
+        "prospects/opportunity_detail.html",
+        _opportunity_context(request, opportunity, form=form),
+        status=status,
+    )
 
 
 def _probability_follow_step(request, opportunity):
     """The card's "follow the step again" button: undoes a probability typed by hand."""
     try:
         services.opportunity_probability_follow_step(
-            opportunity_id=opportunity.pk, actor=request.user, expected_version=request.POST.get("version") or None,
+            opportunity_id=opportunity.pk,
+            actor=request.user,
+            expected_version=request.POST.get("version") or None,
         )
     except services.ConcurrentEdit as conflict:
         messages.error(request, conflict.message)
@@ -456,7 +557,9 @@ def _lines_response(request, opportunity, line_form=None, status=200):
     context = _opportunity_context(request, opportunity)
     if line_form is not None:
         context["line_form"] = line_form
-    return render(request, "prospects/opportunity_detail.html#opportunity-lines", context, status=status)
+    return render(
+        request, "prospects/opportunity_detail.html#opportunity-lines", context, status=status
+    )
 
 
 @login_required
@@ -466,12 +569,16 @@ def opportunity_line_add(request: HtmxHttpRequest, pk: int):
     form = LineForm(request.POST)
     if form.is_valid():
         try:
-            services.opportunity_line_add(opportunity_id=opportunity.pk, actor=request.user, data=form.cleaned_data)
+            services.opportunity_line_add(
+                opportunity_id=opportunity.pk, actor=request.user, data=form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
     if not request.htmx:
         if form.errors:
-            messages.error(request, _("The line was not added: %(errors)s") % {"errors": form.errors.as_text()})
+            messages.error(
+                request, _("The line was not added: %(errors)s") % {"errors": form.errors.as_text()}
+            )
         return redirect(opportunity)
     if form.errors:
         return _lines_response(request, opportunity, form)
@@ -485,11 +592,17 @@ def opportunity_line_edit(request: HtmxHttpRequest, pk: int):
     opportunity = _changeable_opportunity(request, line.opportunity_id)
     form = LineForm(request.POST or None, instance=line)
     if request.method == "POST" and form.is_valid():
-        services.opportunity_line_update(line_id=line.pk, actor=request.user, data=form.cleaned_data)
+        services.opportunity_line_update(
+            line_id=line.pk, actor=request.user, data=form.cleaned_data
+        )
         if request.htmx:
             return close_modal(_lines_response(request, opportunity))
         return redirect(opportunity)
-    response = render(request, "prospects/line_form.html", {"form": form, "line": line, "opportunity": opportunity})
+    response = render(
+        request,
+        "prospects/line_form.html",
+        {"form": form, "line": line, "opportunity": opportunity},
+    )
     if request.htmx and request.method == "POST":
         response = reswap(retarget(response, "#modal-body"), "innerHTML")
     return response
@@ -513,19 +626,27 @@ def opportunity_line_delete(request: HtmxHttpRequest, pk: int):
 @require_http_methods(["GET", "POST"])
 def prospect_import(request: HtmxHttpRequest):
     """Step 1 of the wizard: upload a file (its header row is read at once)."""
-    form = ImportUploadForm(request.POST or None, request.FILES or None, initial={"owner": request.user})
+    form = ImportUploadForm(
+        request.POST or None, request.FILES or None, initial={"owner": request.user}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             job = services.import_job_create(
-                uploaded_file=form.cleaned_data["file"], actor=request.user, owner=form.cleaned_data["owner"]
+                uploaded_file=form.cleaned_data["file"],
+                actor=request.user,
+                owner=form.cleaned_data["owner"],
             )
         except ValidationError as error:
             form.add_error("file", error)
         else:
             return redirect("prospect_import_job", pk=job.pk)
     jobs = ImportJob.objects.filter(actor=request.user)[:5]
-    return render(request, "prospects/import_upload.html", {"form": form, "jobs": jobs},
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        request,
+        "prospects/import_upload.html",
+        {"form": form, "jobs": jobs},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 def _job(request, pk: int) -> ImportJob:
@@ -540,8 +661,12 @@ def _job(request, pk: int) -> ImportJob:
 def prospect_import_job(request: HtmxHttpRequest, pk: int):
     """Steps 2 to 4: the mapping (editable), the check with its preview, the import."""
     job = _job(request, pk)
-    form = MappingForm(request.POST or None, headers=job.headers, mapping=job.mapping,
-                       initial={"valid_only": job.valid_only})
+    form = MappingForm(
+        request.POST or None,
+        headers=job.headers,
+        mapping=job.mapping,
+        initial={"valid_only": job.valid_only},
+    )
     if request.method == "POST":
         action = request.POST.get("action", "check")
         busy = job.state in (ImportJob.State.CHECKING, ImportJob.State.RUNNING)
@@ -586,8 +711,12 @@ def prospect_import_report(request: HtmxHttpRequest, pk: int):
     job = _job(request, pk)
     if not job.report:
         raise Http404
-    return FileResponse(job.report.open("rb"), as_attachment=True, filename=f"refused-{job.filename}.csv",
-                        content_type="text/csv; charset=utf-8")
+    return FileResponse(
+        job.report.open("rb"),
+        as_attachment=True,
+        filename=f"refused-{job.filename}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 @login_required
@@ -599,7 +728,9 @@ def prospect_export(request: HtmxHttpRequest):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "xlsx":
         return FileResponse(
-            exporting.xlsx_file(queryset, request.user), as_attachment=True, filename=f"prospects-{stamp}.xlsx",
+            exporting.xlsx_file(queryset, request.user),
+            as_attachment=True,
+            filename=f"prospects-{stamp}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     return exporting.csv_download(queryset, f"prospects-{stamp}.csv", request.user)
@@ -620,19 +751,35 @@ def prospect_delete_all(request: HtmxHttpRequest):
     form = ConfirmDeleteAllForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.prospects_trash_all(actor=request.user, confirmation=form.cleaned_data["confirmation"])
+            count = services.prospects_trash_all(
+                actor=request.user, confirmation=form.cleaned_data["confirmation"]
+            )
         except ValidationError as error:
             form.add_error("confirmation", error)
         else:
-            messages.success(request, _("%(count)d prospect(s) moved to the trash; restore them there within %(days)d days.") % {
-                "count": count, "days": services.settings.TRASH_RETENTION_DAYS,
-            })
+            messages.success(
+                request,
+                _(
+                    "%(count)d prospect(s) moved to the trash; restore them there within %(days)d days."
+                )
+                % {
+                    "count": count,
+                    "days": services.settings.TRASH_RETENTION_DAYS,
+                },
+            )
             return redirect("prospect_trash")
     count = Prospect.objects.count()
-    return render(request, "prospects/delete_all.html", {
-        "form": form, "count": count, "word": services.CONFIRMATION_WORD, "days": services.settings.TRASH_RETENTION_DAYS,
-    },
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        request,
+        "prospects/delete_all.html",
+        {
+            "form": form,
+            "count": count,
+            "word": services.CONFIRMATION_WORD,
+            "days": services.settings.TRASH_RETENTION_DAYS,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -640,18 +787,28 @@ def prospect_delete_all(request: HtmxHttpRequest):
 def prospect_trash(request: HtmxHttpRequest):
     _managers_only(request)
     trashed = (
-        Prospect.all_objects.trashed().filter(deleted_at__gte=services.trash_limit())
-        .select_related("deleted_by", "owner").order_by("-deleted_at", "last_name", "id")
+        Prospect.all_objects.trashed()
+        .filter(deleted_at__gte=services.trash_limit())
+        .select_related("deleted_by", "owner")
+        .order_by("-deleted_at", "last_name", "id")
     )
     page = Paginator(trashed, 100).get_page(request.GET.get("page"))
     batches = (
-        Prospect.all_objects.trashed().filter(deleted_at__gte=services.trash_limit())
-        .values("deleted_at", "deleted_by__username").order_by("-deleted_at")
+        Prospect.all_objects.trashed()
+        .filter(deleted_at__gte=services.trash_limit())
+        .values("deleted_at", "deleted_by__username")
+        .order_by("-deleted_at")
     )
     batches = batches.annotate(count=Count("id"))[:20]
-    return render(request, "prospects/trash.html", {
-        "page": page, "batches": batches, "days": services.settings.TRASH_RETENTION_DAYS,
-    })
+    return render(
+        request,
+        "prospects/trash.html",
+        {
+            "page": page,
+            "batches": batches,
+            "days": services.settings.TRASH_RETENTION_DAYS,
+        },
+    )
 
 
 @login_required
@@ -665,9 +822,15 @@ def prospect_restore(request: HtmxHttpRequest):
             deleted_at = dt.datetime.fromisoformat(batch)
         except ValueError:
             deleted_at = None
-        ids = list(
-            Prospect.all_objects.trashed().filter(deleted_at=deleted_at).values_list("pk", flat=True)
-        ) if deleted_at else []
+        ids = (
+            list(
+                Prospect.all_objects.trashed()
+                .filter(deleted_at=deleted_at)
+                .values_list("pk", flat=True)
+            )
+            if deleted_at
+            else []
+        )
     try:
         count = services.prospects_restore(prospect_ids=ids, actor=request.user)
     except ValidationError as error:

@@ -20,6 +20,6 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
 fi
 
 .venv/bin/ruff check .
-.venv/bin/ruff format --check . || echo "(ruff format: some files would be reformatted)"
+.venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 exec .venv/bin/pytest "$@"

@@ -20,7 +20,9 @@ _faker = factory.Faker._get_faker(locale="fr_FR")
 
 def _email(person, n: int, domain: str) -> str:
     """A valid address from French names: "Hélène d'Arc" -> "helene.darc3@example.fr"."""
-    local = ".".join(compact(part) for part in (person.first_name, person.last_name) if compact(part))
+    local = ".".join(
+        compact(part) for part in (person.first_name, person.last_name) if compact(part)
+    )
     return f"{local or 'contact'}{n}@{domain}"
 
 
@@ -81,8 +83,18 @@ class CompanyFactory(DjangoModelFactory):
     name = factory.Faker("company", locale="fr_FR")
     country = "FR"
     sector = factory.Iterator(
-        ["Transport et logistique", "BTP", "Industrie agroalimentaire", "Commerce de gros", "Services aux entreprises",
-         "Santé", "Collectivité territoriale", "Hôtellerie-restauration", "Informatique", "Agriculture"]
+        [
+            "Transport et logistique",
+            "BTP",
+            "Industrie agroalimentaire",
+            "Commerce de gros",
+            "Services aux entreprises",
+            "Santé",
+            "Collectivité territoriale",
+            "Hôtellerie-restauration",
+            "Informatique",
+            "Agriculture",
+        ]
     )
 
 
@@ -161,7 +173,9 @@ class ProspectFactory(DjangoModelFactory):
     postal_code = factory.Faker("postcode", locale="fr_FR")
     city = factory.Faker("city", locale="fr_FR")
     country = "France"
-    phone = factory.Sequence(lambda n: f"+33 1 {40 + n % 50:02d} {n % 100:02d} {(n * 7) % 100:02d} {(n * 3) % 100:02d}")
+    phone = factory.Sequence(
+        lambda n: f"+33 1 {40 + n % 50:02d} {n % 100:02d} {(n * 7) % 100:02d} {(n * 3) % 100:02d}"
+    )
     email = factory.LazyAttributeSequence(lambda p, n: _email(p, n, "example.com"))
     search_text = factory.LazyAttribute(lambda p: _prospect_search_text(p))
 
@@ -186,8 +200,11 @@ class ProcessFactory(DjangoModelFactory):
         )
         for position, (label, days, probability) in enumerate(specs):
             Step.objects.create(
-                process=self, label=label, position=position,
-                duration_days=days, probability=probability,
+                process=self,
+                label=label,
+                position=position,
+                duration_days=days,
+                probability=probability,
             )
 
 

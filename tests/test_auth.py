@@ -8,7 +8,13 @@ from config.roles import SALES_MANAGER, SALES_REP, is_manager
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PREFIXES = ("accounts/login", "accounts/password_reset", "accounts/reset", "i18n/", "tasks/feed/")
+PUBLIC_PREFIXES = (
+    "accounts/login",
+    "accounts/password_reset",
+    "accounts/reset",
+    "i18n/",
+    "tasks/feed/",
+)
 
 
 def parameterless_paths(resolver=None, prefix=""):
@@ -23,7 +29,11 @@ def parameterless_paths(resolver=None, prefix=""):
 
 
 def test_every_page_but_login_requires_a_signed_in_user(client):
-    paths = [p for p in parameterless_paths() if not p.startswith("/admin") and not p.lstrip("/").startswith(PUBLIC_PREFIXES)]
+    paths = [
+        p
+        for p in parameterless_paths()
+        if not p.startswith("/admin") and not p.lstrip("/").startswith(PUBLIC_PREFIXES)
+    ]
     assert "/" in paths and "/prospects/" in paths
     for path in paths:
         response = client.get(path)

@@ -20,7 +20,9 @@ def test_beat_schedule_names_the_nightly_task():
 
 
 @pytest.mark.celery_worker
-@pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="no CELERY_BROKER_URL: no real worker to test")
+@pytest.mark.skipif(
+    not os.environ.get("CELERY_BROKER_URL"), reason="no CELERY_BROKER_URL: no real worker to test"
+)
 def test_a_task_runs_through_a_real_worker():
     from celery.contrib.testing.worker import start_worker
 

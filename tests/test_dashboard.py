@@ -21,7 +21,9 @@ def make(actor, **fields):
     return activities.task_create(actor=actor, **fields)
 
 
-def test_dashboard_shows_my_overdue_today_and_upcoming_tasks_with_counts(rep_client, rep, other_rep):
+def test_dashboard_shows_my_overdue_today_and_upcoming_tasks_with_counts(
+    rep_client, rep, other_rep
+):
     make(rep, title="Late one", start=local(-2))
     make(rep, title="Late two", start=local(-1))
     make(rep, title="Today one", start=local(0))
@@ -53,9 +55,18 @@ def test_dashboard_shows_my_note_reminders_of_the_day(rep_client, rep, other_rep
 
     company = f.CompanyFactory()
     target = {"content_type": ContentType.objects.get_for_model(company), "object_id": company.pk}
-    Note.objects.create(subject="Remind me today", reminder_date=timezone.localdate(), owner=rep, **target)
-    Note.objects.create(subject="Remind me tomorrow", reminder_date=timezone.localdate() + dt.timedelta(days=1), owner=rep, **target)
-    Note.objects.create(subject="Someone else's", reminder_date=timezone.localdate(), owner=other_rep, **target)
+    Note.objects.create(
+        subject="Remind me today", reminder_date=timezone.localdate(), owner=rep, **target
+    )
+    Note.objects.create(
+        subject="Remind me tomorrow",
+        reminder_date=timezone.localdate() + dt.timedelta(days=1),
+        owner=rep,
+        **target,
+    )
+    Note.objects.create(
+        subject="Someone else's", reminder_date=timezone.localdate(), owner=other_rep, **target
+    )
     page = rep_client.get(reverse("dashboard")).content.decode()
     assert "Remind me today" in page
     assert "Remind me tomorrow" not in page and "Someone else&#x27;s" not in page

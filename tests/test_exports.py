@@ -21,7 +21,15 @@ from config.exports import (
     csv_write,
 )
 
-PAYLOADS = ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "=cmd|' /C calc'!A0"]
+PAYLOADS = [
+    '=HYPERLINK("http://x")',
+    "+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "=cmd|' /C calc'!A0",
+]
 
 
 def parse(data: bytes) -> list[list[str]]:

@@ -34,7 +34,11 @@ def test_seed_demo_creates_the_demo_users_and_data(capsys):
 
     prostep = Process.objects.get(name="PROSTEP")
     with translation.override(settings.LANGUAGE_CODE):
-        expected = [(gettext("Send documentation"), 3), (gettext("Phone call"), 5), (gettext("Check subscription"), 7)]
+        expected = [
+            (gettext("Send documentation"), 3),
+            (gettext("Phone call"), 5),
+            (gettext("Check subscription"), 7),
+        ]
     assert [(s.label, s.duration_days) for s in prostep.steps.order_by("position")] == expected
 
 
@@ -50,5 +54,7 @@ def test_seed_demo_shows_every_colour():
     from pipeline.models import Task
     from prospects.models import Opportunity
 
-    assert {"green", "orange", "red"} <= set(Opportunity.objects.open().values_list("action_colour", flat=True))
+    assert {"green", "orange", "red"} <= set(
+        Opportunity.objects.open().values_list("action_colour", flat=True)
+    )
     assert {"green", "orange", "red"} <= set(Task.objects.open().values_list("colour", flat=True))

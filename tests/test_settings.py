@@ -19,11 +19,19 @@ PROBE = (
 
 
 def read_settings(**env) -> dict:
-    environment = {k: v for k, v in os.environ.items() if k not in {
-        "DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY"}
+    }
     environment.update(env, DJANGO_SETTINGS_MODULE="config.settings")
     out = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=environment, capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -50,20 +58,30 @@ def test_broker_turns_off_eager_tasks():
 
 
 def test_production_values():
-    values = read_settings(DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="crm.example.com,www.example.com")
+    values = read_settings(
+        DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="crm.example.com,www.example.com"
+    )
     assert values["debug"] is False
     assert values["hosts"] == ["crm.example.com", "www.example.com"]
     assert values["secure_cookies"] is True
 
 
 def test_check_deploy_is_clean_with_production_values():
-    environment = dict(os.environ, DEBUG="0", SECRET_KEY="a-real-production-key-" + "x9Z" * 20,
-                       ALLOWED_HOSTS="crm.example.com", DJANGO_SETTINGS_MODULE="config.settings")
+    environment = dict(
+        os.environ,
+        DEBUG="0",
+        SECRET_KEY="a-real-production-key-" + "x9Z" * 20,
+        ALLOWED_HOSTS="crm.example.com",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
     # The browser tests allow async-unsafe calls in this process; production does not.
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=environment, capture_output=True, text=True,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout

@@ -25,14 +25,29 @@ for rep in reps:
         prospect = f.ProspectFactory(owner=rep)
         step = rng.choice(steps)
         opportunity = f.OpportunityFactory(
-            prospect=prospect, owner=rep, step=step, probability=step.probability,
+            prospect=prospect,
+            owner=rep,
+            step=step,
+            probability=step.probability,
             step_changed_at=now - dt.timedelta(days=rng.randint(0, 10)),
         )
-        f.TaskFactory(assignee=rep, opportunity=opportunity, prospect=prospect,
-                      start=now + dt.timedelta(hours=rng.randint(-72, 240)))
+        f.TaskFactory(
+            assignee=rep,
+            opportunity=opportunity,
+            prospect=prospect,
+            start=now + dt.timedelta(hours=rng.randint(-72, 240)),
+        )
         prospects.append(prospect.pk)
         opportunities.append(opportunity.pk)
 opportunities_refresh()
 tasks_refresh()
-print(json.dumps({"process": process.pk, "prospects": prospects, "opportunities": opportunities,
-                  "open": Opportunity.objects.open().count()}))
+print(
+    json.dumps(
+        {
+            "process": process.pk,
+            "prospects": prospects,
+            "opportunities": opportunities,
+            "open": Opportunity.objects.open().count(),
+        }
+    )
+)

@@ -45,7 +45,9 @@ def fill(count: int):
     prospects = Prospect.objects.bulk_create(
         [
             Prospect(
-                company_name=f"Company {i}", last_name=f"Name{i}", first_name="Jean",
+                company_name=f"Company {i}",
+                last_name=f"Name{i}",
+                first_name="Jean",
                 owner=reps[i % len(reps)],
             )
             for i in range(count)
@@ -54,9 +56,14 @@ def fill(count: int):
     opportunities = Opportunity.objects.bulk_create(
         [
             Opportunity(
-                prospect=prospect, process=process, step=(step := steps[i % len(steps)]),
-                summary=f"Project {i}", amount=rng.randint(1, 100) * 1000,
-                probability=step.probability, owner=prospect.owner, position=i // len(steps),
+                prospect=prospect,
+                process=process,
+                step=(step := steps[i % len(steps)]),
+                summary=f"Project {i}",
+                amount=rng.randint(1, 100) * 1000,
+                probability=step.probability,
+                owner=prospect.owner,
+                position=i // len(steps),
                 step_changed_at=now - dt.timedelta(days=rng.randint(0, 20)),
                 expected_date=(now + dt.timedelta(days=rng.randint(0, 90))).date(),
             )
@@ -67,9 +74,12 @@ def fill(count: int):
     Task.objects.bulk_create(
         [
             Task(
-                title=f"Call back {i}", type=todo, opportunity=opportunity,
+                title=f"Call back {i}",
+                type=todo,
+                opportunity=opportunity,
                 start=now + dt.timedelta(hours=rng.randint(-72, 240)),
-                assignee=opportunity.owner, important=(i % 7 == 0),
+                assignee=opportunity.owner,
+                important=(i % 7 == 0),
             )
             for i, opportunity in enumerate(opportunities)
             if i % 2 == 0
@@ -123,9 +133,11 @@ def main() -> int:
     setup_test_environment()
     started = time.perf_counter()
     process = fill(args.opportunities)
-    print(f"data ready in {time.perf_counter() - started:.1f} s: "
-          f"{process.opportunities.filter(status='open').count()} open opportunities, "
-          f"{process.steps.count()} steps")
+    print(
+        f"data ready in {time.perf_counter() - started:.1f} s: "
+        f"{process.opportunities.filter(status='open').count()} open opportunities, "
+        f"{process.steps.count()} steps"
+    )
     manager = f.ManagerFactory(username="benchmanager")
     client = Client()
     client.force_login(manager)
@@ -153,7 +165,9 @@ def main() -> int:
     report(f"load more (next {PAGE_SIZE} of a column)", times, queries, 300)
 
     candidates = list(
-        Opportunity.objects.filter(process=process, step=steps[0]).order_by("position", "id")[:args.runs + 1]
+        Opportunity.objects.filter(process=process, step=steps[0]).order_by("position", "id")[
+            : args.runs + 1
+        ]
     )
     moves = iter(candidates)
     move_url = reverse("board_move", args=[process.pk])
@@ -162,8 +176,12 @@ def main() -> int:
         opportunity = next(moves)
         response = client.post(
             move_url,
-            {"opportunity": opportunity.pk, "column": steps[1].pk, "from": steps[0].pk,
-             "version": opportunity.version},
+            {
+                "opportunity": opportunity.pk,
+                "column": steps[1].pk,
+                "from": steps[0].pk,
+                "version": opportunity.version,
+            },
             HTTP_HX_REQUEST="true",
         )
         assert "board:moved" in response.headers.get("HX-Trigger", ""), response.headers
@@ -187,8 +205,10 @@ def main() -> int:
         args.runs,
     )
     report("  of which opportunity_move alone", times, queries, 50)
-    print(f"load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
-          f"on {os.cpu_count()} CPUs (figures grow with it)")
+    print(
+        f"load average during the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} CPUs (figures grow with it)"
+    )
     # Put the moved cards back so that the next run starts from the same data.
     moved = [c.pk for c in candidates] + direct_ids
     Opportunity.objects.filter(pk__in=moved).update(step=steps[0])

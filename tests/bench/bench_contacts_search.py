@@ -21,17 +21,91 @@ from tests.bench._setup import ensure_database, setup
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jalon_contacts"
 
-PREFIXES = ["Dup", "Mart", "Ber", "Lef", "Gar", "Rou", "Fab", "Mor", "Lam", "Fou", "Gir", "Bon", "Mer", "Chev", "Dub"]
-SUFFIXES = ["ont", "in", "nard", "evre", "nier", "ssel", "re", "eau", "bert", "cault", "ard", "net", "cier", "alier", "ois"]
-FORMS = ["SA", "SARL", "SAS", "& Fils", "Industrie", "Services", "Conseil", "Bâtiment", "Transports", "École", "Hôtel"]
+PREFIXES = [
+    "Dup",
+    "Mart",
+    "Ber",
+    "Lef",
+    "Gar",
+    "Rou",
+    "Fab",
+    "Mor",
+    "Lam",
+    "Fou",
+    "Gir",
+    "Bon",
+    "Mer",
+    "Chev",
+    "Dub",
+]
+SUFFIXES = [
+    "ont",
+    "in",
+    "nard",
+    "evre",
+    "nier",
+    "ssel",
+    "re",
+    "eau",
+    "bert",
+    "cault",
+    "ard",
+    "net",
+    "cier",
+    "alier",
+    "ois",
+]
+FORMS = [
+    "SA",
+    "SARL",
+    "SAS",
+    "& Fils",
+    "Industrie",
+    "Services",
+    "Conseil",
+    "Bâtiment",
+    "Transports",
+    "École",
+    "Hôtel",
+]
 CITIES = [
-    ("35000", "Rennes"), ("75011", "Paris"), ("44000", "Nantes"), ("69003", "Lyon"), ("13001", "Marseille"),
-    ("31000", "Toulouse"), ("33000", "Bordeaux"), ("59000", "Lille"), ("67000", "Strasbourg"), ("29200", "Brest"),
-    ("35400", "Saint-Malo"), ("06000", "Nice"), ("34000", "Montpellier"), ("21000", "Dijon"), ("76000", "Rouen"),
+    ("35000", "Rennes"),
+    ("75011", "Paris"),
+    ("44000", "Nantes"),
+    ("69003", "Lyon"),
+    ("13001", "Marseille"),
+    ("31000", "Toulouse"),
+    ("33000", "Bordeaux"),
+    ("59000", "Lille"),
+    ("67000", "Strasbourg"),
+    ("29200", "Brest"),
+    ("35400", "Saint-Malo"),
+    ("06000", "Nice"),
+    ("34000", "Montpellier"),
+    ("21000", "Dijon"),
+    ("76000", "Rouen"),
 ]
 QUERIES = [
-    "dup", "dup 35", "mart paris", "ecole", "école nan", "35", "350", "lef 29", "saint malo", "berna",
-    "hotel ly", "gar sa", "transports 13", "fou", "xyz", "chevalier 06000", "m", "d 75", "bonnet conseil", "rou",
+    "dup",
+    "dup 35",
+    "mart paris",
+    "ecole",
+    "école nan",
+    "35",
+    "350",
+    "lef 29",
+    "saint malo",
+    "berna",
+    "hotel ly",
+    "gar sa",
+    "transports 13",
+    "fou",
+    "xyz",
+    "chevalier 06000",
+    "m",
+    "d 75",
+    "bonnet conseil",
+    "rou",
 ]
 
 
@@ -67,7 +141,11 @@ def fill(count: int) -> None:
                 code, city = rng.choice(CITIES)
                 code = code[:2] + f"{rng.randint(0, 999):03d}"
                 companies.append(Company(name=name, origin="bench"))
-                addresses.append(Address(line1=f"{i} rue de la Paix", postal_code=code, city=city, is_default=True))
+                addresses.append(
+                    Address(
+                        line1=f"{i} rue de la Paix", postal_code=code, city=city, is_default=True
+                    )
+                )
             Company.objects.bulk_create(companies)
             words = []
             for company, address in zip(companies, addresses, strict=True):
@@ -75,7 +153,10 @@ def fill(count: int) -> None:
                 company_words = company_search_words(company, [address])
                 company.search_text = " ".join(company_words)
                 name_key = normalize(company.name)[:80]
-                words += [CompanySearchWord(company=company, word=w, name_key=name_key) for w in company_words]
+                words += [
+                    CompanySearchWord(company=company, word=w, name_key=name_key)
+                    for w in company_words
+                ]
             Address.objects.bulk_create(addresses)
             CompanySearchWord.objects.bulk_create(words, batch_size=10000)
             Company.objects.bulk_update(companies, ["search_text"], batch_size=5000)
@@ -90,8 +171,14 @@ def trash_some(count: int = 200) -> None:
 
     from contacts.models import Company
 
-    ids = list(Company.all_objects.filter(origin="bench").order_by("pk").values_list("pk", flat=True)[:count])
-    Company.all_objects.filter(pk__in=ids, deleted_at__isnull=True).update(deleted_at=timezone.now())
+    ids = list(
+        Company.all_objects.filter(origin="bench")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:count]
+    )
+    Company.all_objects.filter(pk__in=ids, deleted_at__isnull=True).update(
+        deleted_at=timezone.now()
+    )
 
 
 def measure(runs: int) -> None:
@@ -102,7 +189,9 @@ def measure(runs: int) -> None:
     from contacts.models import Address, Company
     from contacts.selectors import company_page, company_search, company_search_hits
 
-    user, _created = User.objects.get_or_create(username="bench-contacts", defaults={"is_superuser": True})
+    user, _created = User.objects.get_or_create(
+        username="bench-contacts", defaults={"is_superuser": True}
+    )
 
     def page(query: str) -> list:
         """What the list view runs: the match count, one page of ids, its companies."""
@@ -110,10 +199,16 @@ def measure(runs: int) -> None:
             Company.objects.visible_to(user)
             .select_related("owner")
             .prefetch_related(
-                Prefetch("addresses", queryset=Address.objects.filter(is_default=True), to_attr="default_addresses")
+                Prefetch(
+                    "addresses",
+                    queryset=Address.objects.filter(is_default=True),
+                    to_attr="default_addresses",
+                )
             )
         )
-        result = company_page(queryset=queryset, query=query, page_number=1, per_page=50, scoped=False)
+        result = company_page(
+            queryset=queryset, query=query, page_number=1, per_page=50, scoped=False
+        )
         result.paginator.count  # noqa: B018 (the page shows it)
         return list(result.object_list)
 
@@ -130,12 +225,16 @@ def measure(runs: int) -> None:
     every = sorted(t for values in timings.values() for t in values)
     p50 = statistics.median(every)
     p95 = every[int(len(every) * 0.95) - 1]
-    print(f"\n{len(every)} searches (capped match count + page of 50 companies with owner and default address)")
+    print(
+        f"\n{len(every)} searches (capped match count + page of 50 companies with owner and default address)"
+    )
     print(f"p50 {p50:.1f} ms   p95 {p95:.1f} ms   max {every[-1]:.1f} ms   target p95 < 50 ms")
     print("\nper query (median ms, rows on the first page, total matches):")
     for query in QUERIES:
         total = company_search(Company.objects.all(), query).count()
-        print(f"  {query!r:22} {statistics.median(timings[query]):7.1f} ms  {counts[query]:3d} rows  {total:6d} matches")
+        print(
+            f"  {query!r:22} {statistics.median(timings[query]):7.1f} ms  {counts[query]:3d} rows  {total:6d} matches"
+        )
     queryset = company_search_hits("dup 35")[:50]
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:

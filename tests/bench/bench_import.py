@@ -24,8 +24,26 @@ from tests.bench._setup import ensure_database, setup
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jalon_prospects_import"
 
 
-HEADER = ["Civilité", "Nom", "Prénom", "Société", "Fonction", "Courriel", "Téléphone", "Adresse", "CP",
-          "Ville", "Pays", "Canal", "Notes", "Résumé projet", "Potentiel", "Probabilité", "Prévu au", "Suivi"]
+HEADER = [
+    "Civilité",
+    "Nom",
+    "Prénom",
+    "Société",
+    "Fonction",
+    "Courriel",
+    "Téléphone",
+    "Adresse",
+    "CP",
+    "Ville",
+    "Pays",
+    "Canal",
+    "Notes",
+    "Résumé projet",
+    "Potentiel",
+    "Probabilité",
+    "Prévu au",
+    "Suivi",
+]
 
 
 def write_file(path: str, rows: int, fmt: str) -> None:
@@ -37,12 +55,23 @@ def write_file(path: str, rows: int, fmt: str) -> None:
         code, city = cities[i % len(cities)]
         has_project = i % 2 == 0
         return [
-            "M." if i % 2 else "Mme", f"{last[i % 8]}{i}", first[i % 8], f"Société {i // 3}", "Directeur",
-            f"contact{i}@example{i % 97}.fr", f"01 {40 + i % 50:02d} {i % 100:02d} {(i // 100) % 100:02d} {(i * 7) % 100:02d}",
-            f"{i % 200} avenue des Ternes", code, city, "France", "Trade show" if i % 3 else "",
+            "M." if i % 2 else "Mme",
+            f"{last[i % 8]}{i}",
+            first[i % 8],
+            f"Société {i // 3}",
+            "Directeur",
+            f"contact{i}@example{i % 97}.fr",
+            f"01 {40 + i % 50:02d} {i % 100:02d} {(i // 100) % 100:02d} {(i * 7) % 100:02d}",
+            f"{i % 200} avenue des Ternes",
+            code,
+            city,
+            "France",
+            "Trade show" if i % 3 else "",
             "Met at the trade show" if i % 5 == 0 else "",
-            f"Project {i}" if has_project else "", f"{(i % 50) * 1000} €" if has_project else "",
-            f"{(i % 10) * 10} %" if has_project else "", f"{1 + i % 28:02d}/{1 + i % 12:02d}/2027" if has_project else "",
+            f"Project {i}" if has_project else "",
+            f"{(i % 50) * 1000} €" if has_project else "",
+            f"{(i % 10) * 10} %" if has_project else "",
+            f"{1 + i % 28:02d}/{1 + i % 12:02d}/2027" if has_project else "",
             "alice" if i % 4 == 0 else "",
         ]
 
@@ -84,7 +113,9 @@ def main() -> None:
     from tests import factories as f
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE prospects_historyentry, prospects_opportunity, prospects_prospect_categories, prospects_prospect CASCADE")
+        cursor.execute(
+            "TRUNCATE prospects_historyentry, prospects_opportunity, prospects_prospect_categories, prospects_prospect CASCADE"
+        )
     f.RepFactory(username="alice")
     Channel.objects.get_or_create(name="Trade show")
 
@@ -93,7 +124,9 @@ def main() -> None:
         started = time.perf_counter()
         write_file(path, args.rows, args.format)
         size = os.path.getsize(path) / 1024 / 1024
-        print(f"file: {args.rows} rows, {args.format}, {size:.1f} MB, written in {time.perf_counter() - started:.1f} s")
+        print(
+            f"file: {args.rows} rows, {args.format}, {size:.1f} MB, written in {time.perf_counter() - started:.1f} s"
+        )
         rss_before = rss_mb()
         if args.tracemalloc:
             import tracemalloc
@@ -108,10 +141,14 @@ def main() -> None:
 
             traced_peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
             tracemalloc.stop()
-    print(f"imported: {report.created} prospects, {report.opportunities} opportunities, refused {report.refused}")
+    print(
+        f"imported: {report.created} prospects, {report.opportunities} opportunities, refused {report.refused}"
+    )
     print(f"database now holds {Prospect.objects.count()} prospects")
     print(f"time: {elapsed:.1f} s -> {report.total / elapsed:,.0f} rows/s (target >= 2,000)")
-    print(f"peak RSS of the process: {rss_before:.0f} MB before the import, {rss_mb():.0f} MB after (target < 300 MB)")
+    print(
+        f"peak RSS of the process: {rss_before:.0f} MB before the import, {rss_mb():.0f} MB after (target < 300 MB)"
+    )
     if traced_peak is not None:
         print(f"tracemalloc peak during the import: {traced_peak:.0f} MB")
 

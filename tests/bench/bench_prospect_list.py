@@ -32,7 +32,9 @@ def fill(count: int) -> None:
     if Prospect.objects.count() == count:
         return
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE prospects_historyentry, prospects_opportunity, prospects_prospect_categories, prospects_prospect CASCADE")
+        cursor.execute(
+            "TRUNCATE prospects_historyentry, prospects_opportunity, prospects_prospect_categories, prospects_prospect CASCADE"
+        )
     f.RepFactory(username="alice")
     Channel.objects.get_or_create(name="Trade show")
     with tempfile.TemporaryDirectory() as folder:

@@ -72,8 +72,11 @@ def fill(count: int) -> None:
             FROM generate_series(1::bigint, %(count)s::bigint) AS n
             """,
             {
-                "processes": processes, "process_count": len(processes),
-                "users": users, "user_count": len(users), "count": count,
+                "processes": processes,
+                "process_count": len(processes),
+                "users": users,
+                "user_count": len(users),
+                "count": count,
             },
         )
         cursor.execute("ANALYZE prospects_opportunity")
@@ -123,8 +126,12 @@ def main() -> int:
     sql, snapshot = statistics.median(sql_times), statistics.median(snapshot_times)
     ratio = snapshot / sql
     print(f"groups (month x rep x process): {groups}")
-    print(f"hand-written GROUP BY : median {sql:6.2f} s  runs {', '.join(f'{t:.2f}' for t in sql_times)}")
-    print(f"forecast_snapshot_take: median {snapshot:6.2f} s  runs {', '.join(f'{t:.2f}' for t in snapshot_times)}")
+    print(
+        f"hand-written GROUP BY : median {sql:6.2f} s  runs {', '.join(f'{t:.2f}' for t in sql_times)}"
+    )
+    print(
+        f"forecast_snapshot_take: median {snapshot:6.2f} s  runs {', '.join(f'{t:.2f}' for t in snapshot_times)}"
+    )
     print(f"ratio snapshot / SQL  : {ratio:.2f}x  (target <= 1.5x)")
     print(f"snapshot under 60 s   : {'yes' if snapshot < 60 else 'NO'}")
     return 0 if snapshot < 60 and ratio <= 1.5 else 1

@@ -45,9 +45,15 @@ def fill(count: int):
     prospects = Prospect.objects.bulk_create(
         [
             Prospect(
-                company_name=f"Company {i}", last_name=f"Name{i}", first_name="Jean",
-                job_title="Buyer", address=f"{i} rue de la Soif", postal_code="35000", city="Rennes",
-                notes=f"Met at the fair {i}\nsecond line", owner=reps[i % len(reps)],
+                company_name=f"Company {i}",
+                last_name=f"Name{i}",
+                first_name="Jean",
+                job_title="Buyer",
+                address=f"{i} rue de la Soif",
+                postal_code="35000",
+                city="Rennes",
+                notes=f"Met at the fair {i}\nsecond line",
+                owner=reps[i % len(reps)],
             )
             for i in range(count)
         ],
@@ -56,9 +62,14 @@ def fill(count: int):
     opportunities = Opportunity.objects.bulk_create(
         [
             Opportunity(
-                prospect=prospect, process=process, step=(step := steps[rng.randrange(len(steps))]),
-                summary=f"Project {i}", amount=rng.randint(1, 100) * 1000,
-                probability=step.probability, owner=prospect.owner, position=i,
+                prospect=prospect,
+                process=process,
+                step=(step := steps[rng.randrange(len(steps))]),
+                summary=f"Project {i}",
+                amount=rng.randint(1, 100) * 1000,
+                probability=step.probability,
+                owner=prospect.owner,
+                position=i,
                 status="won" if i % 17 == 0 else "open",
                 step_changed_at=now - dt.timedelta(days=rng.randint(0, 20)),
             )
@@ -148,7 +159,15 @@ def main() -> int:
         ("step list, first page (50 rows)", {}),
         ("sorted by NbJ", {"sort": "nbj"}),
         ("sorted by potential, descending", {"sort": "-amount"}),
-        ("in progress only + one user", {"in_progress": "on", "owner": Opportunity.objects.filter(process=process).values_list("owner", flat=True).first()}),
+        (
+            "in progress only + one user",
+            {
+                "in_progress": "on",
+                "owner": Opportunity.objects.filter(process=process)
+                .values_list("owner", flat=True)
+                .first(),
+            },
+        ),
         ("page 150", {"page": 150}),
     ]:
         times, queries = measure(get(params), args.runs)
@@ -156,16 +175,21 @@ def main() -> int:
 
     steps = list(process.steps.order_by("position"))
     candidates = iter(
-        Opportunity.objects.filter(process=process, step=steps[0], status="open").order_by("pk")[: args.runs + 1]
+        Opportunity.objects.filter(process=process, step=steps[0], status="open").order_by("pk")[
+            : args.runs + 1
+        ]
     )
 
     def tick():
         opportunity = next(candidates)
         response = client.post(
             reverse("pipeline_step_toggle", args=[process.pk, opportunity.pk, steps[0].pk]),
-            {"done": "1", "version": opportunity.version}, HTTP_HX_REQUEST="true",
+            {"done": "1", "version": opportunity.version},
+            HTTP_HX_REQUEST="true",
         )
-        assert response.status_code == 200 and "HX-Trigger" not in response.headers, response.headers
+        assert response.status_code == 200 and "HX-Trigger" not in response.headers, (
+            response.headers
+        )
 
     tick()
     times, queries = measure(tick, min(args.runs, 25))

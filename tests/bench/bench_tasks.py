@@ -30,12 +30,17 @@ def fill(count: int):
     from prospects.models import Prospect
     from tests import factories as f
 
-    reps = [f.RepFactory(username=f"benchtasks{i}") for i in range(REPS)] if not Task.objects.filter(
-        title__startswith="Bench task").exists() else None
+    reps = (
+        [f.RepFactory(username=f"benchtasks{i}") for i in range(REPS)]
+        if not Task.objects.filter(title__startswith="Bench task").exists()
+        else None
+    )
     if reps is None:
         from django.contrib.auth import get_user_model
 
-        users = get_user_model().objects.filter(username__startswith="benchtasks").order_by("username")
+        users = (
+            get_user_model().objects.filter(username__startswith="benchtasks").order_by("username")
+        )
         return list(users), Prospect.objects.filter(last_name="Bench").first()
     rng = random.Random(6)
     now = timezone.now()
@@ -44,10 +49,15 @@ def fill(count: int):
     Task.objects.bulk_create(
         [
             Task(
-                title=f"Bench task {i}", type=types[i % 4], assignee=reps[i % REPS],
+                title=f"Bench task {i}",
+                type=types[i % 4],
+                assignee=reps[i % REPS],
                 start=now + dt.timedelta(hours=rng.randint(-180 * 24, 180 * 24)),
-                done=rng.random() < 0.4, priority=1 + i % 3, important=(i % 11 == 0),
-                prospect=prospect if i % 100 == 0 else None, is_private=(i % 17 == 0),
+                done=rng.random() < 0.4,
+                priority=1 + i % 3,
+                important=(i % 11 == 0),
+                prospect=prospect if i % 100 == 0 else None,
+                is_private=(i % 17 == 0),
             )
             for i in range(count)
         ],
@@ -55,8 +65,13 @@ def fill(count: int):
     )
     for i in range(50):
         activities.task_create(
-            actor=reps[i % REPS], assignee=reps[i % REPS], title=f"Bench weekly {i}", type=types[1],
-            start=now + dt.timedelta(days=i % 7, hours=1), frequency="weekly", prospect=prospect if i < 5 else None,
+            actor=reps[i % REPS],
+            assignee=reps[i % REPS],
+            title=f"Bench weekly {i}",
+            type=types[1],
+            start=now + dt.timedelta(days=i % 7, hours=1),
+            frequency="weekly",
+            prospect=prospect if i < 5 else None,
         )
     tasks_refresh()
     return reps, prospect
@@ -85,8 +100,10 @@ def main() -> int:
     started = time.perf_counter()
     reps, prospect = fill(args.tasks)
     rep = reps[0]
-    print(f"data ready in {time.perf_counter() - started:.1f} s: {Task.objects.count()} tasks "
-          f"({Task.objects.filter(assignee=rep).count()} for the measured rep)")
+    print(
+        f"data ready in {time.perf_counter() - started:.1f} s: {Task.objects.count()} tasks "
+        f"({Task.objects.filter(assignee=rep).count()} for the measured rep)"
+    )
     client = Client()
     client.force_login(rep)
 
@@ -94,6 +111,7 @@ def main() -> int:
         def call():
             response = client.get(url, headers=headers)
             assert response.status_code == 200, (url, response.status_code)
+
         call()  # warm-up
         return call
 
@@ -116,11 +134,15 @@ def main() -> int:
     size = len(client.get(feed_url).content)
     report(f"iCalendar feed ({size // 1024} KiB)", times, queries, 1000)
 
-    open_tasks = iter(list(Task.objects.filter(assignee=rep, done=False, series__isnull=True)[: args.runs + 1]))
+    open_tasks = iter(
+        list(Task.objects.filter(assignee=rep, done=False, series__isnull=True)[: args.runs + 1])
+    )
 
     def toggle():
         task = next(open_tasks)
-        response = client.post(reverse("task_toggle", args=[task.pk]), {"done": "1"}, headers={"HX-Request": "true"})
+        response = client.post(
+            reverse("task_toggle", args=[task.pk]), {"done": "1"}, headers={"HX-Request": "true"}
+        )
         assert response.status_code == 204
 
     times, queries = measure(toggle, args.runs)
@@ -128,12 +150,18 @@ def main() -> int:
 
     def create_series():
         activities.task_create(
-            actor=rep, assignee=rep, title="Bench daily", type=f.task_type("call"),
-            start=timezone.now() + dt.timedelta(days=1), frequency="daily",
+            actor=rep,
+            assignee=rep,
+            title="Bench daily",
+            type=f.task_type("call"),
+            start=timezone.now() + dt.timedelta(days=1),
+            frequency="daily",
         )
 
     times, queries = measure(create_series, 3)
-    report(f"create open-ended daily series ({activities.HORIZON_DAYS}+ rows)", times, queries, 1000)
+    report(
+        f"create open-ended daily series ({activities.HORIZON_DAYS}+ rows)", times, queries, 1000
+    )
     Task.all_objects.filter(title="Bench daily").delete()
     return 0
 

@@ -56,9 +56,19 @@ def prepare(static_root: str) -> dict:
     manage("migrate", "-v0")
     manage("seed_demo")
     env = {**ENV, "STATIC_ROOT": static_root}
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run([sys.executable, "-m", "tests.bench._load_data"], cwd=ROOT, env=ENV,
-                         capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench._load_data"],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
         raise SystemExit(f"load data failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -84,19 +94,46 @@ def main() -> int:
     static_root = tempfile.mkdtemp(prefix="jalon-static-")
     ids = prepare(static_root)
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT, env={**ENV, "STATIC_ROOT": static_root},
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "config.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**ENV, "STATIC_ROOT": static_root},
     )
     csv_prefix = Path(tempfile.mkdtemp(prefix="jalon-load-")) / "load"
     try:
         wait_for(f"http://127.0.0.1:{PORT}/accounts/login/")
         subprocess.run(
-            [str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "tests" / "bench" / "locustfile.py"),
-             "--headless", "-u", str(options.users), "-r", str(max(1, options.users // 5)),
-             "-t", f"{options.seconds + WARM_UP_SECONDS}s", "--host", f"http://127.0.0.1:{PORT}", "--csv", str(csv_prefix),
-             "--only-summary", "--stop-timeout", "5"],
-            cwd=ROOT, env={**ENV, "JALON_LOAD_IDS": json.dumps(ids)}, check=False, timeout=options.seconds + 120,
+            [
+                str(Path(sys.executable).with_name("locust")),
+                "-f",
+                str(ROOT / "tests" / "bench" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(options.users),
+                "-r",
+                str(max(1, options.users // 5)),
+                "-t",
+                f"{options.seconds + WARM_UP_SECONDS}s",
+                "--host",
+                f"http://127.0.0.1:{PORT}",
+                "--csv",
+                str(csv_prefix),
+                "--only-summary",
+                "--stop-timeout",
+                "5",
+            ],
+            cwd=ROOT,
+            env={**ENV, "JALON_LOAD_IDS": json.dumps(ids)},
+            check=False,
+            timeout=options.seconds + 120,
         )
     finally:
         server.send_signal(signal.SIGTERM)
@@ -104,16 +141,22 @@ def main() -> int:
 
     with open(f"{csv_prefix}_stats.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    print(f"\n{'endpoint':<22}{'requests':>10}{'failures':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    print(
+        f"\n{'endpoint':<22}{'requests':>10}{'failures':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    )
     for row in rows:
-        print(f"{row['Name']:<22}{row['Request Count']:>10}{row['Failure Count']:>10}"
-              f"{row['50%']:>9}{row['95%']:>9}{row['99%']:>9}")
+        print(
+            f"{row['Name']:<22}{row['Request Count']:>10}{row['Failure Count']:>10}"
+            f"{row['50%']:>9}{row['95%']:>9}{row['99%']:>9}"
+        )
     total = next(r for r in rows if r["Name"] == "Aggregated")
     failures = int(total["Failure Count"])
     p95 = float(total["95%"])
-    print(f"\n{options.users} reps for {options.seconds} s on gunicorn (2 workers) + PostgreSQL: "
-          f"{total['Request Count']} requests, {failures} errors, p95 {p95:.0f} ms "
-          f"(target: 0 errors, p95 < 300 ms) -> {'OK' if failures == 0 and p95 < 300 else 'MISSED'}")
+    print(
+        f"\n{options.users} reps for {options.seconds} s on gunicorn (2 workers) + PostgreSQL: "
+        f"{total['Request Count']} requests, {failures} errors, p95 {p95:.0f} ms "
+        f"(target: 0 errors, p95 < 300 ms) -> {'OK' if failures == 0 and p95 < 300 else 'MISSED'}"
+    )
     return 0
 
 

@@ -15,7 +15,7 @@ LOGGED_IN = {"count": 0}
 IDS = json.loads(os.environ.get("JALON_LOAD_IDS", "{}"))
 CARD = re.compile(r'data-opportunity="(\d+)"[^>]*data-version="(\d+)"')
 COLUMN = re.compile(r'data-column="(\w+)"')
-TASK = re.compile(r'/tasks/(\d+)/done/')
+TASK = re.compile(r"/tasks/(\d+)/done/")
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
 
@@ -41,18 +41,26 @@ class SalesRep(FastHttpUser):
     def csrf(self, page) -> dict:
         """htmx's headers: the CSRF token every page carries in <body hx-headers>."""
         match = TOKEN.search(page.text or "")
-        return {"X-CSRFToken": match.group(1) if match else "", "HX-Request": "true",
-                "Referer": f"{self.host}/"}
+        return {
+            "X-CSRFToken": match.group(1) if match else "",
+            "HX-Request": "true",
+            "Referer": f"{self.host}/",
+        }
 
     @task(4)
     def browse_lists(self):
-        path, name = random.choice([
-            ("/", "dashboard"), ("/prospects/", "prospect list"), ("/companies/", "company list"),
-            ("/tasks/", "agenda"), ("/people/", "people list"),
-            (f"/pipeline/{IDS['process']}/steps/", "step list"),
-            ("/prospects/?q=" + random.choice(["du", "ma", "le", "be"]), "prospect search"),
-            ("/companies/?q=" + random.choice(["sa", "du", "75", "ro"]), "company search"),
-        ])
+        path, name = random.choice(
+            [
+                ("/", "dashboard"),
+                ("/prospects/", "prospect list"),
+                ("/companies/", "company list"),
+                ("/tasks/", "agenda"),
+                ("/people/", "people list"),
+                (f"/pipeline/{IDS['process']}/steps/", "step list"),
+                ("/prospects/?q=" + random.choice(["du", "ma", "le", "be"]), "prospect search"),
+                ("/companies/?q=" + random.choice(["sa", "du", "75", "ro"]), "company search"),
+            ]
+        )
         self.client.get(path, name=name)
 
     @task(3)
@@ -60,7 +68,9 @@ class SalesRep(FastHttpUser):
         if random.random() < 0.5:
             self.client.get(f"/prospects/{random.choice(IDS['prospects'])}/", name="prospect card")
         else:
-            self.client.get(f"/opportunities/{random.choice(IDS['opportunities'])}/", name="opportunity card")
+            self.client.get(
+                f"/opportunities/{random.choice(IDS['opportunities'])}/", name="opportunity card"
+            )
 
     @task(2)
     def move_a_card(self):
@@ -72,9 +82,16 @@ class SalesRep(FastHttpUser):
         opportunity, version = random.choice(cards)
         self.client.post(
             f"/pipeline/{IDS['process']}/board/move/",
-            {"opportunity": opportunity, "version": version, "column": random.choice(columns),
-             "from": "", "prev": "", "next": ""},
-            headers=self.csrf(board), name="board move",
+            {
+                "opportunity": opportunity,
+                "version": version,
+                "column": random.choice(columns),
+                "from": "",
+                "prev": "",
+                "next": "",
+            },
+            headers=self.csrf(board),
+            name="board move",
         )
 
     @task(2)
@@ -82,4 +99,9 @@ class SalesRep(FastHttpUser):
         agenda = self.client.get("/tasks/", name="agenda")
         ids = TASK.findall(agenda.text)
         if ids:
-            self.client.post(f"/tasks/{random.choice(ids)}/done/", data={}, headers=self.csrf(agenda), name="task done")
+            self.client.post(
+                f"/tasks/{random.choice(ids)}/done/",
+                data={},
+                headers=self.csrf(agenda),
+                name="task done",
+            )

@@ -39,7 +39,11 @@ def board(live_server):
 
     def opportunity(owner, summary, position):
         return f.OpportunityFactory(
-            process=process, step=steps[0], owner=owner, summary=summary, position=position,
+            process=process,
+            step=steps[0],
+            owner=owner,
+            summary=summary,
+            position=position,
             prospect=f.ProspectFactory(owner=owner),
         )
 
@@ -94,11 +98,19 @@ def test_drag_to_the_next_column_stays_after_reload_with_its_history(page, login
 
     expect(column(page, second.pk).locator("[data-count]")).to_have_text("1")
     expect(column(page, first.pk).locator("[data-count]")).to_have_text("2")
-    expect(column(page, second.pk).locator(f'[data-opportunity="{board["mine"].pk}"]')).to_be_visible()
+    expect(
+        column(page, second.pk).locator(f'[data-opportunity="{board["mine"].pk}"]')
+    ).to_be_visible()
     page.reload()
-    expect(column(page, second.pk).locator(f'[data-opportunity="{board["mine"].pk}"]')).to_be_visible()
+    expect(
+        column(page, second.pk).locator(f'[data-opportunity="{board["mine"].pk}"]')
+    ).to_be_visible()
     entry = HistoryEntry.objects.get(opportunity=board["mine"], kind=HistoryEntry.Kind.STEP)
-    assert (entry.from_value, entry.to_value, entry.actor) == (first.label, second.label, board["alice"])
+    assert (entry.from_value, entry.to_value, entry.actor) == (
+        first.label,
+        second.label,
+        board["alice"],
+    )
 
 
 def test_a_refused_move_snaps_back_with_its_message(page, login, board):
@@ -108,7 +120,9 @@ def test_a_refused_move_snaps_back_with_its_message(page, login, board):
     drag(page, board["theirs"], second.pk)
 
     expect(page.locator("#messages")).to_contain_text(french(services.NOT_ALLOWED_OBJECT))
-    expect(column(page, first.pk).locator(f'[data-opportunity="{board["theirs"].pk}"]')).to_be_visible()
+    expect(
+        column(page, first.pk).locator(f'[data-opportunity="{board["theirs"].pk}"]')
+    ).to_be_visible()
     expect(column(page, second.pk).locator("[data-opportunity]")).to_have_count(0)
     # Back in its place, not only in its column: third of three.
     expect(column(page, first.pk).locator("[data-opportunity]").nth(2)).to_have_attribute(
@@ -156,7 +170,9 @@ def test_escape_in_the_loss_dialog_puts_the_card_back(page, login, board):
     expect(page.locator("#modal")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator("#modal")).to_be_hidden()
-    expect(column(page, first.pk).locator(f'[data-opportunity="{board["other"].pk}"]')).to_be_visible()
+    expect(
+        column(page, first.pk).locator(f'[data-opportunity="{board["other"].pk}"]')
+    ).to_be_visible()
 
 
 def test_keyboard_move_menu(page, login, board):

@@ -26,7 +26,11 @@ def alice(live_server):
 
 def company_with_address(actor, name, postal_code, city):
     company = services.company_create(actor=actor, data={"name": name})
-    services.address_create(company=company, actor=actor, data={"line1": "1 rue A", "postal_code": postal_code, "city": city})
+    services.address_create(
+        company=company,
+        actor=actor,
+        data={"line1": "1 rue A", "postal_code": postal_code, "city": city},
+    )
     return company
 
 
@@ -53,7 +57,9 @@ def test_quick_search_refreshes_as_you_type(page, live_server, login, alice):
 
 
 def test_postal_code_suggests_the_city(page, live_server, login, alice):
-    PostalCode.objects.bulk_create([PostalCode(code="35000", city="Rennes"), PostalCode(code="35400", city="Saint-Malo")])
+    PostalCode.objects.bulk_create(
+        [PostalCode(code="35000", city="Rennes"), PostalCode(code="35400", city="Saint-Malo")]
+    )
     company = services.company_create(actor=alice, data={"name": "Neuve"})
     login(page, "alice")
     page.goto(f"{live_server.url}/companies/{company.pk}/addresses/new/")
@@ -67,7 +73,10 @@ def test_document_upload_and_download(page, live_server, login, alice, settings,
     company = services.company_create(actor=alice, data={"name": "Docs SA"})
     login(page, "alice")
     page.goto(f"{live_server.url}/companies/{company.pk}/?tab=documents")
-    page.set_input_files("input[type=file][name=file]", files=[{"name": "offer.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"}])
+    page.set_input_files(
+        "input[type=file][name=file]",
+        files=[{"name": "offer.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"}],
+    )
     page.get_by_role("button", name=re.compile("Upload|Envoyer|Téléverser", re.I)).click()
     link = page.locator("[data-document] a", has_text="offer.pdf")
     expect(link).to_be_visible()

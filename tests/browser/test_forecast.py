@@ -33,8 +33,20 @@ def test_filtering_the_forecast_by_process_swaps_the_results(page, live_server, 
     roofs = f.ProcessFactory(name="Roofs", steps=2)
     windows = f.ProcessFactory(name="Windows", steps=2)
     in_two_months = timezone.localdate().replace(day=1) + dt.timedelta(days=62)
-    f.OpportunityFactory(owner=rep, process=roofs, amount=Decimal("20000"), probability=80, expected_date=in_two_months)
-    f.OpportunityFactory(owner=rep, process=windows, amount=Decimal("5000"), probability=20, expected_date=in_two_months)
+    f.OpportunityFactory(
+        owner=rep,
+        process=roofs,
+        amount=Decimal("20000"),
+        probability=80,
+        expected_date=in_two_months,
+    )
+    f.OpportunityFactory(
+        owner=rep,
+        process=windows,
+        amount=Decimal("5000"),
+        probability=20,
+        expected_date=in_two_months,
+    )
 
     login(page, "alice")
     page.goto(f"{live_server.url}/forecast/")
@@ -45,7 +57,9 @@ def test_filtering_the_forecast_by_process_swaps_the_results(page, live_server, 
     page.select_option("#id_process", label="Roofs")
     page.wait_for_url(f"**/forecast/?*process={roofs.pk}*")
     key = f"{in_two_months:%Y-%m}"
-    page.wait_for_function(f"document.querySelector(\"tr[data-month='{key}']\").textContent.includes('16')")
+    page.wait_for_function(
+        f"document.querySelector(\"tr[data-month='{key}']\").textContent.includes('16')"
+    )
     text = month.inner_text().replace("\u202f", " ").replace("\xa0", " ")
     assert "16 000 €" in text and "20 000 €" in text
     assert f"process={roofs.pk}" in page.locator("#forecast-export").get_attribute("href")

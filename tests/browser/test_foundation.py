@@ -8,7 +8,9 @@ from tests import factories as f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_alice_logs_in_sees_the_dashboard_and_switches_language(browser, live_server, login, output_path):
+def test_alice_logs_in_sees_the_dashboard_and_switches_language(
+    browser, live_server, login, output_path
+):
     f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
     context = browser.new_context(locale="fr-FR", viewport={"width": 1400, "height": 900})
     page = context.new_page()

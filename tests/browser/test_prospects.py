@@ -12,16 +12,24 @@ def test_search_as_you_type_and_the_selected_prospects_actions(page, live_server
     alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
     process = f.default_process()
     for name, company in [("Hisson", "Euro Transports"), ("Rigollaud", "SOFAR")]:
-        prospect = f.ProspectFactory(owner=alice, last_name=name, company_name=company, email=f"{name.lower()}@example.fr")
-        opportunity = f.OpportunityFactory(prospect=prospect, owner=alice, process=process, summary=f"Project {name}")
-        f.TaskFactory(prospect=prospect, opportunity=opportunity, assignee=alice, title=f"Call {name}")
+        prospect = f.ProspectFactory(
+            owner=alice, last_name=name, company_name=company, email=f"{name.lower()}@example.fr"
+        )
+        opportunity = f.OpportunityFactory(
+            prospect=prospect, owner=alice, process=process, summary=f"Project {name}"
+        )
+        f.TaskFactory(
+            prospect=prospect, opportunity=opportunity, assignee=alice, title=f"Call {name}"
+        )
     login(page, "alice")
     page.goto(f"{live_server.url}/prospects/")
     rows = page.locator("#prospect-rows tbody tr[data-prospect]")
     expect(rows).to_have_count(2)
     page.fill("#id_q", "rigol")
     expect(rows).to_have_count(1)
-    expect(page).to_have_url(f"{live_server.url}/prospects/?q=rigol&owner=&status=&channel=&category=&process=&step=&colour=&sort=name")
+    expect(page).to_have_url(
+        f"{live_server.url}/prospects/?q=rigol&owner=&status=&channel=&category=&process=&step=&colour=&sort=name"
+    )
     rows.first.locator("td").nth(2).click()
     panel = page.locator("#prospect-panel")
     expect(panel).to_contain_text("Call Rigollaud")
@@ -49,16 +57,26 @@ def test_paste_from_email_fills_the_form_then_saves(page, live_server, login):
     assert prospect.phone == "+33188334455"
 
 
-def test_cards_load_the_shared_history_and_the_probability_follows_the_step_again(page, live_server, login):
+def test_cards_load_the_shared_history_and_the_probability_follows_the_step_again(
+    page, live_server, login
+):
     from prospects import services
 
     alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
     bruno = f.RepFactory(username="bruno", first_name="Bruno", last_name="Lefèvre")
     process = f.ProcessFactory(steps=[("Contact", 3, 40)])
     prospect = f.ProspectFactory(owner=bruno, last_name="Hisson", company_name="Euro Transports")
-    opportunity = f.OpportunityFactory(prospect=prospect, owner=alice, process=process, summary="Fleet renewal",
-                                       probability=75, probability_is_manual=True)
-    services.prospect_update(prospect_id=prospect.pk, actor=bruno, data={"owner": alice}, expected_version=None)
+    opportunity = f.OpportunityFactory(
+        prospect=prospect,
+        owner=alice,
+        process=process,
+        summary="Fleet renewal",
+        probability=75,
+        probability_is_manual=True,
+    )
+    services.prospect_update(
+        prospect_id=prospect.pk, actor=bruno, data={"owner": alice}, expected_version=None
+    )
     login(page, "alice")
     page.goto(f"{live_server.url}/prospects/{prospect.pk}/?tab=history")
     history = page.locator("[data-history-panel]")

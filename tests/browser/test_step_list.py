@@ -25,15 +25,23 @@ def test_rep_ticks_steps_in_place_and_is_refused_out_of_order(page, live_server,
     alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
     bruno = f.RepFactory(username="bruno", first_name="Bruno", last_name="Lefèvre")
     process = f.ProcessFactory(
-        name="PROSTEP", mode=Process.Mode.STEP_BY_STEP, log_step_changes=True,
+        name="PROSTEP",
+        mode=Process.Mode.STEP_BY_STEP,
+        log_step_changes=True,
         steps=[("Send documentation", 3, 20), ("Phone call", 5, 50), ("Check subscription", 7, 80)],
     )
     s1, s2, s3 = process.steps.order_by("position")
     mine = services.opportunity_create(
-        actor=alice, process=process, summary="Roof", prospect=f.ProspectFactory(owner=alice, last_name="Héyé"),
+        actor=alice,
+        process=process,
+        summary="Roof",
+        prospect=f.ProspectFactory(owner=alice, last_name="Héyé"),
     )
     services.opportunity_create(
-        actor=bruno, process=process, summary="Pool", prospect=f.ProspectFactory(owner=bruno, last_name="Cover"),
+        actor=bruno,
+        process=process,
+        summary="Pool",
+        prospect=f.ProspectFactory(owner=bruno, last_name="Cover"),
     )
     login(page, "alice")
     page.goto(f"{live_server.url}/pipeline/{process.pk}/steps/")
@@ -43,11 +51,15 @@ def test_rep_ticks_steps_in_place_and_is_refused_out_of_order(page, live_server,
     # Out of order: refused, the box stays empty, the reason is shown.
     row.locator(f"td[data-step='{s2.pk}'] input").click()
     expect(page.locator("#messages")).to_contain_text("Send documentation")
-    expect(page.locator(f"tr[data-opportunity='{mine.pk}'] td[data-step='{s2.pk}'] input")).not_to_be_checked()
+    expect(
+        page.locator(f"tr[data-opportunity='{mine.pk}'] td[data-step='{s2.pk}'] input")
+    ).not_to_be_checked()
 
     # In order: ticked in place, the probability follows the next step.
     page.locator(f"tr[data-opportunity='{mine.pk}'] td[data-step='{s1.pk}'] input").click()
-    expect(page.locator(f"tr[data-opportunity='{mine.pk}'] td[data-step='{s1.pk}'] input")).to_be_checked()
+    expect(
+        page.locator(f"tr[data-opportunity='{mine.pk}'] td[data-step='{s1.pk}'] input")
+    ).to_be_checked()
     expect(page.locator(f"tr[data-opportunity='{mine.pk}']")).to_contain_text("50 %")
     assert StepProgress.objects.filter(opportunity=mine, step=s1).exists()
 
@@ -64,7 +76,9 @@ def test_rep_ticks_steps_in_place_and_is_refused_out_of_order(page, live_server,
 def test_manager_reorders_steps_by_dragging_in_admin(page, live_server, login):
     # Superuser: the flush between transactional tests also empties the group permissions.
     f.UserFactory(username="manager", is_staff=True, is_superuser=True)
-    process = f.ProcessFactory(name="Hercules", steps=[("Lion", 3, 10), ("Hydra", 3, 20), ("Hind", 3, 30)])
+    process = f.ProcessFactory(
+        name="Hercules", steps=[("Lion", 3, 10), ("Hydra", 3, 20), ("Hind", 3, 30)]
+    )
     login(page, "manager")
     page.goto(f"{live_server.url}/admin/pipeline/process/{process.pk}/change/")
     rows = page.locator("#steps-group tbody tr.form-row:not(.empty-form)")
@@ -72,4 +86,8 @@ def test_manager_reorders_steps_by_dragging_in_admin(page, live_server, login):
     expect(rows.nth(0).locator("input[name$='-label']")).to_have_value("Hind")
     page.locator("input[name=_save]").click()
     page.wait_for_url(lambda url: url.endswith("/admin/pipeline/process/"))
-    assert list(process.steps.order_by("position").values_list("label", flat=True)) == ["Hind", "Lion", "Hydra"]
+    assert list(process.steps.order_by("position").values_list("label", flat=True)) == [
+        "Hind",
+        "Lion",
+        "Hydra",
+    ]

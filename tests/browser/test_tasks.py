@@ -20,8 +20,12 @@ def seeded(live_server):
 
     for name in (SALES_REP, SALES_MANAGER):
         Group.objects.get_or_create(name=name)
-    for position, (code, name) in enumerate([("todo", "To-do"), ("call", "Call"), ("email", "E-mail")]):
-        TaskType.objects.get_or_create(code=code, defaults={"name": name, "position": position, "is_contact": code != "todo"})
+    for position, (code, name) in enumerate(
+        [("todo", "To-do"), ("call", "Call"), ("email", "E-mail")]
+    ):
+        TaskType.objects.get_or_create(
+            code=code, defaults={"name": name, "position": position, "is_contact": code != "todo"}
+        )
 
 
 def test_create_a_task_in_the_dialog_then_mark_it_done(page, live_server, login):
@@ -46,7 +50,9 @@ def test_create_a_task_in_the_dialog_then_mark_it_done(page, live_server, login)
     task = Task.objects.get(title="Call the buyer")
     assert task.assignee == rep and task.colour == "orange"
     row.locator("button.task-check").click()
-    page.wait_for_function("!document.querySelector('#task-agenda').textContent.includes('Call the buyer')")
+    page.wait_for_function(
+        "!document.querySelector('#task-agenda').textContent.includes('Call the buyer')"
+    )
     task.refresh_from_db()
     assert task.done and task.done_by == rep
     assert prospect.pk
@@ -56,8 +62,13 @@ def test_task_panel_embedded_in_a_card(page, live_server, login):
     rep = f.RepFactory(username="alice")
     prospect = f.ProspectFactory(owner=rep)
     activities.task_create(
-        actor=rep, title="Send the quote", type=f.task_type("email"), assignee=rep, prospect=prospect,
-        start=timezone.now() + dt.timedelta(days=2), notes="First line\nMore details",
+        actor=rep,
+        title="Send the quote",
+        type=f.task_type("email"),
+        assignee=rep,
+        prospect=prospect,
+        start=timezone.now() + dt.timedelta(days=2),
+        notes="First line\nMore details",
     )
     login(page, "alice")
     page.goto(f"{live_server.url}/tasks/panel/?prospect={prospect.pk}")

@@ -25,6 +25,11 @@ def test_reindex_companies_builds_words_of_factory_companies():
     f.AddressFactory(company=company, postal_code="34000", city="Montpellier")
     assert not CompanySearchWord.objects.exists()
     call_command("reindex_companies", stdout=io.StringIO())
-    assert set(CompanySearchWord.objects.values_list("word", flat=True)) == {"boulangerie", "herault", "34000", "montpellier"}
+    assert set(CompanySearchWord.objects.values_list("word", flat=True)) == {
+        "boulangerie",
+        "herault",
+        "34000",
+        "montpellier",
+    }
     company.refresh_from_db()
     assert company.search_text == "boulangerie herault 34000 montpellier"

@@ -12,7 +12,11 @@ def companies(rep):
     def make(name, postal_code="", city=""):
         company = services.company_create(actor=rep, data={"name": name})
         if postal_code or city:
-            services.address_create(company=company, actor=rep, data={"line1": "1 rue A", "postal_code": postal_code, "city": city})
+            services.address_create(
+                company=company,
+                actor=rep,
+                data={"line1": "1 rue A", "postal_code": postal_code, "city": city},
+            )
         return company
 
     return {
@@ -55,7 +59,12 @@ def test_empty_query_returns_everything(companies):
 
 
 def test_company_duplicates(rep, companies):
-    services.company_update(company=companies["dupont"], actor=rep, data={"siren": "542051180", "email": "a@dupont.fr"}, version=1)
+    services.company_update(
+        company=companies["dupont"],
+        actor=rep,
+        data={"siren": "542051180", "email": "a@dupont.fr"},
+        version=1,
+    )
     by_siren = company_duplicates(name="Other", siren="542051180")
     assert [(c.name, r) for c, r in by_siren] == [("DUPONT SA", ["siren"])]
     by_name = company_duplicates(name="dupont  sa")
@@ -66,7 +75,12 @@ def test_company_duplicates(rep, companies):
 
 
 def test_person_duplicates(rep):
-    services.person_create(actor=rep, data={"first_name": "Hélène", "last_name": "Martin", "email": "h.martin@example.fr"})
+    services.person_create(
+        actor=rep,
+        data={"first_name": "Hélène", "last_name": "Martin", "email": "h.martin@example.fr"},
+    )
     assert [r for _p, r in person_duplicates(first_name="Helene", last_name="MARTIN")] == [["name"]]
-    assert [r for _p, r in person_duplicates(last_name="Other", email="H.Martin@example.fr")] == [["email"]]
+    assert [r for _p, r in person_duplicates(last_name="Other", email="H.Martin@example.fr")] == [
+        ["email"]
+    ]
     assert person_duplicates(first_name="Paul", last_name="Martin") == []

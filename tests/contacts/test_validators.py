@@ -38,7 +38,9 @@ def test_foreign_vat_format_accepted():
     assert v.clean_vat("DE 123456789") == "DE123456789"
 
 
-@pytest.mark.parametrize(("value", "expected"), [("62.01Z", "62.01Z"), ("6201Z", "62.01Z"), ("62.01z", "62.01Z")])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("62.01Z", "62.01Z"), ("6201Z", "62.01Z"), ("62.01z", "62.01Z")]
+)
 def test_naf_good(value, expected):
     assert v.clean_naf(value) == expected
 

@@ -28,8 +28,12 @@ def run(*args) -> str:
 
 
 def test_forecast_command_prints_the_table(rep):
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
-    f.OpportunityFactory(owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 1, 15))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
+    )
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 1, 15)
+    )
 
     output = run("forecast", "--months", "4")
 
@@ -41,7 +45,9 @@ def test_forecast_command_prints_the_table(rep):
 
 
 def test_forecast_command_csv(rep):
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
+    )
 
     output = run("forecast", "--format", "csv")
 
@@ -53,8 +59,12 @@ def test_forecast_command_csv(rep):
 
 
 def test_forecast_command_csv_is_the_page_export(rep, manager_client):
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
-    f.OpportunityFactory(owner=rep, amount=Decimal("-500"), probability=50, expected_date=dt.date(2026, 1, 15))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
+    )
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("-500"), probability=50, expected_date=dt.date(2026, 1, 15)
+    )
 
     output = run("forecast", "--format", "csv", "--months", "6")
     download = manager_client.get(reverse("forecast_export"), {"months": 6})
@@ -69,7 +79,9 @@ def test_forecast_command_rejects_a_bad_month_count():
 
 
 def test_run_nightly_with_a_date(rep):
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
+    )
 
     output = run("run_nightly", "--date", "2026-02-01")
 

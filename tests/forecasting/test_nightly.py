@@ -37,28 +37,50 @@ def paris(*args) -> dt.datetime:
 
 def test_snapshot_per_month_rep_and_process(rep, other_rep, default_process):
     other_process = f.ProcessFactory(steps=2)
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
-    f.OpportunityFactory(owner=rep, amount=Decimal("10000"), probability=50, expected_date=dt.date(2026, 6, 1))
-    f.OpportunityFactory(owner=other_rep, amount=Decimal("3000"), probability=10, expected_date=dt.date(2026, 6, 30))
     f.OpportunityFactory(
-        owner=rep, process=other_process, amount=Decimal("500"), probability=20, expected_date=dt.date(2026, 6, 2)
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
     )
-    f.OpportunityFactory(owner=rep, status=Opportunity.Status.WON, amount=Decimal("999"), expected_date=dt.date(2026, 6, 2))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("10000"), probability=50, expected_date=dt.date(2026, 6, 1)
+    )
+    f.OpportunityFactory(
+        owner=other_rep, amount=Decimal("3000"), probability=10, expected_date=dt.date(2026, 6, 30)
+    )
+    f.OpportunityFactory(
+        owner=rep,
+        process=other_process,
+        amount=Decimal("500"),
+        probability=20,
+        expected_date=dt.date(2026, 6, 2),
+    )
+    f.OpportunityFactory(
+        owner=rep,
+        status=Opportunity.Status.WON,
+        amount=Decimal("999"),
+        expected_date=dt.date(2026, 6, 2),
+    )
 
     assert forecast_snapshot_take(day=DAY) == 3
 
     rows = {
-        (s.owner_id, s.process_id): s for s in ForecastSnapshot.objects.filter(taken_on=DAY, month=dt.date(2026, 6, 1))
+        (s.owner_id, s.process_id): s
+        for s in ForecastSnapshot.objects.filter(taken_on=DAY, month=dt.date(2026, 6, 1))
     }
     assert len(rows) == 3
     mine = rows[(rep.pk, default_process.pk)]
-    assert (mine.count, mine.amount, mine.weighted_amount) == (2, Decimal("30000.00"), Decimal("21000.00"))
+    assert (mine.count, mine.amount, mine.weighted_amount) == (
+        2,
+        Decimal("30000.00"),
+        Decimal("21000.00"),
+    )
     assert rows[(other_rep.pk, default_process.pk)].weighted_amount == Decimal("300.00")
     assert rows[(rep.pk, other_process.pk)].weighted_amount == Decimal("100.00")
 
 
 def test_snapshot_twice_the_same_day_replaces_that_days_rows(rep):
-    opportunity = f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
+    opportunity = f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
+    )
     forecast_snapshot_take(day=DAY - dt.timedelta(days=1))
     forecast_snapshot_take(day=DAY)
     Opportunity.objects.filter(pk=opportunity.pk).update(probability=50)
@@ -69,11 +91,15 @@ def test_snapshot_twice_the_same_day_replaces_that_days_rows(rep):
     assert today_rows.count() == 1
     assert today_rows.get().weighted_amount == Decimal("10000.00")
     # The previous day's snapshot is history: untouched.
-    assert ForecastSnapshot.objects.get(taken_on=DAY - dt.timedelta(days=1)).weighted_amount == Decimal("16000.00")
+    assert ForecastSnapshot.objects.get(
+        taken_on=DAY - dt.timedelta(days=1)
+    ).weighted_amount == Decimal("16000.00")
 
 
 def test_snapshot_puts_slipped_opportunities_in_the_current_month(rep):
-    f.OpportunityFactory(owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 1, 5))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 1, 5)
+    )
 
     forecast_snapshot_take(day=DAY)
 
@@ -84,13 +110,19 @@ def test_snapshot_puts_slipped_opportunities_in_the_current_month(rep):
     ("utc_moment", "taken_on", "month"),
     [
         # 31 March 23:30 in Paris (summer time from 29 March 2026): 21:30 UTC, still March.
-        (dt.datetime(2026, 3, 31, 21, 30, tzinfo=dt.UTC), dt.date(2026, 3, 31), dt.date(2026, 3, 1)),
+        (
+            dt.datetime(2026, 3, 31, 21, 30, tzinfo=dt.UTC),
+            dt.date(2026, 3, 31),
+            dt.date(2026, 3, 1),
+        ),
         # The job at 00:30 Paris on 1 April runs at 22:30 UTC on 31 March: it is April's.
         (dt.datetime(2026, 3, 31, 22, 30, tzinfo=dt.UTC), dt.date(2026, 4, 1), dt.date(2026, 4, 1)),
     ],
 )
 def test_snapshot_day_and_month_are_those_of_paris(rep, freeze, utc_moment, taken_on, month):
-    f.OpportunityFactory(owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 3, 31))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 3, 31)
+    )
     freeze(utc_moment)
 
     summary = nightly_run()
@@ -109,7 +141,9 @@ def test_colour_refresh_after_midnight_turns_orange_to_red(rep, freeze):
     tomorrow = f.TaskFactory(assignee=rep, start=paris(2026, 3, 11, 10, 0))
     opportunity = f.OpportunityFactory(owner=rep, step_changed_at=paris(2026, 3, 7, 11, 0))
     step_days = opportunity.step.duration_days
-    Opportunity.objects.filter(pk=opportunity.pk).update(step_changed_at=paris(2026, 3, 10, 9, 0) - dt.timedelta(days=step_days))
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        step_changed_at=paris(2026, 3, 10, 9, 0) - dt.timedelta(days=step_days)
+    )
     f.TaskFactory(assignee=rep, opportunity=opportunity, start=paris(2026, 3, 10, 17, 0))
     overdue_refresh(today=dt.date(2026, 3, 10))
     call.refresh_from_db()
@@ -131,7 +165,9 @@ def test_colour_refresh_after_midnight_turns_orange_to_red(rep, freeze):
 
 def test_colour_refresh_leaves_done_tasks_and_closed_opportunities_alone(rep):
     done = f.TaskFactory(assignee=rep, start=paris(2026, 3, 1, 9, 0), done=True, colour="")
-    won = f.OpportunityFactory(owner=rep, status=Opportunity.Status.WON, step_changed_at=paris(2026, 1, 1, 9, 0))
+    won = f.OpportunityFactory(
+        owner=rep, status=Opportunity.Status.WON, step_changed_at=paris(2026, 1, 1, 9, 0)
+    )
 
     result = overdue_refresh(today=DAY)
 
@@ -147,7 +183,10 @@ def test_colour_refresh_leaves_done_tasks_and_closed_opportunities_alone(rep):
 
 def red_world(rep, other_rep):
     opportunity = f.OpportunityFactory(
-        owner=rep, summary="Fleet renewal", amount=Decimal("20000"), probability=80,
+        owner=rep,
+        summary="Fleet renewal",
+        amount=Decimal("20000"),
+        probability=80,
         step_changed_at=paris(2026, 2, 1, 10, 0),
     )
     f.TaskFactory(assignee=rep, title="Call back Mrs Héyé", start=paris(2026, 3, 5, 14, 0))
@@ -188,7 +227,10 @@ def test_digest_links_to_the_items_when_the_site_address_is_set(rep, other_rep, 
     message = mail.outbox[0]
     assert f"https://crm.example.com/tasks/{task.pk}/" in message.body
     assert f"https://crm.example.com/opportunities/{opportunity.pk}/" in message.body
-    assert f'href="https://crm.example.com/opportunities/{opportunity.pk}/"' in message.alternatives[0][0]
+    assert (
+        f'href="https://crm.example.com/opportunities/{opportunity.pk}/"'
+        in message.alternatives[0][0]
+    )
 
 
 def test_digest_escapes_user_text_in_html(rep, other_rep):
@@ -261,13 +303,25 @@ def test_nightly_run_extends_open_ended_recurring_tasks(rep):
 
     today = timezone.localdate()
     start = timezone.make_aware(dt.datetime.combine(today, dt.time(9)))
-    series = task_create(actor=rep, title="Daily call", type=f.task_type("call"), start=start, frequency="daily")
-    last_before = Task.objects.filter(series=series).order_by("-start").values_list("start", flat=True).first()
+    series = task_create(
+        actor=rep, title="Daily call", type=f.task_type("call"), start=start, frequency="daily"
+    )
+    last_before = (
+        Task.objects.filter(series=series)
+        .order_by("-start")
+        .values_list("start", flat=True)
+        .first()
+    )
 
     later = today + dt.timedelta(days=20)
     summary = nightly_run(day=later)
 
-    last_after = Task.objects.filter(series=series).order_by("-start").values_list("start", flat=True).first()
+    last_after = (
+        Task.objects.filter(series=series)
+        .order_by("-start")
+        .values_list("start", flat=True)
+        .first()
+    )
     assert summary["occurrences"] > 0
     assert last_after > last_before
     assert timezone.localtime(last_after).date() == later + dt.timedelta(days=HORIZON_DAYS)
@@ -278,4 +332,3 @@ def test_refresh_functions_keep_their_names():
     for name in ["colour_for", "step_due", "days_since", "opportunities_refresh", "tasks_refresh"]:
         assert callable(getattr(clocks, name))
     assert timezone.get_current_timezone_name() == "Europe/Paris"
-

@@ -28,7 +28,9 @@ def test_task_name_matches_the_beat_schedule():
 
 
 def test_task_runs_the_job_and_logs_it(rep, caplog):
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
+    )
     caplog.set_level("INFO")
 
     summary = tasks.nightly.apply(kwargs={"day": "2026-03-10"}).get()
@@ -68,11 +70,15 @@ def test_task_retry_policy():
 def worker_database_url() -> str:
     db = connection.settings_dict
     credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgresql://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return (
+        f"postgresql://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
 
 
 @pytest.mark.celery_worker
-@pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="no CELERY_BROKER_URL: no real worker to test")
+@pytest.mark.skipif(
+    not os.environ.get("CELERY_BROKER_URL"), reason="no CELERY_BROKER_URL: no real worker to test"
+)
 @pytest.mark.django_db(transaction=True)
 def test_nightly_through_a_real_worker_on_redis(rep):
     if connection.vendor != "postgresql":
@@ -81,16 +87,35 @@ def test_nightly_through_a_real_worker_on_redis(rep):
             "(PostgreSQL through DATABASE_URL), not SQLite's in-memory test database"
         )
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
+    )
     queue = f"forecast-test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": worker_database_url(), "DB_CONN_MAX_AGE": "0"}
     worker = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-            "-Q", queue, "-n", f"{queue}@%h", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
             "--without-heartbeat",
         ],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         result = tasks.nightly.apply_async(kwargs={"day": "2026-03-10"}, queue=queue)

@@ -32,7 +32,9 @@ def test_pages_need_a_login(client):
 
 
 def test_forecast_page_shows_the_manual_example(rep_client, rep):
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
+    )
 
     response = rep_client.get(reverse("forecast"), HTTP_ACCEPT_LANGUAGE="fr")
 
@@ -48,7 +50,13 @@ def test_forecast_page_shows_the_manual_example(rep_client, rep):
 
 
 def test_forecast_page_marks_slipped_opportunities(rep_client, rep):
-    f.OpportunityFactory(owner=rep, summary="Late deal", amount=Decimal("5000"), probability=50, expected_date=dt.date(2026, 1, 15))
+    f.OpportunityFactory(
+        owner=rep,
+        summary="Late deal",
+        amount=Decimal("5000"),
+        probability=50,
+        expected_date=dt.date(2026, 1, 15),
+    )
 
     response = rep_client.get(reverse("forecast"))
 
@@ -60,15 +68,25 @@ def test_forecast_page_marks_slipped_opportunities(rep_client, rep):
 
 def test_forecast_page_filters_by_rep_and_process(manager_client, rep, other_rep):
     other_process = f.ProcessFactory(steps=2)
-    f.OpportunityFactory(owner=rep, amount=Decimal("1000"), probability=100, expected_date=dt.date(2026, 4, 5))
-    f.OpportunityFactory(owner=other_rep, amount=Decimal("3000"), probability=100, expected_date=dt.date(2026, 4, 5))
     f.OpportunityFactory(
-        owner=rep, process=other_process, amount=Decimal("500"), probability=100, expected_date=dt.date(2026, 4, 5)
+        owner=rep, amount=Decimal("1000"), probability=100, expected_date=dt.date(2026, 4, 5)
+    )
+    f.OpportunityFactory(
+        owner=other_rep, amount=Decimal("3000"), probability=100, expected_date=dt.date(2026, 4, 5)
+    )
+    f.OpportunityFactory(
+        owner=rep,
+        process=other_process,
+        amount=Decimal("500"),
+        probability=100,
+        expected_date=dt.date(2026, 4, 5),
     )
 
     by_rep = manager_client.get(reverse("forecast"), {"owner": rep.pk})
     by_process = manager_client.get(reverse("forecast"), {"process": other_process.pk})
-    both = manager_client.get(reverse("forecast"), {"owner": other_rep.pk, "process": other_process.pk})
+    both = manager_client.get(
+        reverse("forecast"), {"owner": other_rep.pk, "process": other_process.pk}
+    )
 
     assert by_rep.context["table"].totals.amount == Decimal("1500.00")
     assert by_process.context["table"].totals.amount == Decimal("500.00")
@@ -116,7 +134,9 @@ def test_forecast_page_query_count_does_not_grow(rep_client, rep, django_assert_
 
 @override_settings(REPS_SEE_ONLY_OWN=True)
 def test_reps_limited_to_their_own_records_cannot_filter_on_another_rep(rep_client, rep, other_rep):
-    f.OpportunityFactory(owner=other_rep, amount=Decimal("3000"), probability=100, expected_date=dt.date(2026, 4, 5))
+    f.OpportunityFactory(
+        owner=other_rep, amount=Decimal("3000"), probability=100, expected_date=dt.date(2026, 4, 5)
+    )
 
     response = rep_client.get(reverse("forecast"), {"owner": other_rep.pk})
 
@@ -126,8 +146,12 @@ def test_reps_limited_to_their_own_records_cannot_filter_on_another_rep(rep_clie
 
 
 def test_export_csv_has_the_same_figures_and_filters(rep_client, rep, other_rep):
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15))
-    f.OpportunityFactory(owner=other_rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 6, 15))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 6, 15)
+    )
+    f.OpportunityFactory(
+        owner=other_rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 6, 15)
+    )
 
     response = rep_client.get(reverse("forecast_export"), {"owner": rep.pk})
 
@@ -142,7 +166,9 @@ def test_export_csv_has_the_same_figures_and_filters(rep_client, rep, other_rep)
 
 
 def test_accuracy_shows_the_snapshot_beside_what_was_won(manager_client, rep):
-    deal = f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 2, 20))
+    deal = f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 2, 20)
+    )
     forecast_snapshot_take(day=dt.date(2026, 1, 31))
     forecast_snapshot_take(day=dt.date(2026, 2, 1))
     forecast_snapshot_take(day=dt.date(2026, 2, 2))  # later: not the one shown for February
@@ -162,7 +188,11 @@ def test_accuracy_shows_the_snapshot_beside_what_was_won(manager_client, rep):
     assert february.ratio == Decimal("112")
     # January: a snapshot was taken during it, with nothing expected in January.
     january = rows[dt.date(2026, 1, 1)]
-    assert (january.taken_on, january.forecast_weighted, january.ratio) == (dt.date(2026, 1, 31), Decimal("0.00"), None)
+    assert (january.taken_on, january.forecast_weighted, january.ratio) == (
+        dt.date(2026, 1, 31),
+        Decimal("0.00"),
+        None,
+    )
     assert rows[dt.date(2025, 12, 1)].taken_on is None
     html = response.content.decode()
     assert "<svg" in html and "bar-won" in html
@@ -170,20 +200,30 @@ def test_accuracy_shows_the_snapshot_beside_what_was_won(manager_client, rep):
 
 
 def test_accuracy_falls_back_to_the_first_snapshot_of_the_month(manager_client, rep):
-    f.OpportunityFactory(owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 3, 20))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 3, 20)
+    )
     forecast_snapshot_take(day=dt.date(2026, 3, 4))
     forecast_snapshot_take(day=dt.date(2026, 3, 9))
 
     response = manager_client.get(reverse("forecast_accuracy"), headers={"HX-Request": "true"})
 
     march = response.context["rows"][-1]
-    assert (march.month, march.taken_on, march.forecast_weighted) == (dt.date(2026, 3, 1), dt.date(2026, 3, 4), Decimal("500.00"))
+    assert (march.month, march.taken_on, march.forecast_weighted) == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 4),
+        Decimal("500.00"),
+    )
     assert response.content.decode().lstrip().startswith('<div id="accuracy-results"')
 
 
 def test_accuracy_filters_by_rep(manager_client, rep, other_rep):
-    f.OpportunityFactory(owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 3, 20))
-    f.OpportunityFactory(owner=other_rep, amount=Decimal("4000"), probability=50, expected_date=dt.date(2026, 3, 20))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("1000"), probability=50, expected_date=dt.date(2026, 3, 20)
+    )
+    f.OpportunityFactory(
+        owner=other_rep, amount=Decimal("4000"), probability=50, expected_date=dt.date(2026, 3, 20)
+    )
     forecast_snapshot_take(day=dt.date(2026, 3, 1))
 
     response = manager_client.get(reverse("forecast_accuracy"), {"owner": other_rep.pk})
@@ -192,9 +232,15 @@ def test_accuracy_filters_by_rep(manager_client, rep, other_rep):
 
 
 def test_dashboard_shows_my_weighted_forecast_for_this_month_and_next(rep_client, rep, other_rep):
-    f.OpportunityFactory(owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 3, 28))
-    f.OpportunityFactory(owner=rep, amount=Decimal("2500"), probability=40, expected_date=dt.date(2026, 4, 2))
-    f.OpportunityFactory(owner=other_rep, amount=Decimal("9999"), probability=100, expected_date=dt.date(2026, 3, 28))
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("20000"), probability=80, expected_date=dt.date(2026, 3, 28)
+    )
+    f.OpportunityFactory(
+        owner=rep, amount=Decimal("2500"), probability=40, expected_date=dt.date(2026, 4, 2)
+    )
+    f.OpportunityFactory(
+        owner=other_rep, amount=Decimal("9999"), probability=100, expected_date=dt.date(2026, 3, 28)
+    )
 
     response = rep_client.get(reverse("dashboard"))
 

@@ -51,7 +51,10 @@ def test_agenda_sections_follow_the_action_clock(rep_client, rep):
     make(rep, start=local(0, 0, 0), title="Now")
     make(rep, start=local(1, 0, 0), title="Soon")
     response = rep_client.get(reverse("task_list"))
-    sections = {key: [t.title for t in tasks] for key, _label, _colour, tasks, _n in response.context["sections"]}
+    sections = {
+        key: [t.title for t in tasks]
+        for key, _label, _colour, tasks, _n in response.context["sections"]
+    }
     assert sections == {"overdue": ["Late"], "today": ["Now"], "upcoming": ["Soon"]}
 
 
@@ -73,7 +76,9 @@ def test_set_done_records_who_and_when_and_refreshes_the_opportunity(rep, monkey
     assert done.done and done.done_by == rep and done.done_at is not None and done.colour == ""
     opportunity.refresh_from_db()
     assert opportunity.next_action_at == second.start and opportunity.action_colour == Colour.GREEN
-    assert calls == [{"opportunity": opportunity, "event": "task_done", "actor": rep, "task_type": first.type}]
+    assert calls == [
+        {"opportunity": opportunity, "event": "task_done", "actor": rep, "task_type": first.type}
+    ]
 
     undone = activities.task_set_done(task=first, done=False, actor=rep)
     assert not undone.done and undone.done_by is None and undone.colour == Colour.RED
@@ -98,12 +103,16 @@ def test_management_dates_after_adding_completing_and_deleting(rep):
     company.refresh_from_db()
     assert company.first_contact_at == call.start == company.last_contact_at
     assert company.last_contact_type == call.type.name
-    assert company.next_contact_at == meeting.start and company.next_contact_type == meeting.type.name
+    assert (
+        company.next_contact_at == meeting.start and company.next_contact_type == meeting.type.name
+    )
 
     activities.task_set_done(task=meeting, done=True, actor=rep)  # done ahead of time
     company.refresh_from_db()
     assert company.first_contact_at == call.start
-    assert company.last_contact_type == meeting.type.name and company.last_contact_at <= timezone.now()
+    assert (
+        company.last_contact_type == meeting.type.name and company.last_contact_at <= timezone.now()
+    )
     assert company.next_contact_at is None and company.next_contact_type == ""
 
     activities.task_delete(task=Task.objects.get(pk=meeting.pk), actor=rep)
@@ -153,25 +162,50 @@ def test_agenda_query_count_does_not_grow(rep_client, rep, django_assert_max_num
 
 def test_create_through_the_dialog(rep_client, rep):
     prospect = f.ProspectFactory(owner=rep)
-    response = rep_client.get(reverse("task_create") + f"?prospect={prospect.pk}", headers={"HX-Request": "true"})
+    response = rep_client.get(
+        reverse("task_create") + f"?prospect={prospect.pk}", headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200 and 'id="modal-title"' in response.content.decode()
-    response = rep_client.post(reverse("task_create"), {
-        "prospect": prospect.pk, "title": "Send the brochure", "type": f.task_type("email").pk,
-        "start": local(2).strftime("%Y-%m-%dT%H:%M"), "duration": "30", "assignee": rep.pk,
-        "priority": "1", "frequency": "", "interval": "1",
-    }, headers={"HX-Request": "true"})
+    response = rep_client.post(
+        reverse("task_create"),
+        {
+            "prospect": prospect.pk,
+            "title": "Send the brochure",
+            "type": f.task_type("email").pk,
+            "start": local(2).strftime("%Y-%m-%dT%H:%M"),
+            "duration": "30",
+            "assignee": rep.pk,
+            "priority": "1",
+            "frequency": "",
+            "interval": "1",
+        },
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 204
-    assert "jalon:tasks-changed" in response["HX-Trigger"] and "jalon:close-modal" in response["HX-Trigger"]
+    assert (
+        "jalon:tasks-changed" in response["HX-Trigger"]
+        and "jalon:close-modal" in response["HX-Trigger"]
+    )
     task = Task.objects.get(title="Send the brochure")
     assert task.prospect == prospect and task.end - task.start == dt.timedelta(minutes=30)
     assert task.created_by == rep
 
 
 def test_create_refuses_bad_input_and_keeps_nothing(rep_client, rep):
-    response = rep_client.post(reverse("task_create"), {
-        "title": "Daily", "type": f.task_type("call").pk, "start": local(2).strftime("%Y-%m-%dT%H:%M"),
-        "priority": "2", "frequency": "daily", "interval": "1", "until": local(5).date().isoformat(), "count": "3",
-    }, headers={"HX-Request": "true"})
+    response = rep_client.post(
+        reverse("task_create"),
+        {
+            "title": "Daily",
+            "type": f.task_type("call").pk,
+            "start": local(2).strftime("%Y-%m-%dT%H:%M"),
+            "priority": "2",
+            "frequency": "daily",
+            "interval": "1",
+            "until": local(5).date().isoformat(),
+            "count": "3",
+        },
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert str(activities.UNTIL_AND_COUNT) in response.content.decode()
     assert not Task.objects.exists()
@@ -186,7 +220,9 @@ def test_cannot_add_a_task_to_a_colleagues_prospect(rep_client, other_rep):
 
 def test_toggle_is_one_click_with_htmx(rep_client, rep):
     task = make(rep)
-    response = rep_client.post(reverse("task_toggle", args=[task.pk]), {"done": "1"}, headers={"HX-Request": "true"})
+    response = rep_client.post(
+        reverse("task_toggle", args=[task.pk]), {"done": "1"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 204 and "jalon:tasks-changed" in response["HX-Trigger"]
     task.refresh_from_db()
     assert task.done and task.done_by == rep
@@ -208,10 +244,18 @@ def test_edit_detects_a_concurrent_change(rep_client, rep):
     task = make(rep)
     stale = task.version
     activities.task_update(task=task, actor=rep, title="Changed elsewhere")
-    response = rep_client.post(reverse("task_edit", args=[task.pk]), {
-        "title": "Mine", "type": task.type_id, "start": local(1).strftime("%Y-%m-%dT%H:%M"),
-        "priority": "2", "interval": "1", "version": stale,
-    }, headers={"HX-Request": "true"})
+    response = rep_client.post(
+        reverse("task_edit", args=[task.pk]),
+        {
+            "title": "Mine",
+            "type": task.type_id,
+            "start": local(1).strftime("%Y-%m-%dT%H:%M"),
+            "priority": "2",
+            "interval": "1",
+            "version": stale,
+        },
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert str(activities.STALE_VERSION) in response.content.decode()
     task.refresh_from_db()
@@ -221,13 +265,26 @@ def test_edit_detects_a_concurrent_change(rep_client, rep):
 def test_edit_this_and_following_through_the_form(rep_client, rep):
     head = make(rep, frequency="daily", count=4, start=local(1, 9))
     third = Task.objects.filter(series=head).order_by("start")[1]
-    page = rep_client.get(reverse("task_edit", args=[third.pk]), headers={"HX-Request": "true"}).content.decode()
+    page = rep_client.get(
+        reverse("task_edit", args=[third.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
     assert 'name="scope"' in page
-    response = rep_client.post(reverse("task_edit", args=[third.pk]), {
-        "title": "Later", "type": head.type_id, "start": local(3, 15).strftime("%Y-%m-%dT%H:%M"),
-        "priority": "2", "frequency": "daily", "interval": "1", "count": "2", "scope": "following",
-        "assignee": rep.pk, "version": third.version,
-    }, headers={"HX-Request": "true"})
+    response = rep_client.post(
+        reverse("task_edit", args=[third.pk]),
+        {
+            "title": "Later",
+            "type": head.type_id,
+            "start": local(3, 15).strftime("%Y-%m-%dT%H:%M"),
+            "priority": "2",
+            "frequency": "daily",
+            "interval": "1",
+            "count": "2",
+            "scope": "following",
+            "assignee": rep.pk,
+            "version": third.version,
+        },
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 204
     titles = list(Task.objects.order_by("start").values_list("title", flat=True))
     assert titles == ["Call back", "Call back", "Later", "Later"]
@@ -241,7 +298,9 @@ def test_private_tasks_of_others_are_hidden(client, rep, other_rep):
     assert "Private dentist" not in panel
     task = Task.objects.get(title="Private dentist")
     assert client.get(reverse("task_detail", args=[task.pk])).status_code == 404
-    calendar = client.get(reverse("task_calendar") + f"?view=day&who=all&date={timezone.localdate()}")
+    calendar = client.get(
+        reverse("task_calendar") + f"?view=day&who=all&date={timezone.localdate()}"
+    )
     page = calendar.content.decode()
     assert "Private dentist" not in page and "is-busy" in page
     # The owner sees it.
@@ -250,8 +309,15 @@ def test_private_tasks_of_others_are_hidden(client, rep, other_rep):
 
 
 def test_every_url_needs_a_login(client):
-    for name, args in [("task_list", []), ("task_calendar", []), ("task_panel", []), ("history_panel", []),
-                       ("calendar_feed", []), ("task_create", []), ("task_detail", [1])]:
+    for name, args in [
+        ("task_list", []),
+        ("task_calendar", []),
+        ("task_panel", []),
+        ("history_panel", []),
+        ("calendar_feed", []),
+        ("task_create", []),
+        ("task_detail", [1]),
+    ]:
         response = client.get(reverse(name, args=args))
         assert response.status_code == 302, name
 
@@ -269,15 +335,26 @@ def test_agenda_filters_and_team_view(client, rep, other_rep, manager):
     client.force_login(rep)
     titles = lambda r: {t.title for _k, _l, _c, ts, _n in r.context["sections"] for t in ts}  # noqa: E731
     assert titles(client.get(reverse("task_list"))) == {"Alice call", "Alice mail"}
-    assert titles(client.get(reverse("task_list") + f"?type={f.task_type('call').pk}")) == {"Alice call"}
+    assert titles(client.get(reverse("task_list") + f"?type={f.task_type('call').pk}")) == {
+        "Alice call"
+    }
     assert titles(client.get(reverse("task_list") + "?priority=1")) == {"Alice mail"}
     # Reps cannot look at someone else's agenda through the URL.
-    assert titles(client.get(reverse("task_list") + f"?assignee={other_rep.pk}")) == {"Alice call", "Alice mail"}
+    assert titles(client.get(reverse("task_list") + f"?assignee={other_rep.pk}")) == {
+        "Alice call",
+        "Alice mail",
+    }
     client.force_login(manager)
-    assert titles(client.get(reverse("task_list") + "?assignee=all")) == {"Alice call", "Alice mail", "Bruno call"}
+    assert titles(client.get(reverse("task_list") + "?assignee=all")) == {
+        "Alice call",
+        "Alice mail",
+        "Bruno call",
+    }
     assert titles(client.get(reverse("task_list") + f"?assignee={other_rep.pk}")) == {"Bruno call"}
     response = client.get(reverse("task_list") + "?assignee=all", headers={"HX-Request": "true"})
-    assert 'id="task-agenda"' in response.content.decode() and "<html" not in response.content.decode()
+    assert (
+        'id="task-agenda"' in response.content.decode() and "<html" not in response.content.decode()
+    )
 
 
 def test_occurrences_show_in_every_view(client, rep):
@@ -298,11 +375,15 @@ def test_occurrences_show_in_every_view(client, rep):
     response = client.get(reverse("task_calendar") + f"?view=day&date={day}")
     assert [t.pk for t in response.context["day_tasks"]] == [occurrences[0].pk]
     response = client.get(reverse("task_calendar") + f"?date={day}")
-    in_month = {t.pk for week in response.context["weeks"] for _d, tasks, _in in week for t in tasks}
+    in_month = {
+        t.pk for week in response.context["weeks"] for _d, tasks, _in in week for t in tasks
+    }
     assert occurrences[0].pk in in_month
     # Feed: one recurring event.
     client.logout()
-    ics = client.get(reverse("task_feed", args=[calendar_feed_for(user=rep).token])).content.decode()
+    ics = client.get(
+        reverse("task_feed", args=[calendar_feed_for(user=rep).token])
+    ).content.decode()
     assert "RRULE:FREQ=WEEKLY;COUNT=3" in ics and "URL:http://testserver/tasks/" in ics
     # Completing one leaves the others to do.
     activities.task_set_done(task=occurrences[0], actor=rep, done=True)

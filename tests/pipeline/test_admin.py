@@ -21,13 +21,15 @@ def test_process_change_page_with_many_steps(admin_client_, count):
     assert response.status_code == 200
     html = response.content.decode()
     assert f"Step {count}" in html
-    assert html.index("Step 1\"") < html.index(f"Step {count}\"")
+    assert html.index('Step 1"') < html.index(f'Step {count}"')
 
 
 def _inline_data(prefix, rows):
     data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0",
-        f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
     }
     for i, row in enumerate(rows):
         for key, value in row.items():
@@ -38,10 +40,21 @@ def _inline_data(prefix, rows):
 @pytest.mark.parametrize("count", [12, 20])
 def test_create_process_with_steps_in_admin(admin_client_, count):
     rows = [
-        {"position": str(count - i), "label": f"Labour {i + 1}", "duration_days": "3", "probability": "10"}
+        {
+            "position": str(count - i),
+            "label": f"Labour {i + 1}",
+            "duration_days": "3",
+            "probability": "10",
+        }
         for i in range(count)
     ]
-    data = {"name": "Hercules", "mode": "step", "log_step_changes": "on", "active": "on", "position": "0"}
+    data = {
+        "name": "Hercules",
+        "mode": "step",
+        "log_step_changes": "on",
+        "active": "on",
+        "position": "0",
+    }
     data.update(_inline_data("steps", rows))
     response = admin_client_.post(reverse("admin:pipeline_process_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -60,15 +73,27 @@ def test_rule_inline_offers_only_the_process_steps(admin_client_):
     process = f.ProcessFactory(steps=2)
     other = f.ProcessFactory(steps=1)
     foreign = other.steps.get()
-    html = admin_client_.get(reverse("admin:pipeline_process_change", args=[process.pk])).content.decode()
-    rules_part = html[html.index('id="rules-group"'):]
+    html = admin_client_.get(
+        reverse("admin:pipeline_process_change", args=[process.pk])
+    ).content.decode()
+    rules_part = html[html.index('id="rules-group"') :]
     assert f'value="{foreign.pk}"' not in rules_part
     assert f'value="{process.steps.first().pk}"' in rules_part
 
 
 def test_only_one_default_process(admin_client_, default_process):
-    data = {"name": "Second default", "mode": "free", "active": "on", "is_default": "on", "position": "0"}
-    data.update(_inline_data("steps", [{"position": "0", "label": "A", "duration_days": "1", "probability": "10"}]))
+    data = {
+        "name": "Second default",
+        "mode": "free",
+        "active": "on",
+        "is_default": "on",
+        "position": "0",
+    }
+    data.update(
+        _inline_data(
+            "steps", [{"position": "0", "label": "A", "duration_days": "1", "probability": "10"}]
+        )
+    )
     response = admin_client_.post(reverse("admin:pipeline_process_add"), data)
     assert response.status_code == 200
     assert not Process.objects.filter(name="Second default").exists()
@@ -82,14 +107,27 @@ def test_admin_refuses_deleting_a_step_with_an_inactive_opportunity(admin_client
     f.OpportunityFactory(process=process, step=second, status=Opportunity.Status.INACTIVE)
     data = {"name": "Busy", "mode": "free", "active": "on", "position": "0"}
     rows = [
-        {"id": str(s.pk), "process": str(process.pk), "position": str(s.position), "label": s.label,
-         "duration_days": "3", "probability": "10"}
+        {
+            "id": str(s.pk),
+            "process": str(process.pk),
+            "position": str(s.position),
+            "label": s.label,
+            "duration_days": "3",
+            "probability": "10",
+        }
         for s in (first, second)
     ]
     rows[1]["DELETE"] = "on"
     data.update(_inline_data("steps", rows))
     data["steps-INITIAL_FORMS"] = "2"
-    data.update({"rules-TOTAL_FORMS": "0", "rules-INITIAL_FORMS": "0", "rules-MIN_NUM_FORMS": "0", "rules-MAX_NUM_FORMS": "1000"})
+    data.update(
+        {
+            "rules-TOTAL_FORMS": "0",
+            "rules-INITIAL_FORMS": "0",
+            "rules-MIN_NUM_FORMS": "0",
+            "rules-MAX_NUM_FORMS": "1000",
+        }
+    )
     response = admin_client_.post(reverse("admin:pipeline_process_change", args=[process.pk]), data)
     assert response.status_code == 200
     assert process.steps.filter(pk=second.pk).exists()

@@ -19,18 +19,26 @@ def steps_of(process):
 
 def create(actor, process, **fields):
     return services.opportunity_create(
-        actor=actor, process=process, prospect=f.ProspectFactory(owner=actor), summary="Roof", **fields
+        actor=actor,
+        process=process,
+        prospect=f.ProspectFactory(owner=actor),
+        summary="Roof",
+        **fields,
     )
 
 
 def test_task_done_rule_moves_once_and_records_rule(rep, process):
     s1, s2, s3, s4 = steps_of(process)
     call = f.task_type("call")
-    rule = AutomationRule.objects.create(process=process, event="task_done", task_type=call, target_step=s3)
+    rule = AutomationRule.objects.create(
+        process=process, event="task_done", task_type=call, target_step=s3
+    )
     # A second matching rule must not move it again.
     AutomationRule.objects.create(process=process, event="task_done", target_step=s4)
     opportunity = create(rep, process)
-    opportunity = services.automation_run(opportunity=opportunity, event="task_done", actor=rep, task_type=call)
+    opportunity = services.automation_run(
+        opportunity=opportunity, event="task_done", actor=rep, task_type=call
+    )
     assert opportunity.step == s3
     moves = opportunity.history.filter(kind=HistoryEntry.Kind.STEP)
     assert moves.count() == 1
@@ -40,7 +48,9 @@ def test_task_done_rule_moves_once_and_records_rule(rep, process):
 
 def test_task_type_must_match(rep, process):
     s1, s2, s3, _ = steps_of(process)
-    AutomationRule.objects.create(process=process, event="task_done", task_type=f.task_type("call"), target_step=s3)
+    AutomationRule.objects.create(
+        process=process, event="task_done", task_type=f.task_type("call"), target_step=s3
+    )
     opportunity = create(rep, process)
     opportunity = services.automation_run(
         opportunity=opportunity, event="task_done", actor=rep, task_type=f.task_type("email")
@@ -62,16 +72,22 @@ def test_rules_never_move_backwards(rep, process):
     s1, s2, s3, _ = steps_of(process)
     AutomationRule.objects.create(process=process, event="document_added", target_step=s1)
     opportunity = create(rep, process, step=s3)
-    opportunity = services.automation_run(opportunity=opportunity, event="document_added", actor=rep)
+    opportunity = services.automation_run(
+        opportunity=opportunity, event="document_added", actor=rep
+    )
     assert opportunity.step == s3
 
 
 def test_status_change_runs_rules_without_looping(rep, process):
     s1, s2, s3, s4 = steps_of(process)
-    rule = AutomationRule.objects.create(process=process, event="status_changed", status="won", target_step=s4)
+    rule = AutomationRule.objects.create(
+        process=process, event="status_changed", status="won", target_step=s4
+    )
     AutomationRule.objects.create(process=process, event="status_changed", target_step=s2)
     opportunity = create(rep, process)
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status="won")
+    opportunity = services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_status="won"
+    )
     assert opportunity.status == Opportunity.Status.WON  # the rule's move keeps the status
     assert opportunity.step == s4
     assert opportunity.history.filter(kind=HistoryEntry.Kind.STEP).count() == 1
@@ -111,7 +127,12 @@ def test_rule_validation(process):
     from django.core.exceptions import ValidationError
 
     other = f.ProcessFactory(steps=1)
-    rule = AutomationRule(process=process, event="line_added", target_step=steps_of(other)[0], task_type=f.task_type("call"))
+    rule = AutomationRule(
+        process=process,
+        event="line_added",
+        target_step=steps_of(other)[0],
+        task_type=f.task_type("call"),
+    )
     with pytest.raises(ValidationError) as exc:
         rule.full_clean()
     assert set(exc.value.message_dict) == {"target_step", "task_type"}
@@ -127,8 +148,11 @@ def test_document_attached_runs_rule(rep, process, settings, tmp_path):
     rule = AutomationRule.objects.create(process=process, event="document_added", target_step=s2)
     opportunity = create(rep, process)
     document = document_attach(
-        target=opportunity, actor=rep,
-        uploaded_file=SimpleUploadedFile("quote.pdf", b"%PDF-1.4 quote", content_type="application/pdf"),
+        target=opportunity,
+        actor=rep,
+        uploaded_file=SimpleUploadedFile(
+            "quote.pdf", b"%PDF-1.4 quote", content_type="application/pdf"
+        ),
     )
     assert document.target == opportunity
     opportunity.refresh_from_db()
@@ -136,7 +160,9 @@ def test_document_attached_runs_rule(rep, process, settings, tmp_path):
     assert opportunity.history.get(kind=HistoryEntry.Kind.STEP).rule == rule
 
 
-def test_document_uploaded_on_the_opportunity_card_runs_rule(rep_client, rep, process, settings, tmp_path):
+def test_document_uploaded_on_the_opportunity_card_runs_rule(
+    rep_client, rep, process, settings, tmp_path
+):
     from django.contrib.contenttypes.models import ContentType
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -147,7 +173,11 @@ def test_document_uploaded_on_the_opportunity_card_runs_rule(rep_client, rep, pr
     content_type = ContentType.objects.get_for_model(opportunity)
     response = rep_client.post(
         f"/records/{content_type.pk}/{opportunity.pk}/documents/",
-        {"file": SimpleUploadedFile("quote.pdf", b"%PDF-1.4 quote", content_type="application/pdf")},
+        {
+            "file": SimpleUploadedFile(
+                "quote.pdf", b"%PDF-1.4 quote", content_type="application/pdf"
+            )
+        },
     )
     assert response.status_code in (200, 302)
     opportunity.refresh_from_db()

@@ -43,8 +43,11 @@ def triggers(response) -> dict:
 
 def move(client, opportunity, column, **extra):
     data = {
-        "opportunity": opportunity.pk, "column": column,
-        "from": str(opportunity.step_id), "version": opportunity.version, **extra,
+        "opportunity": opportunity.pk,
+        "column": column,
+        "from": str(opportunity.step_id),
+        "version": opportunity.version,
+        **extra,
     }
     return client.post(move_url(opportunity.process), data, **HTMX)
 
@@ -77,15 +80,22 @@ def test_board_shows_open_and_today_closed_opportunities_only(rep_client, rep, p
     today = timezone.localdate()
     visible = [
         f.OpportunityFactory(process=process, summary="Open one"),
-        f.OpportunityFactory(process=process, summary="Won today", status="won", closing_date=today),
         f.OpportunityFactory(
-            process=process, summary="Lost today", status="lost", closing_date=today,
+            process=process, summary="Won today", status="won", closing_date=today
+        ),
+        f.OpportunityFactory(
+            process=process,
+            summary="Lost today",
+            status="lost",
+            closing_date=today,
             loss_reason=f.LossReasonFactory(),
         ),
     ]
     hidden = [
         f.OpportunityFactory(
-            process=process, summary="Won yesterday", status="won",
+            process=process,
+            summary="Won yesterday",
+            status="won",
             closing_date=today - dt.timedelta(days=1),
         ),
         f.OpportunityFactory(process=process, summary="Inactive", status="inactive"),
@@ -96,7 +106,7 @@ def test_board_shows_open_and_today_closed_opportunities_only(rep_client, rep, p
         assert f'data-opportunity="{opportunity.pk}"' in html
     for opportunity in hidden:
         assert f'data-opportunity="{opportunity.pk}"' not in html
-    won = html[html.index('data-column="won"'):html.index('data-column="lost"')]
+    won = html[html.index('data-column="won"') : html.index('data-column="lost"')]
     assert f'data-opportunity="{visible[1].pk}"' in won
 
 
@@ -110,26 +120,36 @@ def test_column_totals_count_sum_and_weighted_sum(rep_client, process):
     assert column.amount == Decimal("40000")
     assert column.weighted == Decimal("16000.00")
     html = response.content.decode()
-    header = html[html.index(f'id="column-header-{first.pk}"'):]
+    header = html[html.index(f'id="column-header-{first.pk}"') :]
     assert "40\u202f000 €" in header or "40 000 €" in header or "40\xa0000 €" in header
 
 
-def test_card_shows_project_company_person_action_amount_probability_owner(rep_client, rep, process):
+def test_card_shows_project_company_person_action_amount_probability_owner(
+    rep_client, rep, process
+):
     company = f.CompanyFactory(name="Acme Industries")
     person = f.PersonFactory(first_name="Jeanne", last_name="Martin")
     opportunity = f.OpportunityFactory(
-        process=process, prospect=None, company=company, person=person, owner=rep,
-        summary="New roof", amount=Decimal("12500"), probability=30,
+        process=process,
+        prospect=None,
+        company=company,
+        person=person,
+        owner=rep,
+        summary="New roof",
+        amount=Decimal("12500"),
+        probability=30,
     )
     late = timezone.now() - dt.timedelta(days=2)
-    f.TaskFactory(opportunity=opportunity, title="Call back about the quote", start=late, important=True)
+    f.TaskFactory(
+        opportunity=opportunity, title="Call back about the quote", start=late, important=True
+    )
     f.TaskFactory(opportunity=opportunity, title="Later task", start=late + dt.timedelta(days=9))
     from pipeline.clocks import opportunities_refresh
 
     opportunities_refresh([opportunity.pk])
     html = rep_client.get(board_url(process), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    card = html[html.index(f'data-opportunity="{opportunity.pk}"'):]
-    card = card[:card.index("</article>")]
+    card = html[html.index(f'data-opportunity="{opportunity.pk}"') :]
+    card = card[: card.index("</article>")]
     assert "New roof" in card
     assert "Acme Industries" in card and "Jeanne MARTIN" in card
     assert "Call back about the quote" in card and "Later task" not in card
@@ -148,13 +168,19 @@ def test_board_has_ctrl_k_link_to_the_prospect_list(rep_client, process):
     assert f'href="{reverse("prospect_list")}" data-ctrl-k' in html
 
 
-def test_board_query_count_does_not_grow_with_cards(rep_client, process, django_assert_max_num_queries):
+def test_board_query_count_does_not_grow_with_cards(
+    rep_client, process, django_assert_max_num_queries
+):
     def make(count):
         for opportunity in f.OpportunityFactory.create_batch(count, process=process):
             f.TaskFactory(opportunity=opportunity)
         for opportunity in f.OpportunityFactory.create_batch(
-            count, process=process, prospect=None, company=f.CompanyFactory(),
-            person=f.PersonFactory(), owner=f.RepFactory(),
+            count,
+            process=process,
+            prospect=None,
+            company=f.CompanyFactory(),
+            person=f.PersonFactory(),
+            owner=f.RepFactory(),
         ):
             f.TaskFactory(opportunity=opportunity, important=True)
 
@@ -247,7 +273,9 @@ def test_reps_see_only_their_own_when_configured(rep_client, rep, other_rep, pro
 # --------------------------------------------------------------------------- moves
 
 
-def test_move_to_next_column_records_history_and_answers_card_and_totals(rep_client, rep, own_opportunity):
+def test_move_to_next_column_records_history_and_answers_card_and_totals(
+    rep_client, rep, own_opportunity
+):
     process = own_opportunity.process
     first, second, _third = steps_of(process)
     response = move(rep_client, own_opportunity, str(second.pk))
@@ -265,7 +293,7 @@ def test_move_to_next_column_records_history_and_answers_card_and_totals(rep_cli
     assert "board:moved" in triggers(response)
     counts = dict(re.findall(r'id="column-header-(\w+)".*?data-count[^>]*>(\d+)<', html, re.S))
     assert counts == {str(first.pk): "0", str(second.pk): "1"}
-    second_header = html[html.index(f'id="column-header-{second.pk}"'):]
+    second_header = html[html.index(f'id="column-header-{second.pk}"') :]
     assert re.search(r"20.000 €", second_header)
 
 
@@ -277,19 +305,29 @@ def test_move_keeps_the_order_inside_the_column(rep_client, rep, process):
     moving = f.OpportunityFactory(process=process, step=first, owner=rep)
     move(rep_client, moving, str(second.pk), prev=a.pk, next=b.pk)
     order = list(
-        Opportunity.objects.filter(step=second).order_by("position", "id").values_list("pk", flat=True)
+        Opportunity.objects.filter(step=second)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
     )
     assert order == [a.pk, moving.pk, b.pk, c.pk]
     # Reordering inside a column goes through the same endpoint.
     c.refresh_from_db()
     response = rep_client.post(
         move_url(process),
-        {"opportunity": c.pk, "column": second.pk, "from": second.pk, "version": c.version, "next": a.pk},
+        {
+            "opportunity": c.pk,
+            "column": second.pk,
+            "from": second.pk,
+            "version": c.version,
+            "next": a.pk,
+        },
         **HTMX,
     )
     assert response.status_code == 200
     order = list(
-        Opportunity.objects.filter(step=second).order_by("position", "id").values_list("pk", flat=True)
+        Opportunity.objects.filter(step=second)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
     )
     assert order == [c.pk, a.pk, moving.pk, b.pk]
 
@@ -334,7 +372,12 @@ def test_stale_move_is_refused_and_shows_the_real_place(rep_client, manager, own
     services.opportunity_move(opportunity_id=own_opportunity.pk, actor=manager, to_step=third)
     response = rep_client.post(
         move_url(process),
-        {"opportunity": own_opportunity.pk, "column": second.pk, "from": first.pk, "version": seen_version},
+        {
+            "opportunity": own_opportunity.pk,
+            "column": second.pk,
+            "from": first.pk,
+            "version": seen_version,
+        },
         **HTMX,
     )
     events = triggers(response)
@@ -346,7 +389,7 @@ def test_stale_move_is_refused_and_shows_the_real_place(rep_client, manager, own
     # The three columns involved come back as they really are.
     for step in (first, second, third):
         assert f'id="column-{step.pk}" data-column="{step.pk}"' in html
-    third_column = html[html.index(f'data-column="{third.pk}"'):]
+    third_column = html[html.index(f'data-column="{third.pk}"') :]
     assert f'data-opportunity="{own_opportunity.pk}"' in third_column
 
 
@@ -398,7 +441,9 @@ def test_step_by_step_move_completes_the_earlier_steps(rep_client, own_opportuni
     process.save()
     first, second, third = steps_of(process)
     move(rep_client, own_opportunity, str(third.pk))
-    done = set(StepProgress.objects.filter(opportunity=own_opportunity).values_list("step_id", flat=True))
+    done = set(
+        StepProgress.objects.filter(opportunity=own_opportunity).values_list("step_id", flat=True)
+    )
     assert done == {first.pk, second.pk}
 
 
@@ -466,7 +511,9 @@ def test_add_an_opportunity_in_a_chosen_column(rep_client, rep, process):
     assert dialog.status_code == 200
     assert f'<option value="{second.pk}" selected>' in dialog.content.decode()
     response = rep_client.post(
-        url, {"summary": "Extension", "prospect": prospect.pk, "step": second.pk, "amount": "5000"}, **HTMX
+        url,
+        {"summary": "Extension", "prospect": prospect.pk, "step": second.pk, "amount": "5000"},
+        **HTMX,
     )
     opportunity = Opportunity.objects.get(summary="Extension")
     assert (opportunity.step, opportunity.owner, opportunity.prospect) == (second, rep, prospect)
@@ -477,8 +524,14 @@ def test_add_an_opportunity_in_a_chosen_column(rep_client, rep, process):
 def test_add_an_opportunity_with_a_new_prospect(rep_client, rep, process):
     url = reverse("board_opportunity_create", args=[process.pk])
     rep_client.post(
-        url, {"summary": "Veranda", "company_name": "Dupont SARL", "last_name": "Dupont",
-              "step": steps_of(process)[0].pk}, **HTMX,
+        url,
+        {
+            "summary": "Veranda",
+            "company_name": "Dupont SARL",
+            "last_name": "Dupont",
+            "step": steps_of(process)[0].pk,
+        },
+        **HTMX,
     )
     opportunity = Opportunity.objects.get(summary="Veranda")
     assert opportunity.prospect.company_name == "Dupont SARL"
@@ -489,7 +542,9 @@ def test_add_an_opportunity_refused_creates_no_prospect(rep_client, process):
     process.modify_groups.add(f.manager_group())
     url = reverse("board_opportunity_create", args=[process.pk])
     response = rep_client.post(
-        url, {"summary": "Veranda", "company_name": "Ghost SARL", "step": steps_of(process)[0].pk}, **HTMX,
+        url,
+        {"summary": "Veranda", "company_name": "Ghost SARL", "step": steps_of(process)[0].pk},
+        **HTMX,
     )
     assert response.status_code == 403
     assert not Prospect.objects.filter(company_name="Ghost SARL").exists()
@@ -531,14 +586,18 @@ def test_card_partial(rep_client, own_opportunity):
 
 def test_manager_adds_renames_folds_and_deletes_a_column(manager_client, process):
     url = reverse("board_step_create", args=[process.pk])
-    response = manager_client.post(url, {"label": "Signature", "probability": 90, "duration_days": 5}, **HTMX)
+    response = manager_client.post(
+        url, {"label": "Signature", "probability": 90, "duration_days": 5}, **HTMX
+    )
     step = Step.objects.get(process=process, label="Signature")
     assert 'hx-swap-oob="true"' in response.content.decode().split("data-process")[0]
     edit = reverse("board_step_edit", args=[process.pk, step.pk])
     manager_client.post(edit, {"label": "Contract", "probability": 95, "duration_days": 5}, **HTMX)
     step.refresh_from_db()
     assert (step.label, step.probability) == ("Contract", 95)
-    manager_client.post(reverse("board_step_fold", args=[process.pk, step.pk]), {"folded": "1"}, **HTMX)
+    manager_client.post(
+        reverse("board_step_fold", args=[process.pk, step.pk]), {"folded": "1"}, **HTMX
+    )
     step.refresh_from_db()
     assert step.folded
     manager_client.post(reverse("board_step_delete", args=[process.pk, step.pk]), **HTMX)
@@ -548,7 +607,9 @@ def test_manager_adds_renames_folds_and_deletes_a_column(manager_client, process
 def test_a_column_with_opportunities_cannot_be_deleted(manager_client, process):
     first = steps_of(process)[0]
     f.OpportunityFactory(process=process, step=first, status="inactive")
-    response = manager_client.post(reverse("board_step_delete", args=[process.pk, first.pk]), **HTMX)
+    response = manager_client.post(
+        reverse("board_step_delete", args=[process.pk, first.pk]), **HTMX
+    )
     assert "cannot be deleted" in triggers(response)["jalon:message"]["text"]
     assert Step.objects.filter(pk=first.pk).exists()
 
@@ -556,8 +617,16 @@ def test_a_column_with_opportunities_cannot_be_deleted(manager_client, process):
 def test_reps_cannot_change_columns(rep_client, process):
     first = steps_of(process)[0]
     assert rep_client.get(reverse("board_step_create", args=[process.pk])).status_code == 403
-    assert rep_client.post(reverse("board_step_fold", args=[process.pk, first.pk]), {"folded": "1"}).status_code == 403
-    assert rep_client.post(reverse("board_step_delete", args=[process.pk, first.pk])).status_code == 403
+    assert (
+        rep_client.post(
+            reverse("board_step_fold", args=[process.pk, first.pk]), {"folded": "1"}
+        ).status_code
+        == 403
+    )
+    assert (
+        rep_client.post(reverse("board_step_delete", args=[process.pk, first.pk])).status_code
+        == 403
+    )
     assert "board_step_edit" not in rep_client.get(board_url(process)).content.decode()
 
 
@@ -577,20 +646,28 @@ def test_rule_moving_the_card_elsewhere_re_renders_the_columns(rep_client, own_o
     assert "board:moved" in events
     assert third.label in events["jalon:message"]["text"]
     html = response.content.decode()
-    third_column = html[html.index(f'data-column="{third.pk}"'):]
+    third_column = html[html.index(f'data-column="{third.pk}"') :]
     assert f'data-opportunity="{own_opportunity.pk}"' in third_column
 
 
 def test_stale_drop_on_lost_closes_the_dialog_and_refuses(rep_client, manager, own_opportunity):
     seen = own_opportunity.version
     services.opportunity_move(
-        opportunity_id=own_opportunity.pk, actor=manager, to_step=steps_of(own_opportunity.process)[1]
+        opportunity_id=own_opportunity.pk,
+        actor=manager,
+        to_step=steps_of(own_opportunity.process)[1],
     )
     reason = f.LossReasonFactory()
     response = rep_client.post(
         move_url(own_opportunity.process),
-        {"opportunity": own_opportunity.pk, "column": "lost", "from": own_opportunity.step_id,
-         "version": seen, "via": "dialog", "loss_reason": reason.pk},
+        {
+            "opportunity": own_opportunity.pk,
+            "column": "lost",
+            "from": own_opportunity.step_id,
+            "version": seen,
+            "via": "dialog",
+            "loss_reason": reason.pk,
+        },
         **HTMX,
     )
     events = triggers(response)

@@ -60,10 +60,22 @@ def test_column_endpoints_forbidden_to_reps(rep_client, process):
     edit = reverse("board_step_edit", args=[process.pk, step.pk])
     for headers in ({}, HTMX):
         assert rep_client.get(create, **headers).status_code == 403
-        assert rep_client.post(create, {"label": "X", "probability": 1, "duration_days": 1}, **headers).status_code == 403
+        assert (
+            rep_client.post(
+                create, {"label": "X", "probability": 1, "duration_days": 1}, **headers
+            ).status_code
+            == 403
+        )
         assert rep_client.get(edit, **headers).status_code == 403
-        assert rep_client.post(edit, {"label": "X", "probability": 1, "duration_days": 1}, **headers).status_code == 403
-        assert rep_client.post(fold_url(process, step), {"folded": "1"}, **headers).status_code == 403
+        assert (
+            rep_client.post(
+                edit, {"label": "X", "probability": 1, "duration_days": 1}, **headers
+            ).status_code
+            == 403
+        )
+        assert (
+            rep_client.post(fold_url(process, step), {"folded": "1"}, **headers).status_code == 403
+        )
         assert rep_client.post(delete_url(process, step), **headers).status_code == 403
     step.refresh_from_db()
     assert (step.label, step.folded) != ("X", True)
@@ -73,13 +85,19 @@ def test_column_endpoints_forbidden_to_reps(rep_client, process):
 def test_add_a_column(manager_client, process):
     response = manager_client.post(
         reverse("board_step_create", args=[process.pk]),
-        {"label": "Signature", "duration_days": 4, "probability": 90}, **HTMX,
+        {"label": "Signature", "duration_days": 4, "probability": 90},
+        **HTMX,
     )
     assert response.status_code == 200
     assert "Signature" in response.content.decode()
     assert toast(response) == "Column added."
     last = steps_of(process)[-1]
-    assert (last.label, last.duration_days, last.probability, last.folded) == ("Signature", 4, 90, False)
+    assert (last.label, last.duration_days, last.probability, last.folded) == (
+        "Signature",
+        4,
+        90,
+        False,
+    )
 
 
 def test_add_a_column_without_htmx_goes_back_to_the_board(manager_client, process):
@@ -88,7 +106,9 @@ def test_add_a_column_without_htmx_goes_back_to_the_board(manager_client, proces
     assert page.status_code == 200
     html = page.content.decode()
     assert "<html" in html and 'method="post"' in html and "csrfmiddlewaretoken" in html
-    response = manager_client.post(url, {"label": "Signature", "duration_days": 4, "probability": 90})
+    response = manager_client.post(
+        url, {"label": "Signature", "duration_days": 4, "probability": 90}
+    )
     assert response.status_code == 302
     assert response["Location"] == board_url(process) + "?q=veranda"
     assert messages_of(response) == ["Column added."]
@@ -97,7 +117,9 @@ def test_add_a_column_without_htmx_goes_back_to_the_board(manager_client, proces
 
 def test_add_a_column_with_errors_shows_them(manager_client, process):
     url = reverse("board_step_create", args=[process.pk])
-    response = manager_client.post(url, {"label": "", "duration_days": 0, "probability": 150}, **HTMX)
+    response = manager_client.post(
+        url, {"label": "", "duration_days": 0, "probability": 150}, **HTMX
+    )
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
     assert 'name="probability"' in response.content.decode()
@@ -113,19 +135,28 @@ def test_rename_and_fold_from_the_column_dialog(manager_client, process):
     dialog = manager_client.get(edit, **HTMX).content.decode()
     assert f'value="{step.label}"' in dialog
     response = manager_client.post(
-        edit, {"label": "Qualified", "duration_days": 2, "probability": 15, "folded": "on"}, **HTMX,
+        edit,
+        {"label": "Qualified", "duration_days": 2, "probability": 15, "folded": "on"},
+        **HTMX,
     )
     assert response.status_code == 200
     assert toast(response) == "Column saved."
     step.refresh_from_db()
-    assert (step.label, step.folded, step.probability, step.duration_days) == ("Qualified", True, 15, 2)
+    assert (step.label, step.folded, step.probability, step.duration_days) == (
+        "Qualified",
+        True,
+        15,
+        2,
+    )
 
 
 def test_edit_a_column_without_htmx_goes_back_to_the_board(manager_client, process):
     step = steps_of(process)[0]
     edit = reverse("board_step_edit", args=[process.pk, step.pk])
     assert "<html" in manager_client.get(edit).content.decode()
-    response = manager_client.post(edit, {"label": "Qualified", "duration_days": 2, "probability": 15})
+    response = manager_client.post(
+        edit, {"label": "Qualified", "duration_days": 2, "probability": 15}
+    )
     assert response.status_code == 302
     assert response["Location"] == board_url(process)
     assert messages_of(response) == ["Column saved."]
@@ -179,7 +210,9 @@ def test_fold_follows_a_next_on_this_site(manager_client, process):
     assert response["Location"] == steps_page
 
 
-@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "http://testserver.evil.example/"])
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "http://testserver.evil.example/"]
+)
 def test_fold_never_redirects_to_another_site(manager_client, process, next_url):
     step = steps_of(process)[0]
     response = manager_client.post(fold_url(process, step), {"folded": "1", "next": next_url})
@@ -190,7 +223,11 @@ def test_fold_never_redirects_to_another_site(manager_client, process, next_url)
 def test_delete_refused_with_an_inactive_opportunity(manager_client, manager, process):
     step = steps_of(process)[1]
     services.opportunity_create(
-        actor=manager, process=process, step=step, summary="Sleeping", prospect=f.ProspectFactory(),
+        actor=manager,
+        process=process,
+        step=step,
+        summary="Sleeping",
+        prospect=f.ProspectFactory(),
         status=Opportunity.Status.INACTIVE,
     )
     response = manager_client.post(delete_url(process, step), **HTMX)
@@ -203,7 +240,11 @@ def test_delete_refused_with_an_inactive_opportunity(manager_client, manager, pr
 def test_delete_refused_with_a_trashed_opportunity(manager_client, manager, process):
     step = steps_of(process)[1]
     opportunity = services.opportunity_create(
-        actor=manager, process=process, step=step, summary="Binned", prospect=f.ProspectFactory(),
+        actor=manager,
+        process=process,
+        step=step,
+        summary="Binned",
+        prospect=f.ProspectFactory(),
     )
     services.opportunity_trash(opportunity_id=opportunity.pk, actor=manager)
     response = manager_client.post(delete_url(process, step))
@@ -234,5 +275,10 @@ def test_column_of_another_process_is_a_404(manager_client, process):
     step = steps_of(other)[0]
     assert manager_client.post(delete_url(process, step), **HTMX).status_code == 404
     assert manager_client.post(fold_url(process, step), {"folded": "1"}, **HTMX).status_code == 404
-    assert manager_client.get(reverse("board_step_edit", args=[process.pk, step.pk]), **HTMX).status_code == 404
+    assert (
+        manager_client.get(
+            reverse("board_step_edit", args=[process.pk, step.pk]), **HTMX
+        ).status_code
+        == 404
+    )
     assert process.steps.count() == 3 and other.steps.count() == 1

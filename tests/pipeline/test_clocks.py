@@ -42,7 +42,9 @@ def test_colour_for(due, colour):
 
 def test_step_due_is_the_local_day_of_the_change_plus_the_duration():
     # 23:30 UTC on 28 February is 1 March in Paris.
-    assert clocks.step_due(dt.datetime(2026, 2, 28, 23, 30, tzinfo=dt.UTC), 3) == dt.date(2026, 3, 4)
+    assert clocks.step_due(dt.datetime(2026, 2, 28, 23, 30, tzinfo=dt.UTC), 3) == dt.date(
+        2026, 3, 4
+    )
     assert clocks.step_due(None, 3) is None
     assert clocks.step_due(paris(2026, 3, 1, 9, 0), None) is None
 
@@ -57,8 +59,12 @@ def test_days_since_counts_local_days():
 class TestBulkRefresh:
     def test_opportunities_refresh_stores_step_and_action_clocks(self, rep):
         process = f.ProcessFactory(steps=[("Call", 3, 20)])
-        late_step = f.OpportunityFactory(owner=rep, process=process, step_changed_at=paris(2026, 3, 1, 10, 0))
-        due_step = f.OpportunityFactory(owner=rep, process=process, step_changed_at=paris(2026, 3, 7, 22, 0))
+        late_step = f.OpportunityFactory(
+            owner=rep, process=process, step_changed_at=paris(2026, 3, 1, 10, 0)
+        )
+        due_step = f.OpportunityFactory(
+            owner=rep, process=process, step_changed_at=paris(2026, 3, 7, 22, 0)
+        )
         f.TaskFactory(opportunity=due_step, start=paris(2026, 3, 12, 9, 0))
         f.TaskFactory(opportunity=due_step, start=paris(2026, 3, 10, 9, 0))
         f.TaskFactory(opportunity=due_step, start=paris(2026, 3, 1, 9, 0), done=True)
@@ -70,11 +76,16 @@ class TestBulkRefresh:
         assert (late_step.step_due, late_step.step_colour) == (dt.date(2026, 3, 4), Colour.RED)
         assert (late_step.next_action_at, late_step.action_colour) == (None, Colour.NONE)
         assert (due_step.step_due, due_step.step_colour) == (dt.date(2026, 3, 10), Colour.ORANGE)
-        assert (due_step.next_action_at, due_step.action_colour) == (paris(2026, 3, 10, 9, 0), Colour.ORANGE)
+        assert (due_step.next_action_at, due_step.action_colour) == (
+            paris(2026, 3, 10, 9, 0),
+            Colour.ORANGE,
+        )
 
     def test_after_midnight_orange_turns_red_and_green_turns_orange(self, rep):
         process = f.ProcessFactory(steps=[("Call", 3, 20)])
-        opportunity = f.OpportunityFactory(owner=rep, process=process, step_changed_at=paris(2026, 3, 7, 10, 0))
+        opportunity = f.OpportunityFactory(
+            owner=rep, process=process, step_changed_at=paris(2026, 3, 7, 10, 0)
+        )
         today_task = f.TaskFactory(assignee=rep, start=paris(2026, 3, 10, 18, 0))
         tomorrow_task = f.TaskFactory(assignee=rep, start=paris(2026, 3, 11, 8, 0))
         clocks.opportunities_refresh(today=TODAY)
@@ -110,7 +121,12 @@ class TestBulkRefresh:
         process = f.ProcessFactory(steps=[("Call", 3, 20), ("Quote", 5, 50)])
         steps = list(process.steps.all())
         for i in range(20):
-            f.OpportunityFactory(owner=rep, process=process, step=steps[i % 2], step_changed_at=paris(2026, 3, 1 + i % 9, 9, 0))
+            f.OpportunityFactory(
+                owner=rep,
+                process=process,
+                step=steps[i % 2],
+                step_changed_at=paris(2026, 3, 1 + i % 9, 9, 0),
+            )
             f.TaskFactory(assignee=rep, start=paris(2026, 3, 1 + i % 20, 9, 0))
 
         # Durations (1), next action (1), one step-due update per distinct duration (2), no step

@@ -33,10 +33,14 @@ def events(ics: bytes):
 
 def test_feed_is_valid_icalendar_with_recurrence(rep):
     make(rep, title="One-off", start=at(2027, 3, 2, 14), end=at(2027, 3, 2, 15), location="Lyon")
-    head = make(rep, title="Team call", start=at(2027, 3, 1), frequency="weekly", weekdays="0,2,4", count=6)
+    head = make(
+        rep, title="Team call", start=at(2027, 3, 1), frequency="weekly", weekdays="0,2,4", count=6
+    )
     occurrences = list(Task.objects.filter(series=head).order_by("start"))
     activities.task_delete(task=occurrences[0], actor=rep)  # Wednesday 3 March
-    activities.task_update(task=occurrences[2], actor=rep, title="Team call (moved)", start=at(2027, 3, 8, 11))
+    activities.task_update(
+        task=occurrences[2], actor=rep, title="Team call (moved)", start=at(2027, 3, 8, 11)
+    )
 
     calendar, vevents = events(feed_build(user=rep))
     assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
@@ -45,13 +49,23 @@ def test_feed_is_valid_icalendar_with_recurrence(rep):
     assert one_off.decoded("DTSTART") == at(2027, 3, 2, 14) and str(one_off["LOCATION"]) == "Lyon"
     master = next(e for e in vevents if "RRULE" in e)
     rule = master["RRULE"]
-    assert rule["FREQ"] == ["WEEKLY"] and rule["BYDAY"] == ["MO", "WE", "FR"] and rule["COUNT"] == [6]
+    assert (
+        rule["FREQ"] == ["WEEKLY"] and rule["BYDAY"] == ["MO", "WE", "FR"] and rule["COUNT"] == [6]
+    )
     assert master.decoded("DTSTART") == at(2027, 3, 1)
-    exdates = [d.dt for ex in ([master["EXDATE"]] if not isinstance(master["EXDATE"], list) else master["EXDATE"]) for d in ex.dts]
+    exdates = [
+        d.dt
+        for ex in (
+            [master["EXDATE"]] if not isinstance(master["EXDATE"], list) else master["EXDATE"]
+        )
+        for d in ex.dts
+    ]
     assert at(2027, 3, 3) in exdates
     override = next(e for e in vevents if "RECURRENCE-ID" in e)
     assert override["UID"] == master["UID"]
-    assert override.decoded("RECURRENCE-ID") == at(2027, 3, 8) and override.decoded("DTSTART") == at(2027, 3, 8, 11)
+    assert override.decoded("RECURRENCE-ID") == at(2027, 3, 8) and override.decoded(
+        "DTSTART"
+    ) == at(2027, 3, 8, 11)
     assert override["SUMMARY"] == "Team call (moved)"
     for event in vevents:
         assert event["UID"] and event["DTSTAMP"]

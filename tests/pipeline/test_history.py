@@ -34,16 +34,27 @@ def test_history_orders_to_do_farthest_first_and_done_newest_first(rep):
     old = make(rep, prospect=prospect, title="Called last week", start=local(-7))
     activities.task_set_done(task=old, done=True, actor=rep)
     Note.objects.create(
-        content_type=ContentType.objects.get_for_model(prospect), object_id=prospect.pk,
-        subject="Met at the fair", date=timezone.localdate() - dt.timedelta(days=3), owner=rep,
+        content_type=ContentType.objects.get_for_model(prospect),
+        object_id=prospect.pk,
+        subject="Met at the fair",
+        date=timezone.localdate() - dt.timedelta(days=3),
+        owner=rep,
     )
     HistoryEntry.objects.create(
-        opportunity=opportunity, kind=HistoryEntry.Kind.STEP, from_value="New", to_value="Quote",
-        actor=rep, at=local(-1),
+        opportunity=opportunity,
+        kind=HistoryEntry.Kind.STEP,
+        from_value="New",
+        to_value="Quote",
+        actor=rep,
+        at=local(-1),
     )
     history = history_for(user=rep, prospect=prospect)
     assert [i.title for i in history["todo"]] == ["Next month", "Next week", "Tomorrow"]
-    assert [i.title for i in history["done"]] == ["New → Quote", "Met at the fair", "Called last week"]
+    assert [i.title for i in history["done"]] == [
+        "New → Quote",
+        "Met at the fair",
+        "Called last week",
+    ]
     assert [i.kind for i in history["done"]] == ["change", "note", "task"]
     assert history["done"][0].url == opportunity.get_absolute_url()
     assert history["todo"][-1].url == reverse("task_detail", args=[tomorrow.pk])
@@ -70,7 +81,10 @@ def test_history_panel_view(rep_client, rep, django_assert_max_num_queries):
     for days in range(-5, 5):
         make(rep, opportunity=opportunity, title=f"Task {days}", start=local(days))
     with django_assert_max_num_queries(12):
-        response = rep_client.get(reverse("history_panel") + f"?opportunity={opportunity.pk}", headers={"HX-Request": "true"})
+        response = rep_client.get(
+            reverse("history_panel") + f"?opportunity={opportunity.pk}",
+            headers={"HX-Request": "true"},
+        )
     page = response.content.decode()
     assert response.status_code == 200 and "Task 4" in page and "<html" not in page
     assert rep_client.get(reverse("history_panel") + "?opportunity=999999").status_code == 404
@@ -81,8 +95,11 @@ def test_documents_link_to_their_download(rep):
 
     company = f.CompanyFactory()
     document = Document.objects.create(
-        content_type=ContentType.objects.get_for_model(company), object_id=company.pk,
-        file="documents/quote.pdf", name="quote.pdf", uploaded_by=rep,
+        content_type=ContentType.objects.get_for_model(company),
+        object_id=company.pk,
+        file="documents/quote.pdf",
+        name="quote.pdf",
+        uploaded_by=rep,
     )
     history = history_for(user=rep, company=company)
     assert [(i.kind, i.title, i.url) for i in history["done"]] == [

@@ -67,7 +67,11 @@ def _opportunity(actor, process, owner):
     from pipeline import services
 
     return services.opportunity_create(
-        actor=actor, process=process, summary="Roof", prospect=f.ProspectFactory(owner=owner), owner=owner,
+        actor=actor,
+        process=process,
+        summary="Roof",
+        prospect=f.ProspectFactory(owner=owner),
+        owner=owner,
     )
 
 

@@ -25,7 +25,9 @@ def done_labels(opportunity):
 @pytest.fixture
 def prostep(db):
     return f.ProcessFactory(
-        name="PROSTEP", mode=Process.Mode.STEP_BY_STEP, log_step_changes=True,
+        name="PROSTEP",
+        mode=Process.Mode.STEP_BY_STEP,
+        log_step_changes=True,
         steps=[("Send documentation", 3, 20), ("Phone call", 5, 50), ("Check subscription", 7, 80)],
     )
 
@@ -37,14 +39,18 @@ def free(db):
 
 def create(actor, process, **fields):
     prospect = fields.pop("prospect", None) or f.ProspectFactory(owner=actor, notes="First line")
-    return services.opportunity_create(actor=actor, process=process, prospect=prospect, summary="Roof", **fields)
+    return services.opportunity_create(
+        actor=actor, process=process, prospect=prospect, summary="Roof", **fields
+    )
 
 
 # ---------------------------------------------------------------- create
 
 
 def test_create_defaults_to_default_process_first_step(rep, default_process):
-    opportunity = services.opportunity_create(actor=rep, prospect=f.ProspectFactory(), summary="Roof")
+    opportunity = services.opportunity_create(
+        actor=rep, prospect=f.ProspectFactory(), summary="Roof"
+    )
     first = steps_of(default_process)[0]
     assert opportunity.process == default_process
     assert opportunity.step == first
@@ -57,7 +63,9 @@ def test_create_defaults_to_default_process_first_step(rep, default_process):
 
 
 def test_create_with_probability_is_manual(rep, default_process):
-    opportunity = services.opportunity_create(actor=rep, prospect=f.ProspectFactory(), summary="x", probability=65)
+    opportunity = services.opportunity_create(
+        actor=rep, prospect=f.ProspectFactory(), summary="x", probability=65
+    )
     assert opportunity.probability == 65
     assert opportunity.probability_is_manual
 
@@ -82,7 +90,9 @@ def test_step_by_step_refuses_out_of_order(rep, prostep):
     second = steps_of(prostep)[1]
     with pytest.raises(services.MoveRefused) as exc:
         services.step_complete(opportunity_id=opportunity.pk, step_id=second.pk, actor=rep)
-    assert exc.value.message == str(services.STEP_ORDER).format(step="Phone call", previous="Send documentation")
+    assert exc.value.message == str(services.STEP_ORDER).format(
+        step="Phone call", previous="Send documentation"
+    )
     assert done_labels(opportunity) == []
 
 
@@ -106,7 +116,9 @@ def test_step_by_step_uncomplete_cascades(rep, prostep):
     assert done_labels(opportunity) == []
     assert opportunity.step == s1
     undone = opportunity.history.filter(kind=HistoryEntry.Kind.STEP_UNDONE)
-    assert sorted(undone.values_list("from_value", flat=True)) == sorted(["Send documentation", "Phone call", "Check subscription"])
+    assert sorted(undone.values_list("from_value", flat=True)) == sorted(
+        ["Send documentation", "Phone call", "Check subscription"]
+    )
 
 
 def test_free_mode_steps_independent(rep, free):
@@ -130,7 +142,9 @@ def test_complete_records_history_who_and_which(rep, free):
 def test_step_from_another_process_refused(rep, free, prostep):
     opportunity = create(rep, free)
     with pytest.raises(services.MoveRefused) as exc:
-        services.step_complete(opportunity_id=opportunity.pk, step_id=steps_of(prostep)[0].pk, actor=rep)
+        services.step_complete(
+            opportunity_id=opportunity.pk, step_id=steps_of(prostep)[0].pk, actor=rep
+        )
     assert exc.value.message == str(services.STEP_NOT_IN_PROCESS)
 
 
@@ -185,7 +199,12 @@ def test_move_records_history_and_bumps_version(rep, free):
     opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
     assert opportunity.version == version + 1
     entry = opportunity.history.get(kind=HistoryEntry.Kind.STEP)
-    assert (entry.from_value, entry.to_value, entry.actor, entry.rule) == (s1.label, s2.label, rep, None)
+    assert (entry.from_value, entry.to_value, entry.actor, entry.rule) == (
+        s1.label,
+        s2.label,
+        rep,
+        None,
+    )
 
 
 def test_move_restarts_step_clock(rep, free):
@@ -209,10 +228,14 @@ def test_malformed_version_refused_as_stale(rep, free, version):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free)
     with pytest.raises(services.MoveRefused) as exc:
-        services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2, expected_version=version)
+        services.opportunity_move(
+            opportunity_id=opportunity.pk, actor=rep, to_step=s2, expected_version=version
+        )
     assert exc.value.message.startswith("This opportunity was changed by")
     with pytest.raises(services.MoveRefused):
-        services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep, expected_version=version)
+        services.step_complete(
+            opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep, expected_version=version
+        )
     opportunity.refresh_from_db()
     assert opportunity.step == s1
     assert not opportunity.step_progress.exists()
@@ -222,10 +245,18 @@ def test_version_as_a_form_string_is_accepted(rep, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free)
     moved = services.opportunity_move(
-        opportunity_id=opportunity.pk, actor=rep, to_step=s2, expected_version=str(opportunity.version)
+        opportunity_id=opportunity.pk,
+        actor=rep,
+        to_step=s2,
+        expected_version=str(opportunity.version),
     )
     assert moved.step == s2
-    assert services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s1, expected_version="").step == s1
+    assert (
+        services.opportunity_move(
+            opportunity_id=opportunity.pk, actor=rep, to_step=s1, expected_version=""
+        ).step
+        == s1
+    )
 
 
 def test_manual_probability_survives_move(rep, free):
@@ -240,9 +271,13 @@ def test_stale_version_refused(rep, other_rep, free):
     s1, s2, s3 = steps_of(free)
     opportunity = create(rep, free, owner=None)
     seen = opportunity.version
-    services.opportunity_move(opportunity_id=opportunity.pk, actor=other_rep, to_step=s2, expected_version=seen)
+    services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=other_rep, to_step=s2, expected_version=seen
+    )
     with pytest.raises(services.MoveRefused) as exc:
-        services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s3, expected_version=seen)
+        services.opportunity_move(
+            opportunity_id=opportunity.pk, actor=rep, to_step=s3, expected_version=seen
+        )
     assert "Bruno Lefèvre" in exc.value.message
     assert s2.label in exc.value.message
     opportunity.refresh_from_db()
@@ -252,7 +287,9 @@ def test_stale_version_refused(rep, other_rep, free):
 def test_lost_requires_loss_reason(rep, free):
     opportunity = create(rep, free)
     with pytest.raises(services.MoveRefused) as exc:
-        services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.LOST)
+        services.opportunity_move(
+            opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.LOST
+        )
     assert exc.value.message == str(services.LOSS_REASON_REQUIRED)
     opportunity.refresh_from_db()
     assert opportunity.status == Opportunity.Status.OPEN
@@ -261,7 +298,9 @@ def test_lost_requires_loss_reason(rep, free):
 def test_won_sets_closing_date_and_reopen_clears(rep, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free)
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.WON)
+    opportunity = services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.WON
+    )
     assert opportunity.closing_date == timezone.localdate()
     assert opportunity.step == s1
     assert opportunity.probability == 100
@@ -278,7 +317,10 @@ def test_lost_with_reason(rep, free):
     reason = f.LossReasonFactory()
     opportunity = create(rep, free)
     opportunity = services.opportunity_move(
-        opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.LOST, loss_reason=reason.pk
+        opportunity_id=opportunity.pk,
+        actor=rep,
+        to_status=Opportunity.Status.LOST,
+        loss_reason=reason.pk,
     )
     assert opportunity.status == Opportunity.Status.LOST
     assert opportunity.loss_reason == reason
@@ -290,7 +332,9 @@ def test_position_shifts_column(rep, free):
     a, b, c = (create(rep, free, step=s2) for _ in range(3))
     moved = create(rep, free)
     services.opportunity_move(opportunity_id=moved.pk, actor=rep, to_step=s2, position=1)
-    order = list(Opportunity.objects.filter(step=s2).order_by("position", "id").values_list("pk", flat=True))
+    order = list(
+        Opportunity.objects.filter(step=s2).order_by("position", "id").values_list("pk", flat=True)
+    )
     assert order == [a.pk, moved.pk, b.pk, c.pk]
 
 
@@ -315,7 +359,9 @@ def test_position_shift_is_one_update(rep, free, django_assert_max_num_queries):
 def test_rights_refused_for_other_reps_opportunity(rep, other_rep, free):
     opportunity = create(other_rep, free)
     with pytest.raises(services.MoveRefused) as exc:
-        services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=steps_of(free)[1])
+        services.opportunity_move(
+            opportunity_id=opportunity.pk, actor=rep, to_step=steps_of(free)[1]
+        )
     assert exc.value.message == str(services.NOT_ALLOWED_OBJECT)
 
 
@@ -323,7 +369,9 @@ def test_rights_refused_outside_modify_groups(rep, manager, free):
     free.modify_groups.add(Group.objects.create(name="Installers"))
     opportunity = create(manager, free, owner=rep)
     with pytest.raises(services.MoveRefused) as exc:
-        services.step_complete(opportunity_id=opportunity.pk, step_id=steps_of(free)[0].pk, actor=rep)
+        services.step_complete(
+            opportunity_id=opportunity.pk, step_id=steps_of(free)[0].pk, actor=rep
+        )
     assert exc.value.message == str(services.NOT_ALLOWED)
 
 
@@ -394,8 +442,12 @@ def test_step_probability_change_follows_non_manual(manager, free):
 def test_lost_reason_can_be_changed_while_lost(rep, free):
     first, second = f.LossReasonFactory(), f.LossReasonFactory()
     opportunity = create(rep, free)
-    services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status="lost", loss_reason=first)
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status="lost", loss_reason=second)
+    services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_status="lost", loss_reason=first
+    )
+    opportunity = services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_status="lost", loss_reason=second
+    )
     assert opportunity.loss_reason == second
     assert opportunity.history.filter(kind=HistoryEntry.Kind.STATUS).count() == 1
 
@@ -403,5 +455,7 @@ def test_lost_reason_can_be_changed_while_lost(rep, free):
 def test_move_to_same_place_changes_nothing(rep, free):
     opportunity = create(rep, free)
     version = opportunity.version
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=opportunity.step)
+    opportunity = services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=opportunity.step
+    )
     assert opportunity.version == version

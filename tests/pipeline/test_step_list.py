@@ -18,7 +18,9 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def prostep(db):
     return f.ProcessFactory(
-        name="PROSTEP", mode=Process.Mode.STEP_BY_STEP, log_step_changes=True,
+        name="PROSTEP",
+        mode=Process.Mode.STEP_BY_STEP,
+        log_step_changes=True,
         steps=[("Send documentation", 3, 20), ("Phone call", 5, 50), ("Check subscription", 7, 80)],
     )
 
@@ -28,8 +30,12 @@ def steps_of(process):
 
 
 def create(actor, process, **fields):
-    prospect = fields.pop("prospect", None) or f.ProspectFactory(owner=fields.get("owner", actor), notes="Met at the fair\nsecond")
-    return services.opportunity_create(actor=actor, process=process, prospect=prospect, summary="Roof", **fields)
+    prospect = fields.pop("prospect", None) or f.ProspectFactory(
+        owner=fields.get("owner", actor), notes="Met at the fair\nsecond"
+    )
+    return services.opportunity_create(
+        actor=actor, process=process, prospect=prospect, summary="Roof", **fields
+    )
 
 
 def url(process):
@@ -123,7 +129,9 @@ def test_query_count_constant_in_rows(rep_client, rep, prostep, django_assert_ma
 def test_toggle_completes_in_place(rep_client, rep, prostep):
     s1, s2, _ = steps_of(prostep)
     opportunity = create(rep, prostep)
-    response = rep_client.post(toggle_url(prostep, opportunity, s1), {"done": "1", "version": opportunity.version}, **HTMX)
+    response = rep_client.post(
+        toggle_url(prostep, opportunity, s1), {"done": "1", "version": opportunity.version}, **HTMX
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith(f'<tr id="opportunity-row-{opportunity.pk}"')
@@ -161,7 +169,11 @@ def test_toggle_without_htmx_redirects(rep_client, rep, prostep):
 def test_toggle_stale_version_refused(rep_client, rep, prostep):
     s1 = steps_of(prostep)[0]
     opportunity = create(rep, prostep)
-    response = rep_client.post(toggle_url(prostep, opportunity, s1), {"done": "1", "version": opportunity.version - 1 or 99}, **HTMX)
+    response = rep_client.post(
+        toggle_url(prostep, opportunity, s1),
+        {"done": "1", "version": opportunity.version - 1 or 99},
+        **HTMX,
+    )
     assert "jalon:message" in response["HX-Trigger"]
     assert not StepProgress.objects.filter(opportunity=opportunity).exists()
 
@@ -169,10 +181,14 @@ def test_toggle_stale_version_refused(rep_client, rep, prostep):
 def test_toggle_malformed_version_refused_not_an_error(rep_client, rep, prostep):
     s1 = steps_of(prostep)[0]
     opportunity = create(rep, prostep)
-    response = rep_client.post(toggle_url(prostep, opportunity, s1), {"done": "1", "version": "abc"}, **HTMX)
+    response = rep_client.post(
+        toggle_url(prostep, opportunity, s1), {"done": "1", "version": "abc"}, **HTMX
+    )
     assert response.status_code == 200
     assert "was changed by" in response["HX-Trigger"]
-    response = rep_client.post(toggle_url(prostep, opportunity, s1), {"done": "1", "version": "abc"})
+    response = rep_client.post(
+        toggle_url(prostep, opportunity, s1), {"done": "1", "version": "abc"}
+    )
     assert response.status_code == 302
     assert not StepProgress.objects.filter(opportunity=opportunity).exists()
 
@@ -249,6 +265,8 @@ def test_edit_steps_links_to_the_board_for_managers(manager_client, prostep):
 
 def test_won_opportunity_in_list(rep_client, rep, prostep):
     opportunity = create(rep, prostep)
-    services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.WON)
+    services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.WON
+    )
     row = rep_client.get(url(prostep)).context["rows"][0]
     assert row.finished

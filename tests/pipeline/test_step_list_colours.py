@@ -18,13 +18,21 @@ def at_noon(day: dt.date) -> dt.datetime:
 
 @pytest.mark.parametrize(
     ("changed_days_ago", "colour"),
-    [(2, "green"), (3, "orange"), (4, "red")],  # the step lasts 3 days: day before, due day, day after
+    [
+        (2, "green"),
+        (3, "orange"),
+        (4, "red"),
+    ],  # the step lasts 3 days: day before, due day, day after
 )
 def test_step_colour_boundaries(rep, changed_days_ago, colour):
     process = f.ProcessFactory(steps=[("Call", 3, 20), ("Quote", 5, 50)])
     changed = at_noon(timezone.localdate() - dt.timedelta(days=changed_days_ago))
     opportunity = services.opportunity_create(
-        actor=rep, process=process, prospect=f.ProspectFactory(owner=rep), summary="x", step_changed_at=changed,
+        actor=rep,
+        process=process,
+        prospect=f.ProspectFactory(owner=rep),
+        summary="x",
+        step_changed_at=changed,
     )
     assert opportunity.step_colour == colour
     assert days_since(opportunity.step_changed_at) == changed_days_ago
@@ -38,7 +46,11 @@ def test_step_colour_across_month_end(rep):
     assert colour_for(step_due(changed, 3), today=dt.date(2026, 2, 2)) == "orange"
     assert colour_for(step_due(changed, 3), today=dt.date(2026, 2, 3)) == "red"
     opportunity = services.opportunity_create(
-        actor=rep, process=process, prospect=f.ProspectFactory(owner=rep), summary="x", step_changed_at=changed,
+        actor=rep,
+        process=process,
+        prospect=f.ProspectFactory(owner=rep),
+        summary="x",
+        step_changed_at=changed,
     )
     opportunities_refresh([opportunity.pk], today=dt.date(2026, 2, 2))
     opportunity.refresh_from_db()

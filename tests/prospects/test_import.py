@@ -15,17 +15,62 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["Civilité", "Nom", "Prénom", "Société", "Courriel", "Téléphone", "Ville", "Résumé projet", "Potentiel", "Probabilité", "Échéance", "Suivi"]
+HEADER = [
+    "Civilité",
+    "Nom",
+    "Prénom",
+    "Société",
+    "Courriel",
+    "Téléphone",
+    "Ville",
+    "Résumé projet",
+    "Potentiel",
+    "Probabilité",
+    "Échéance",
+    "Suivi",
+]
 ROWS = [
-    ["M.", "Hisson", "Paul", "Euro Transports", "paul@euro.fr", "01 88 33 44 55", "Orléans", "Maintenance", "20 000,50 €", "80 %", "15/06/2027", "alice"],
-    ["Mme", "Énard", "Zoé", "Société Générale d'Été", "zoe@ete.fr", "", "Besançon", "", "", "", "", ""],
+    [
+        "M.",
+        "Hisson",
+        "Paul",
+        "Euro Transports",
+        "paul@euro.fr",
+        "01 88 33 44 55",
+        "Orléans",
+        "Maintenance",
+        "20 000,50 €",
+        "80 %",
+        "15/06/2027",
+        "alice",
+    ],
+    [
+        "Mme",
+        "Énard",
+        "Zoé",
+        "Société Générale d'Été",
+        "zoe@ete.fr",
+        "",
+        "Besançon",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
 ]
 
 
-def write_csv(tmp_path, rows, *, delimiter=";", encoding="utf-8", bom=False, header=HEADER, name="file.csv"):
+def write_csv(
+    tmp_path, rows, *, delimiter=";", encoding="utf-8", bom=False, header=HEADER, name="file.csv"
+):
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter).writerows([header, *rows])
-    data = buffer.getvalue().replace("€", "EUR").encode(encoding) if encoding == "latin-1" else buffer.getvalue().encode(encoding)
+    data = (
+        buffer.getvalue().replace("€", "EUR").encode(encoding)
+        if encoding == "latin-1"
+        else buffer.getvalue().encode(encoding)
+    )
     if bom:
         data = codecs.BOM_UTF8 + data
     path = tmp_path / name
@@ -51,7 +96,13 @@ def alice(db):
 
 @pytest.mark.parametrize(
     ("delimiter", "encoding", "bom"),
-    [(";", "utf-8", False), (",", "utf-8", True), ("\t", "utf-8", False), (";", "cp1252", False), (",", "latin-1", False)],
+    [
+        (";", "utf-8", False),
+        (",", "utf-8", True),
+        ("\t", "utf-8", False),
+        (";", "cp1252", False),
+        (",", "latin-1", False),
+    ],
 )
 def test_csv_formats_and_encodings(tmp_path, alice, default_process, delimiter, encoding, bom):
     path = write_csv(tmp_path, ROWS, delimiter=delimiter, encoding=encoding, bom=bom)
@@ -76,7 +127,22 @@ def test_csv_formats_and_encodings(tmp_path, alice, default_process, delimiter, 
 
 
 def test_xlsx(tmp_path, alice, default_process):
-    rows = [["M.", "Hisson", "Paul", "Euro Transports", "paul@euro.fr", "0188334455", "Orléans", "Maintenance", 20000, 0.8, dt.datetime(2027, 6, 15), "alice"]]
+    rows = [
+        [
+            "M.",
+            "Hisson",
+            "Paul",
+            "Euro Transports",
+            "paul@euro.fr",
+            "0188334455",
+            "Orléans",
+            "Maintenance",
+            20000,
+            0.8,
+            dt.datetime(2027, 6, 15),
+            "alice",
+        ]
+    ]
     report = prospects_import(path=write_xlsx(tmp_path, rows), actor=alice)
     assert report.created == 1, report.refused_rows
     opportunity = Opportunity.objects.get()
@@ -88,11 +154,26 @@ def test_xlsx(tmp_path, alice, default_process):
 @pytest.mark.parametrize(
     ("header", "field"),
     [
-        ("Code postal", "postal_code"), ("CP", "postal_code"), ("ZIP", "postal_code"), ("code-postal", "postal_code"),
-        ("PRÉNOM", "first_name"), ("first name", "first_name"), ("Raison sociale", "company_name"),
-        ("E-mail", "email"), ("courriel", "email"), ("Tél.", "phone"), ("Portable", "mobile"),
-        ("Site web", "website"), ("Source", "channel"), ("Commentaire", "notes"), ("Prévu au", "expected_date"),
-        ("P", "probability"), ("Recette", "amount"), ("Suivi", "owner"), ("M./Mme", "civility"), ("Whatever", ""),
+        ("Code postal", "postal_code"),
+        ("CP", "postal_code"),
+        ("ZIP", "postal_code"),
+        ("code-postal", "postal_code"),
+        ("PRÉNOM", "first_name"),
+        ("first name", "first_name"),
+        ("Raison sociale", "company_name"),
+        ("E-mail", "email"),
+        ("courriel", "email"),
+        ("Tél.", "phone"),
+        ("Portable", "mobile"),
+        ("Site web", "website"),
+        ("Source", "channel"),
+        ("Commentaire", "notes"),
+        ("Prévu au", "expected_date"),
+        ("P", "probability"),
+        ("Recette", "amount"),
+        ("Suivi", "owner"),
+        ("M./Mme", "civility"),
+        ("Whatever", ""),
     ],
 )
 def test_header_matching(header, field):
@@ -118,7 +199,9 @@ def test_extra_field_header(tmp_path, alice, default_process):
         (11, "nobody", importing.UNKNOWN_OWNER),
     ],
 )
-def test_bad_rows_are_refused_with_their_reason(tmp_path, alice, default_process, cell_index, value, message):
+def test_bad_rows_are_refused_with_their_reason(
+    tmp_path, alice, default_process, cell_index, value, message
+):
     row = list(ROWS[0])
     row[cell_index] = value
     path = write_csv(tmp_path, [row, ROWS[1]])
@@ -156,7 +239,12 @@ def test_refused_rows_report_goes_through_the_guarded_writer(tmp_path, alice, de
     bad[1] = '=HYPERLINK("http://evil.example","x")'
     bad[4] = "broken@"
     report_file = io.StringIO()
-    prospects_import(path=write_csv(tmp_path, [bad, ROWS[1]]), actor=alice, valid_only=True, report_file=report_file)
+    prospects_import(
+        path=write_csv(tmp_path, [bad, ROWS[1]]),
+        actor=alice,
+        valid_only=True,
+        report_file=report_file,
+    )
     header, line = list(csv.reader(io.StringIO(report_file.getvalue()), delimiter=";"))
     assert header[2:] == HEADER
     assert line[0] == "2" and str(importing.INVALID_EMAIL) in line[1]
@@ -166,13 +254,30 @@ def test_refused_rows_report_goes_through_the_guarded_writer(tmp_path, alice, de
 
 def test_guarded_values_are_read_back_as_they_were(tmp_path, alice, default_process):
     """An export puts `'` before text a spreadsheet would run; the import takes it off again."""
-    row = ["M.", "'-Dupont", "Jean", "'=Acme", "jean@acme.fr", "'+33 1 23 45 67 89", "O'Neil", "", "", "", "", ""]
+    row = [
+        "M.",
+        "'-Dupont",
+        "Jean",
+        "'=Acme",
+        "jean@acme.fr",
+        "'+33 1 23 45 67 89",
+        "O'Neil",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
     for path in (write_csv(tmp_path, [row]), write_xlsx(tmp_path, [row])):
         Prospect.objects.all().delete()
         report = prospects_import(path=path, actor=alice)
         assert report.created == 1, report.refused_rows
         prospect = Prospect.objects.get()
-        assert (prospect.last_name, prospect.company_name, prospect.city) == ("-Dupont", "=Acme", "O'Neil")
+        assert (prospect.last_name, prospect.company_name, prospect.city) == (
+            "-Dupont",
+            "=Acme",
+            "O'Neil",
+        )
         assert prospect.phone == "+33123456789"
 
 
@@ -185,7 +290,9 @@ def test_duplicates_within_file_and_against_database(tmp_path, alice, default_pr
     path = write_csv(tmp_path, [ROWS[0], ROWS[1], newcomer, newcomer])
     report = prospects_import(path=path, actor=alice, valid_only=True)
     reasons = {r["row"]: r["reason"] for r in report.refused_rows}
-    assert reasons[2] == str(importing.DUPLICATE_PROSPECT).format(id=Prospect.objects.get(email="paul@euro.fr").pk)
+    assert reasons[2] == str(importing.DUPLICATE_PROSPECT).format(
+        id=Prospect.objects.get(email="paul@euro.fr").pk
+    )
     assert reasons[3] == str(importing.DUPLICATE_PERSON).format(id=person.pk)
     assert reasons[5] == str(importing.DUPLICATE_IN_FILE).format(row=4)
     assert report.duplicates == 3
@@ -209,7 +316,9 @@ def test_command_exit_codes(tmp_path, alice, default_process, capsys):
     assert "row 2:" in out and str(importing.INVALID_EMAIL) in out
     assert not Prospect.objects.exists()
 
-    call_command("import_prospects", str(write_csv(tmp_path, ROWS, name="good.csv")), "--owner", "alice")
+    call_command(
+        "import_prospects", str(write_csv(tmp_path, ROWS, name="good.csv")), "--owner", "alice"
+    )
     assert Prospect.objects.count() == 2
     assert "created: 2" in capsys.readouterr().out
 
@@ -230,8 +339,18 @@ def test_detect_encoding():
 
 @pytest.mark.parametrize(
     "number",
-    ["01 88 33 44 55", "0188334455", "01.88.33.44.55", "+33 1 88 33 44 55", "+33188334455", "06 12 34 56 78",
-     "09 70 12 34 56", "+33 (0)1 88 33 44 55", "+44 20 7946 0958", "0 800 123 456"],
+    [
+        "01 88 33 44 55",
+        "0188334455",
+        "01.88.33.44.55",
+        "+33 1 88 33 44 55",
+        "+33188334455",
+        "06 12 34 56 78",
+        "09 70 12 34 56",
+        "+33 (0)1 88 33 44 55",
+        "+44 20 7946 0958",
+        "0 800 123 456",
+    ],
 )
 def test_import_phone_fast_path_agrees_with_phonenumbers(number):
     from contacts.validators import clean_phone

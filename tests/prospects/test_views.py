@@ -29,14 +29,24 @@ def hx(target):
 @pytest.fixture
 def prospects(rep, other_rep, default_process):
     now = timezone.now()
-    red = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep, last_name="ROUGE", company_name="Red SA"), owner=rep,
-                               next_action_at=now - dt.timedelta(days=2), action_colour="red")
-    green = f.OpportunityFactory(prospect=f.ProspectFactory(owner=other_rep, last_name="VERT", company_name="Green SA"), owner=other_rep,
-                                 next_action_at=now + dt.timedelta(days=2), action_colour="green")
+    red = f.OpportunityFactory(
+        prospect=f.ProspectFactory(owner=rep, last_name="ROUGE", company_name="Red SA"),
+        owner=rep,
+        next_action_at=now - dt.timedelta(days=2),
+        action_colour="red",
+    )
+    green = f.OpportunityFactory(
+        prospect=f.ProspectFactory(owner=other_rep, last_name="VERT", company_name="Green SA"),
+        owner=other_rep,
+        next_action_at=now + dt.timedelta(days=2),
+        action_colour="green",
+    )
     return red.prospect, green.prospect
 
 
-def test_list_shows_prospects_with_their_opportunity_and_the_ctrl_k_link(rep_client, prospects, default_process):
+def test_list_shows_prospects_with_their_opportunity_and_the_ctrl_k_link(
+    rep_client, prospects, default_process
+):
     response = rep_client.get("/prospects/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -70,7 +80,9 @@ def test_list_sorting(rep_client, prospects):
     assert html.index("Green SA") < html.index("Red SA")
 
 
-def test_list_query_count_does_not_grow_with_rows(rep_client, rep, default_process, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(
+    rep_client, rep, default_process, django_assert_max_num_queries
+):
     for _ in range(3):
         f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), owner=rep)
     with django_assert_max_num_queries(20) as small:
@@ -125,9 +137,16 @@ def test_card_tabs_full_page_and_partial(rep_client, prospects, tab):
 
 def details_payload(prospect, **changes):
     data = {
-        "tab": "details", "civility": prospect.civility, "last_name": prospect.last_name,
-        "first_name": prospect.first_name, "company_name": prospect.company_name, "email": "rouge@red.fr",
-        "phone": "01 88 33 44 55", "city": prospect.city, "country": "France", "version": prospect.version,
+        "tab": "details",
+        "civility": prospect.civility,
+        "last_name": prospect.last_name,
+        "first_name": prospect.first_name,
+        "company_name": prospect.company_name,
+        "email": "rouge@red.fr",
+        "phone": "01 88 33 44 55",
+        "city": prospect.city,
+        "country": "France",
+        "version": prospect.version,
         "owner": prospect.owner_id or "",
     }
     data.update(changes)
@@ -137,12 +156,16 @@ def details_payload(prospect, **changes):
 def test_details_save_and_stale_version_refused_with_current_values(rep_client, prospects):
     red, _green = prospects
     seen = red.version
-    response = rep_client.post(f"/prospects/{red.pk}/", details_payload(red, city="Lyon", version=seen))
+    response = rep_client.post(
+        f"/prospects/{red.pk}/", details_payload(red, city="Lyon", version=seen)
+    )
     assert response.status_code == 302
     red.refresh_from_db()
     assert red.city == "Lyon"
     assert red.phone == "+33188334455"
-    response = rep_client.post(f"/prospects/{red.pk}/", details_payload(red, city="Paris", version=seen))
+    response = rep_client.post(
+        f"/prospects/{red.pk}/", details_payload(red, city="Paris", version=seen)
+    )
     assert response.status_code == 409
     html = response.content.decode()
     assert "data-conflict" in html
@@ -156,18 +179,36 @@ def test_extra_fields_tab_saves(rep_client, prospects):
     red, _green = prospects
     trucks = ExtraField.objects.create(label="Nb camions", type=ExtraField.Type.NUMBER)
     brand = ExtraField.objects.create(label="Marque camion", type=ExtraField.Type.TEXT)
-    response = rep_client.post(f"/prospects/{red.pk}/", {
-        "tab": "extra", f"extra_{trucks.pk}": "22", f"extra_{brand.pk}": "Bertiet", "version": red.version,
-    })
+    response = rep_client.post(
+        f"/prospects/{red.pk}/",
+        {
+            "tab": "extra",
+            f"extra_{trucks.pk}": "22",
+            f"extra_{brand.pk}": "Bertiet",
+            "version": red.version,
+        },
+    )
     assert response.status_code == 302
     red.refresh_from_db()
     assert red.extra == {str(trucks.pk): 22.0, str(brand.pk): "Bertiet"}
 
 
 def test_new_prospect_with_paste_fills_the_form_without_saving(rep_client):
-    response = rep_client.post("/prospects/new/", {"action": "paste", "text": MANUAL_EXAMPLE}, **hx("prospect-form"))
+    response = rep_client.post(
+        "/prospects/new/", {"action": "paste", "text": MANUAL_EXAMPLE}, **hx("prospect-form")
+    )
     html = response.content.decode()
-    for value in ("Albert", "RIGOLLAUD", "SOFAR and C°", "contact@sofar.fr", "89 avenue des ternes", "Paris", "France", "75017", "0188334455"):
+    for value in (
+        "Albert",
+        "RIGOLLAUD",
+        "SOFAR and C°",
+        "contact@sofar.fr",
+        "89 avenue des ternes",
+        "Paris",
+        "France",
+        "75017",
+        "0188334455",
+    ):
         assert f'value="{value}"' in html, value
     assert not Prospect.objects.exists()
     assert "jalon:message" in response["HX-Trigger"]
@@ -177,7 +218,10 @@ def test_new_prospect_with_paste_fills_the_form_without_saving(rep_client):
 
 
 def test_new_prospect_saves(rep_client, rep):
-    response = rep_client.post("/prospects/new/", {"last_name": "Rigollaud", "company_name": "SOFAR", "phone": "0188334455", "owner": rep.pk})
+    response = rep_client.post(
+        "/prospects/new/",
+        {"last_name": "Rigollaud", "company_name": "SOFAR", "phone": "0188334455", "owner": rep.pk},
+    )
     prospect = Prospect.objects.get()
     assert response.status_code == 302 and response["Location"] == prospect.get_absolute_url()
     assert prospect.owner == rep and prospect.phone == "+33188334455"
@@ -193,9 +237,14 @@ def test_new_prospect_refuses_bad_phone(rep_client):
 def test_bulk_actions(rep_client, rep, other_rep, prospects):
     red, green = prospects
     category = f.CategoryFactory(name="Hot")
-    rep_client.post("/prospects/bulk/", {"ids": [red.pk, green.pk], "action": "categorize", "category": category.pk})
+    rep_client.post(
+        "/prospects/bulk/",
+        {"ids": [red.pk, green.pk], "action": "categorize", "category": category.pk},
+    )
     assert list(red.categories.all()) == [category] and not green.categories.exists()
-    rep_client.post("/prospects/bulk/", {"ids": [red.pk], "action": "assign", "owner": other_rep.pk})
+    rep_client.post(
+        "/prospects/bulk/", {"ids": [red.pk], "action": "assign", "owner": other_rep.pk}
+    )
     red.refresh_from_db()
     assert red.owner == other_rep
     response = rep_client.post("/prospects/bulk/", {"ids": [red.pk], "action": "delete"})
@@ -208,8 +257,14 @@ def test_opportunity_card_and_status_change(rep_client, rep, prospects):
     opportunity = red.opportunities.get()
     assert rep_client.get(f"/opportunities/{opportunity.pk}/").status_code == 200
     data = {
-        "summary": "Maintenance", "status": "lost", "step": opportunity.step_id or "", "amount": "1000",
-        "probability": opportunity.probability, "rating": 3, "owner": rep.pk, "version": opportunity.version,
+        "summary": "Maintenance",
+        "status": "lost",
+        "step": opportunity.step_id or "",
+        "amount": "1000",
+        "probability": opportunity.probability,
+        "rating": 3,
+        "owner": rep.pk,
+        "version": opportunity.version,
     }
     response = rep_client.post(f"/opportunities/{opportunity.pk}/", data)
     assert response.status_code == 422
@@ -217,7 +272,9 @@ def test_opportunity_card_and_status_change(rep_client, rep, prospects):
     opportunity.refresh_from_db()
     assert opportunity.status == "open"
     reason = f.LossReasonFactory(name="Too expensive")
-    response = rep_client.post(f"/opportunities/{opportunity.pk}/", {**data, "loss_reason": reason.pk})
+    response = rep_client.post(
+        f"/opportunities/{opportunity.pk}/", {**data, "loss_reason": reason.pk}
+    )
     assert response.status_code == 302
     opportunity.refresh_from_db()
     assert opportunity.status == "lost" and opportunity.closing_date == timezone.localdate()
@@ -229,7 +286,14 @@ def test_lines_through_htmx(rep_client, prospects):
     opportunity = red.opportunities.get()
     response = rep_client.post(
         f"/opportunities/{opportunity.pk}/lines/",
-        {"item": "Machine", "quantity": "50", "unit_cost": "0", "unit_price": "1000", "discount": "0"}, **HX,
+        {
+            "item": "Machine",
+            "quantity": "50",
+            "unit_cost": "0",
+            "unit_price": "1000",
+            "discount": "0",
+        },
+        **HX,
     )
     html = response.content.decode()
     assert response.status_code == 200 and 'id="opportunity-lines"' in html
@@ -237,7 +301,17 @@ def test_lines_through_htmx(rep_client, prospects):
     assert opportunity.amount == Decimal("50000.00")
     line = opportunity.lines.get()
     assert rep_client.get(f"/opportunities/lines/{line.pk}/", **HX).status_code == 200
-    rep_client.post(f"/opportunities/lines/{line.pk}/", {"item": "Machine", "quantity": "2", "unit_cost": "0", "unit_price": "1000", "discount": "10"}, **HX)
+    rep_client.post(
+        f"/opportunities/lines/{line.pk}/",
+        {
+            "item": "Machine",
+            "quantity": "2",
+            "unit_cost": "0",
+            "unit_price": "1000",
+            "discount": "10",
+        },
+        **HX,
+    )
     opportunity.refresh_from_db()
     assert opportunity.amount == Decimal("1800.00")
     rep_client.post(f"/opportunities/lines/{line.pk}/delete/", **HX)
@@ -247,7 +321,10 @@ def test_lines_through_htmx(rep_client, prospects):
 
 def test_new_opportunity_from_the_card(rep_client, prospects, default_process):
     red, _green = prospects
-    response = rep_client.post(f"/prospects/{red.pk}/opportunities/new/", {"summary": "Second project", "process": default_process.pk, "amount": "500"})
+    response = rep_client.post(
+        f"/prospects/{red.pk}/opportunities/new/",
+        {"summary": "Second project", "process": default_process.pk, "amount": "500"},
+    )
     opportunity = Opportunity.objects.get(summary="Second project")
     assert response["Location"] == opportunity.get_absolute_url()
     assert opportunity.prospect == red and opportunity.amount == Decimal("500")
@@ -262,7 +339,10 @@ def test_add_to_contacts_and_import_a_contact(rep_client, prospects):
     person = f.PersonFactory(last_name="Nouveau", email="nouveau@example.fr")
     page = rep_client.get("/prospects/import-contact/?q=nouv")
     assert "NOUVEAU" in page.content.decode()
-    assert rep_client.get("/prospects/import-contact/?q=nouv", **hx("people-results")).status_code == 200
+    assert (
+        rep_client.get("/prospects/import-contact/?q=nouv", **hx("people-results")).status_code
+        == 200
+    )
     response = rep_client.post("/prospects/import-contact/", {"person": person.pk})
     prospect = Prospect.objects.get(person=person)
     assert response["Location"] == prospect.get_absolute_url()
@@ -322,14 +402,21 @@ def test_import_wizard_check_then_valid_only(rep_client, rep, default_process, p
     assert response["Location"] == reverse("prospect_import_job", args=[job.pk])
     page = rep_client.get(response["Location"]).content.decode()
     assert 'value="last_name" selected' in page and 'value="amount" selected' in page
-    mapping = {f"col_{i}": target for i, target in enumerate(["last_name", "first_name", "company_name", "email", "phone", "amount"])}
+    mapping = {
+        f"col_{i}": target
+        for i, target in enumerate(
+            ["last_name", "first_name", "company_name", "email", "phone", "amount"]
+        )
+    }
     post_and_run(rep_client, response["Location"], {**mapping, "action": "check"})
     job.refresh_from_db()
     assert job.state == ImportJob.State.CHECKED and job.valid == 1 and job.refused == 1
     page = rep_client.get(response["Location"]).content.decode()
     assert str(INVALID_EMAIL) in page
     assert not Prospect.objects.exists()
-    report = b"".join(rep_client.get(reverse("prospect_import_report", args=[job.pk])).streaming_content)
+    report = b"".join(
+        rep_client.get(reverse("prospect_import_report", args=[job.pk])).streaming_content
+    )
     assert report.startswith(codecs.BOM_UTF8) and not report[3:].startswith(codecs.BOM_UTF8)
     assert b"\n3;" in report and b"broken@" in report
     # All or nothing: refused, nothing written.
@@ -337,25 +424,39 @@ def test_import_wizard_check_then_valid_only(rep_client, rep, default_process, p
     job.refresh_from_db()
     assert job.state == ImportJob.State.REFUSED and not Prospect.objects.exists()
     # Valid rows only.
-    post_and_run(rep_client, response["Location"], {**mapping, "action": "check", "valid_only": "on"})
-    post_and_run(rep_client, response["Location"], {**mapping, "action": "import", "valid_only": "on"})
+    post_and_run(
+        rep_client, response["Location"], {**mapping, "action": "check", "valid_only": "on"}
+    )
+    post_and_run(
+        rep_client, response["Location"], {**mapping, "action": "import", "valid_only": "on"}
+    )
     job.refresh_from_db()
     assert job.state == ImportJob.State.DONE and job.created == 1
     prospect = Prospect.objects.get()
-    assert prospect.last_name == "Hisson" and prospect.opportunities.get().amount == Decimal("20000")
+    assert prospect.last_name == "Hisson" and prospect.opportunities.get().amount == Decimal(
+        "20000"
+    )
     status = rep_client.get(response["Location"], **hx("import-status")).content.decode()
     assert 'data-state="done"' in status
 
 
 def test_import_mapping_is_editable(rep_client, default_process, post_and_run):
     response = upload(rep_client, "x.csv", b"Col A;Col B\nDupont;Lyon\n")
-    post_and_run(rep_client, response["Location"], {"col_0": "last_name", "col_1": "city", "action": "check"})
-    post_and_run(rep_client, response["Location"], {"col_0": "last_name", "col_1": "city", "action": "import"})
+    post_and_run(
+        rep_client, response["Location"], {"col_0": "last_name", "col_1": "city", "action": "check"}
+    )
+    post_and_run(
+        rep_client,
+        response["Location"],
+        {"col_0": "last_name", "col_1": "city", "action": "import"},
+    )
     prospect = Prospect.objects.get()
     assert (prospect.last_name, prospect.city) == ("Dupont", "Lyon")
 
 
-def test_import_refuses_unreadable_and_other_users_jobs(rep_client, client, other_rep, default_process):
+def test_import_refuses_unreadable_and_other_users_jobs(
+    rep_client, client, other_rep, default_process
+):
     response = upload(rep_client, "x.xlsx", b"PK\x03\x04 not really a workbook")
     assert response.status_code == 422
     response = upload(rep_client, "x.pdf", b"%PDF")
@@ -382,18 +483,49 @@ def test_export_import_round_trip(rep_client, rep, prospects, default_process, t
     trucks = ExtraField.objects.create(label="Nb camions", type=ExtraField.Type.NUMBER)
     channel = f.ChannelFactory(name="Trade show")
     Prospect.objects.filter(pk=red.pk).update(
-        email="rouge@red.fr", phone="+33188334455", birth_date=dt.date(1980, 5, 17), siren="732829320",
-        channel=channel, direct_approach=True, extra={str(trucks.pk): 22.0}, notes="Line one\nLine two",
+        email="rouge@red.fr",
+        phone="+33188334455",
+        birth_date=dt.date(1980, 5, 17),
+        siren="732829320",
+        channel=channel,
+        direct_approach=True,
+        extra={str(trucks.pk): 22.0},
+        notes="Line one\nLine two",
     )
     Prospect.objects.filter(pk=green.pk).update(
-        email="vert@green.fr", phone="+33188483644", last_name="-VERT", company_name='=HYPERLINK("http://x","Green")',
+        email="vert@green.fr",
+        phone="+33188483644",
+        last_name="-VERT",
+        company_name='=HYPERLINK("http://x","Green")',
         job_title="@buyer",
     )
     red.categories.add(hot)
-    fields = ["civility", "first_name", "last_name", "company_name", "job_title", "email", "phone", "address",
-              "postal_code", "city", "country", "birth_date", "siren", "channel_id", "direct_approach", "owner_id", "extra", "notes"]
+    fields = [
+        "civility",
+        "first_name",
+        "last_name",
+        "company_name",
+        "job_title",
+        "email",
+        "phone",
+        "address",
+        "postal_code",
+        "city",
+        "country",
+        "birth_date",
+        "siren",
+        "channel_id",
+        "direct_approach",
+        "owner_id",
+        "extra",
+        "notes",
+    ]
     before = sorted(Prospect.objects.values_list(*fields))
-    opportunities_before = sorted(Opportunity.objects.values_list("prospect__email", "summary", "amount", "probability", "expected_date"))
+    opportunities_before = sorted(
+        Opportunity.objects.values_list(
+            "prospect__email", "summary", "amount", "probability", "expected_date"
+        )
+    )
     for export_format in ("csv", "xlsx"):
         response = rep_client.get(f"/prospects/export/?format={export_format}")
         content = b"".join(response.streaming_content) if response.streaming else response.content
@@ -404,7 +536,11 @@ def test_export_import_round_trip(rep_client, rep, prospects, default_process, t
         assert report.refused == 0, report.refused_rows
         assert sorted(Prospect.objects.values_list(*fields)) == before
         assert list(Prospect.objects.get(email="rouge@red.fr").categories.all()) == [hot]
-        after = sorted(Opportunity.objects.values_list("prospect__email", "summary", "amount", "probability", "expected_date"))
+        after = sorted(
+            Opportunity.objects.values_list(
+                "prospect__email", "summary", "amount", "probability", "expected_date"
+            )
+        )
         assert after == opportunities_before
 
 
@@ -415,14 +551,18 @@ def test_export_csv_guards_text_a_spreadsheet_would_run(rep_client, prospects):
     red, _green = prospects
     Prospect.objects.filter(pk=red.pk).update(last_name=FORMULA, phone="+33188334455", notes="-1+2")
     response = rep_client.get("/prospects/export/?colour=red")
-    assert response.streaming and response["Content-Disposition"].startswith('attachment; filename="prospects-')
+    assert response.streaming and response["Content-Disposition"].startswith(
+        'attachment; filename="prospects-'
+    )
     content = b"".join(response.streaming_content)
     assert content.startswith(codecs.BOM_UTF8) and not content[3:].startswith(codecs.BOM_UTF8)
     header, line = csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";")
     assert line[header.index("Last name")] == "'" + FORMULA
     assert line[header.index("Phone")] == "'+33188334455"
     assert line[header.index("Notes")] == "'-1+2"
-    assert line[header.index("Amount")] == str(red.opportunities.get().amount)  # numbers stay numbers
+    assert line[header.index("Amount")] == str(
+        red.opportunities.get().amount
+    )  # numbers stay numbers
 
 
 def test_export_xlsx_stores_text_as_text_never_as_a_formula(rep_client, prospects):
@@ -464,7 +604,13 @@ def test_export_command(rep, prospects, tmp_path, capsys):
 
 
 def test_anonymous_is_sent_to_login(client):
-    for url in ("/prospects/", "/prospects/new/", "/prospects/import/", "/prospects/export/", "/prospects/trash/"):
+    for url in (
+        "/prospects/",
+        "/prospects/new/",
+        "/prospects/import/",
+        "/prospects/export/",
+        "/prospects/trash/",
+    ):
         assert client.get(url).status_code == 302
 
 
@@ -502,11 +648,15 @@ def shared_prospect(rep, other_rep, default_process, settings):
     """A prospect owned by nobody with one opportunity of bruno's: alice sees the prospect only."""
     settings.REPS_SEE_ONLY_OWN = True
     prospect = f.ProspectFactory(owner=None, last_name="COMMUN")
-    f.OpportunityFactory(prospect=prospect, owner=other_rep, summary="Secret deal of Bruno", amount=Decimal("987654"))
+    f.OpportunityFactory(
+        prospect=prospect, owner=other_rep, summary="Secret deal of Bruno", amount=Decimal("987654")
+    )
     return prospect
 
 
-def test_list_panel_and_card_leave_out_opportunities_the_user_may_not_see(rep_client, shared_prospect):
+def test_list_panel_and_card_leave_out_opportunities_the_user_may_not_see(
+    rep_client, shared_prospect
+):
     pk = shared_prospect.pk
     pages = [
         rep_client.get("/prospects/").content.decode(),
@@ -521,7 +671,10 @@ def test_list_panel_and_card_leave_out_opportunities_the_user_may_not_see(rep_cl
 
 
 def test_manager_still_sees_every_opportunity_of_the_prospect(manager_client, shared_prospect):
-    assert "Secret deal of Bruno" in manager_client.get(f"/prospects/{shared_prospect.pk}/").content.decode()
+    assert (
+        "Secret deal of Bruno"
+        in manager_client.get(f"/prospects/{shared_prospect.pk}/").content.decode()
+    )
 
 
 @pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example", "/\\evil.example"])
@@ -536,7 +689,9 @@ def test_bulk_action_never_redirects_off_site(rep_client, prospects, evil, valid
 
 def test_bulk_action_follows_a_local_next(rep_client, prospects):
     red, _green = prospects
-    response = rep_client.post("/prospects/bulk/", {"action": "assign", "ids": [red.pk], "next": "/prospects/?page=2"})
+    response = rep_client.post(
+        "/prospects/bulk/", {"action": "assign", "ids": [red.pk], "next": "/prospects/?page=2"}
+    )
     assert response["Location"] == "/prospects/?page=2"
 
 
@@ -559,11 +714,15 @@ def test_owner_changes_show_in_the_shared_history(rep_client, rep, other_rep, pr
     red, _green = prospects
     opportunity = red.opportunities.get()
     services.prospects_assign(prospect_ids=[red.pk], owner=None, actor=rep)
-    services.prospect_update(prospect_id=red.pk, actor=rep, data={"owner": rep}, expected_version=None)
+    services.prospect_update(
+        prospect_id=red.pk, actor=rep, data={"owner": rep}, expected_version=None
+    )
     html = rep_client.get(reverse("history_panel") + f"?prospect={red.pk}", **HX).content.decode()
     assert html.count("Alice Durand → —") == 2  # the prospect's and the opportunity's
     assert "— → Alice Durand" in html
-    html = rep_client.get(reverse("history_panel") + f"?opportunity={opportunity.pk}", **HX).content.decode()
+    html = rep_client.get(
+        reverse("history_panel") + f"?opportunity={opportunity.pk}", **HX
+    ).content.decode()
     assert "Alice Durand → —" in html
 
 
@@ -572,26 +731,49 @@ def locked_opportunity(rep):
     """Alice's opportunity in a process only managers may modify."""
     process = f.ProcessFactory(steps=[("Contact", 3, 20)])
     process.modify_groups.add(f.manager_group())
-    return f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), process=process, summary="Locked deal")
+    return f.OpportunityFactory(
+        prospect=f.ProspectFactory(owner=rep), process=process, summary="Locked deal"
+    )
 
 
-def test_opportunity_card_without_the_process_modify_right_is_read_only(rep_client, locked_opportunity):
+def test_opportunity_card_without_the_process_modify_right_is_read_only(
+    rep_client, locked_opportunity
+):
     opportunity = locked_opportunity
     html = rep_client.get(opportunity.get_absolute_url()).content.decode()
     assert "Locked deal" in html
     assert 'type="submit">Save' not in html
     assert reverse("opportunity_line_add", args=[opportunity.pk]) not in html
     assert 'name="summary"' in html and "disabled" in html
-    response = rep_client.post(opportunity.get_absolute_url(), {"summary": "Changed", "status": "open", "probability": 20,
-                                                                 "amount": 1, "rating": 0, "interest": ""})
+    response = rep_client.post(
+        opportunity.get_absolute_url(),
+        {
+            "summary": "Changed",
+            "status": "open",
+            "probability": 20,
+            "amount": 1,
+            "rating": 0,
+            "interest": "",
+        },
+    )
     assert response.status_code == 403
-    assert rep_client.post(reverse("opportunity_line_add", args=[opportunity.pk]), {"item": "X", "quantity": 1}).status_code == 403
-    assert rep_client.post(opportunity.get_absolute_url(), {"action": "follow_step"}).status_code == 403
+    assert (
+        rep_client.post(
+            reverse("opportunity_line_add", args=[opportunity.pk]), {"item": "X", "quantity": 1}
+        ).status_code
+        == 403
+    )
+    assert (
+        rep_client.post(opportunity.get_absolute_url(), {"action": "follow_step"}).status_code
+        == 403
+    )
     opportunity.refresh_from_db()
     assert opportunity.summary == "Locked deal" and not opportunity.lines.exists()
 
 
-def test_opportunity_card_of_the_process_is_editable_by_a_manager(manager_client, locked_opportunity):
+def test_opportunity_card_of_the_process_is_editable_by_a_manager(
+    manager_client, locked_opportunity
+):
     html = manager_client.get(locked_opportunity.get_absolute_url()).content.decode()
     assert reverse("opportunity_line_add", args=[locked_opportunity.pk]) in html
 
@@ -605,28 +787,38 @@ def test_opportunity_card_says_where_the_probability_comes_from(rep_client, rep)
     html = rep_client.get(opportunity.get_absolute_url()).content.decode()
     assert 'data-probability-manual="1"' in html and "set by hand" in html and "40 %" in html
     assert 'name="action" value="follow_step"' in html
-    response = rep_client.post(opportunity.get_absolute_url(), {"action": "follow_step", "version": opportunity.version})
+    response = rep_client.post(
+        opportunity.get_absolute_url(), {"action": "follow_step", "version": opportunity.version}
+    )
     assert response.status_code == 302
     opportunity.refresh_from_db()
     assert (opportunity.probability, opportunity.probability_is_manual) == (40, False)
     assert opportunity.history.filter(kind="probability").exists()
 
 
-def test_filters_and_export_leave_out_opportunities_the_user_may_not_see(rep_client, shared_prospect):
+def test_filters_and_export_leave_out_opportunities_the_user_may_not_see(
+    rep_client, shared_prospect
+):
     assert "COMMUN" not in rep_client.get("/prospects/?status=open").content.decode()
     export = b"".join(rep_client.get("/prospects/export/").streaming_content).decode("utf-8-sig")
     assert "COMMUN" in export and "Secret deal of Bruno" not in export and "987654" not in export
 
 
-def test_import_a_contact_is_followed_by_the_importer_and_refuses_invalid_data_cleanly(rep_client, rep, other_rep):
-    person = f.PersonFactory(last_name="Martin", first_name="Luc", email="luc@acme.fr", owner=other_rep)
+def test_import_a_contact_is_followed_by_the_importer_and_refuses_invalid_data_cleanly(
+    rep_client, rep, other_rep
+):
+    person = f.PersonFactory(
+        last_name="Martin", first_name="Luc", email="luc@acme.fr", owner=other_rep
+    )
     response = rep_client.post(reverse("prospect_import_contact"), {"person": person.pk})
     prospect = Prospect.objects.get(person=person)
     assert response.status_code == 302 and prospect.owner == rep
 
     broken = f.PersonFactory(last_name="Durand", first_name="Eve", email="eve@acme.fr")
     type(broken).objects.filter(pk=broken.pk).update(email="not-an-e-mail")
-    response = rep_client.post(reverse("prospect_import_contact"), {"person": broken.pk}, follow=True)
+    response = rep_client.post(
+        reverse("prospect_import_contact"), {"person": broken.pk}, follow=True
+    )
     assert response.status_code == 200
     assert not Prospect.objects.filter(person=broken).exists()
     assert "error" in [message.level_tag for message in response.context["messages"]]

@@ -51,40 +51,71 @@ def build_world(owner) -> World:
     )
     affiliation = f.AffiliationFactory(person=person, company=company, is_default=True)
     note = Note.objects.create(
-        content_type=ContentType.objects.get_for_model(company), object_id=company.pk,
-        subject="First call", text="Called the buyer.", owner=owner,
+        content_type=ContentType.objects.get_for_model(company),
+        object_id=company.pk,
+        subject="First call",
+        text="Called the buyer.",
+        owner=owner,
     )
     document = Document(
-        content_type=ContentType.objects.get_for_model(company), object_id=company.pk,
-        name="quote.txt", size=5, content_type_header="text/plain", uploaded_by=owner,
+        content_type=ContentType.objects.get_for_model(company),
+        object_id=company.pk,
+        name="quote.txt",
+        size=5,
+        content_type_header="text/plain",
+        uploaded_by=owner,
     )
     document.file.save("quote.txt", SimpleUploadedFile("quote.txt", b"hello"), save=False)
     document.save()
     prospect = f.ProspectFactory(
-        owner=owner, first_name="Claire", last_name="Martin", email="claire.martin@example.com",
+        owner=owner,
+        first_name="Claire",
+        last_name="Martin",
+        email="claire.martin@example.com",
         notes="Met at the trade show.",
     )
     opportunity = f.OpportunityFactory(
         prospect=prospect, owner=owner, company=company, person=person, project_notes="Big one."
     )
-    line = OpportunityLine.objects.create(opportunity=opportunity, item="Licence", unit_price=100, total=100)
+    line = OpportunityLine.objects.create(
+        opportunity=opportunity, item="Licence", unit_price=100, total=100
+    )
     StepProgress.objects.create(opportunity=opportunity, step=step, done_by=owner)
     task = f.TaskFactory(
-        assignee=owner, created_by=owner, opportunity=opportunity, notes="Bring the quote.",
+        assignee=owner,
+        created_by=owner,
+        opportunity=opportunity,
+        notes="Bring the quote.",
         location="Lyon",
     )
     private_task = f.TaskFactory(
-        assignee=owner, created_by=owner, is_private=True, title="Dentist",
+        assignee=owner,
+        created_by=owner,
+        is_private=True,
+        title="Dentist",
         start=timezone.now() + dt.timedelta(hours=3),
     )
     import_job = ImportJob.objects.create(filename="list.csv", actor=owner, owner=owner)
     feed = CalendarFeed.objects.create(user=owner, token=CalendarFeed.new_token())
     ExtraField.objects.get_or_create(label="Budget holder")
     return World(
-        owner=owner, process=process, step=step, company=company, address=address,
-        company_rep=company_rep, person=person, affiliation=affiliation, note=note,
-        document=document, prospect=prospect, opportunity=opportunity, line=line, task=task,
-        private_task=private_task, import_job=import_job, feed=feed,
+        owner=owner,
+        process=process,
+        step=step,
+        company=company,
+        address=address,
+        company_rep=company_rep,
+        person=person,
+        affiliation=affiliation,
+        note=note,
+        document=document,
+        prospect=prospect,
+        opportunity=opportunity,
+        line=line,
+        task=task,
+        private_task=private_task,
+        import_job=import_job,
+        feed=feed,
     )
 
 

@@ -30,7 +30,10 @@ class _FormReader(HTMLParser):
                 return
             self._form["fields"].append((name, a.get("value") or ""))
         elif tag == "select" and name:
-            self._select, self._select_first = {"name": name, "value": None, "multiple": "multiple" in a}, None
+            self._select, self._select_first = (
+                {"name": name, "value": None, "multiple": "multiple" in a},
+                None,
+            )
         elif tag == "option" and self._select is not None:
             value = a.get("value", "")
             if self._select_first is None:
@@ -52,7 +55,9 @@ class _FormReader(HTMLParser):
             self._select = None
         elif tag == "textarea" and self._textarea is not None and self._form is not None:
             text = self._textarea["text"]
-            self._form["fields"].append((self._textarea["name"], text[1:] if text.startswith("\n") else text))
+            self._form["fields"].append(
+                (self._textarea["name"], text[1:] if text.startswith("\n") else text)
+            )
             self._textarea = None
 
     def handle_data(self, data):

@@ -21,7 +21,9 @@ def own_world(rep, media):
 
 
 @pytest.mark.parametrize("kind", list(CASES))
-def test_an_edit_through_the_page_is_recorded_with_who_what_and_when(kind, own_world, rep, rep_client):
+def test_an_edit_through_the_page_is_recorded_with_who_what_and_when(
+    kind, own_world, rep, rep_client
+):
     case = CASES[kind]
     headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
     url = case.url(own_world)
@@ -34,7 +36,11 @@ def test_an_edit_through_the_page_is_recorded_with_who_what_and_when(kind, own_w
     assert case.current(own_world) == NEW_VALUE
 
     record = getattr(own_world, kind)
-    entry = LogEntry.objects.get_for_object(record).filter(action=LogEntry.Action.UPDATE).latest("timestamp")
+    entry = (
+        LogEntry.objects.get_for_object(record)
+        .filter(action=LogEntry.Action.UPDATE)
+        .latest("timestamp")
+    )
     assert entry.actor == rep
     assert entry.timestamp >= before
     assert entry.changes_dict[case.field] == [old_value, NEW_VALUE]

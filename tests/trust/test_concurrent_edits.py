@@ -29,8 +29,10 @@ def stale_messages() -> list[str]:
     """The start of each app's "changed meanwhile" message, as users read it in English."""
     with translation.override("en"):
         texts = [
-            contact_services.STALE_VERSION, prospect_services.STALE_VERSION,
-            pipeline_services.STALE_VERSION, activities.STALE_VERSION,
+            contact_services.STALE_VERSION,
+            prospect_services.STALE_VERSION,
+            pipeline_services.STALE_VERSION,
+            activities.STALE_VERSION,
         ]
         return [str(text).split("{")[0].strip()[:30] for text in texts]
 
@@ -75,7 +77,10 @@ CASES = {
         field="company_name",
         current=lambda w: type(w.prospect).objects.get(pk=w.prospect.pk).company_name,
         change=lambda w, user: prospect_services.prospect_update(
-            prospect_id=w.prospect.pk, actor=user, data={"company_name": MEANWHILE}, expected_version=None
+            prospect_id=w.prospect.pk,
+            actor=user,
+            data={"company_name": MEANWHILE},
+            expected_version=None,
         ),
     ),
     "opportunity": Case(
@@ -83,7 +88,10 @@ CASES = {
         field="summary",
         current=lambda w: Opportunity.objects.get(pk=w.opportunity.pk).summary,
         change=lambda w, user: prospect_services.opportunity_update(
-            opportunity_id=w.opportunity.pk, actor=user, data={"summary": MEANWHILE}, expected_version=None
+            opportunity_id=w.opportunity.pk,
+            actor=user,
+            data={"summary": MEANWHILE},
+            expected_version=None,
         ),
     ),
     "task": Case(
@@ -102,7 +110,9 @@ def own_world(rep, media):
 
 
 @pytest.mark.parametrize("kind", list(CASES))
-def test_stale_edit_form_is_refused_and_shows_the_current_values(kind, own_world, rep_client, manager):
+def test_stale_edit_form_is_refused_and_shows_the_current_values(
+    kind, own_world, rep_client, manager
+):
     case = CASES[kind]
     headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
     url = case.url(own_world)
@@ -140,13 +150,20 @@ def test_stale_board_move_is_refused(own_world, rep_client, manager):
     assert f'data-version="{w.opportunity.version}"' in board
     seen_version = w.opportunity.version
     steps = list(w.process.steps.order_by("position"))
-    pipeline_services.opportunity_move(opportunity_id=w.opportunity.pk, actor=manager, to_step=steps[2])
+    pipeline_services.opportunity_move(
+        opportunity_id=w.opportunity.pk, actor=manager, to_step=steps[2]
+    )
 
     response = rep_client.post(
         reverse("board_move", args=[w.process.pk]),
-        {"opportunity": w.opportunity.pk, "column": str(steps[1].pk), "from": str(steps[0].pk),
-         "version": seen_version},
-        HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en",
+        {
+            "opportunity": w.opportunity.pk,
+            "column": str(steps[1].pk),
+            "from": str(steps[0].pk),
+            "version": seen_version,
+        },
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert told(response)
@@ -160,11 +177,16 @@ def test_stale_step_toggle_is_refused(own_world, rep_client, manager):
     page = rep_client.get(reverse("pipeline_steps", args=[w.process.pk])).content.decode()
     seen_version = w.opportunity.version
     assert f'"version": "{seen_version}"' in page
-    pipeline_services.step_complete(opportunity_id=w.opportunity.pk, step_id=steps[1].pk, actor=manager)
+    pipeline_services.step_complete(
+        opportunity_id=w.opportunity.pk, step_id=steps[1].pk, actor=manager
+    )
 
     url = reverse("pipeline_step_toggle", args=[w.process.pk, w.opportunity.pk, steps[2].pk])
     response = rep_client.post(
-        url, {"done": "1", "version": seen_version}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en"
+        url,
+        {"done": "1", "version": seen_version},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert told(response)

@@ -25,9 +25,16 @@ ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 SHORT = '"<x>'
 URL = "javascript:alert(1)//"
 # Fields the application reads as structured values (never typed as free text by users).
-STRUCTURED = {"pipeline.Task.weekdays", "pipeline.CalendarFeed.token", "contacts.CompanySearchWord.word"}
+STRUCTURED = {
+    "pipeline.Task.weekdays",
+    "pipeline.CalendarFeed.token",
+    "contacts.CompanySearchWord.word",
+}
 # What an unescaped payload looks like in HTML.
-RAW = [re.compile(p, re.I) for p in (r"<script>alert\(", r"<img src=x onerror", r"<x>", r"href=[\"']?\s*javascript:")]
+RAW = [
+    re.compile(p, re.I)
+    for p in (r"<script>alert\(", r"<img src=x onerror", r"<x>", r"href=[\"']?\s*javascript:")
+]
 
 
 def text_fields(model):
@@ -76,9 +83,20 @@ ESCAPED = ("&lt;script&gt;alert(", "&lt;img src=x onerror", "&quot;&lt;x&gt;")
 # Pages that show stored text: the sweep must find the payloads there, escaped (so that the
 # test cannot pass by showing nothing).
 SHOWN = {
-    "dashboard", "company_list", "company_detail", "person_list", "person_detail", "prospect_list",
-    "prospect_detail", "opportunity_detail", "pipeline_board", "pipeline_steps", "task_list",
-    "task_detail", "task_calendar", "forecast",
+    "dashboard",
+    "company_list",
+    "company_detail",
+    "person_list",
+    "person_detail",
+    "prospect_list",
+    "prospect_detail",
+    "opportunity_detail",
+    "pipeline_board",
+    "pipeline_steps",
+    "task_list",
+    "task_detail",
+    "task_calendar",
+    "forecast",
 }
 
 
@@ -125,7 +143,13 @@ def test_every_page_escapes_every_text_field(rep_client, poisoned):
 
 def test_search_and_filters_echo_hostile_queries_escaped(rep_client, poisoned):
     rep_client.raise_request_exception = False
-    for name in ("prospect_list", "company_list", "person_list", "task_list", "prospect_import_contact"):
+    for name in (
+        "prospect_list",
+        "company_list",
+        "person_list",
+        "task_list",
+        "prospect_import_contact",
+    ):
         response = rep_client.get(reverse(name), {"q": ATTRIBUTE + SCRIPT})
         assert response.status_code == 200, name
         assert not unescaped(response.content.decode()), name

@@ -24,12 +24,32 @@ FORMS = {
     "person_edit": (lambda w: reverse("person_edit", args=[w.person.pk]), "last_name", False),
     "address_create": (lambda w: reverse("address_create", args=[w.company.pk]), "line1", True),
     "prospect_create": (lambda w: reverse("prospect_create"), "last_name", False),
-    "prospect_edit": (lambda w: reverse("prospect_detail", args=[w.prospect.pk]) + "?tab=details", "version", False),
-    "opportunity_edit": (lambda w: reverse("opportunity_detail", args=[w.opportunity.pk]), "version", False),
-    "line_add": (lambda w: reverse("opportunity_detail", args=[w.opportunity.pk]), "unit_price", False),
-    "task_create": (lambda w: reverse("task_create") + f"?opportunity={w.opportunity.pk}", "title", True),
+    "prospect_edit": (
+        lambda w: reverse("prospect_detail", args=[w.prospect.pk]) + "?tab=details",
+        "version",
+        False,
+    ),
+    "opportunity_edit": (
+        lambda w: reverse("opportunity_detail", args=[w.opportunity.pk]),
+        "version",
+        False,
+    ),
+    "line_add": (
+        lambda w: reverse("opportunity_detail", args=[w.opportunity.pk]),
+        "unit_price",
+        False,
+    ),
+    "task_create": (
+        lambda w: reverse("task_create") + f"?opportunity={w.opportunity.pk}",
+        "title",
+        True,
+    ),
     "task_edit": (lambda w: reverse("task_edit", args=[w.task.pk]), "version", True),
-    "board_opportunity_create": (lambda w: reverse("board_opportunity_create", args=[w.process.pk]), "summary", True),
+    "board_opportunity_create": (
+        lambda w: reverse("board_opportunity_create", args=[w.process.pk]),
+        "summary",
+        True,
+    ),
 }
 NUL_FREE_JUNK = [value for value in JUNK if "\x00" not in value]
 
@@ -52,13 +72,23 @@ def test_form_survives_junk(name, own_world, rep_client):
     action = form_action(html, field, url)
     rep_client.raise_request_exception = False
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(changes=st.dictionaries(
-        st.sampled_from(keys),
-        st.one_of(st.sampled_from(JUNK), st.text(max_size=30), st.integers(-(2**70), 2**70).map(str)),
-        min_size=1, max_size=3,
-    ))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        changes=st.dictionaries(
+            st.sampled_from(keys),
+            st.one_of(
+                st.sampled_from(JUNK), st.text(max_size=30), st.integers(-(2**70), 2**70).map(str)
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    )
     def check(changes):
         # The version stays what the page gave, so a save is tried, not refused as stale.
         fresh = form_with(rep_client.get(url, **headers).content.decode(), field)

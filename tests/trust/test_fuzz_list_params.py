@@ -24,19 +24,99 @@ from tests.trust.test_url_walk import OK, RULES, build_url, url_names
 pytestmark = pytest.mark.django_db
 
 COMMON = [
-    "q", "page", "sort", "order", "o", "date", "day", "month", "year", "start", "end", "view",
-    "format", "kind", "owner", "status", "step", "process", "months", "category", "todo",
-    "first_line", "people", "person", "company", "prospect", "opportunity", "per_page", "next",
-    "mine", "done", "type", "colour", "from", "to", "column",
+    "q",
+    "page",
+    "sort",
+    "order",
+    "o",
+    "date",
+    "day",
+    "month",
+    "year",
+    "start",
+    "end",
+    "view",
+    "format",
+    "kind",
+    "owner",
+    "status",
+    "step",
+    "process",
+    "months",
+    "category",
+    "todo",
+    "first_line",
+    "people",
+    "person",
+    "company",
+    "prospect",
+    "opportunity",
+    "per_page",
+    "next",
+    "mine",
+    "done",
+    "type",
+    "colour",
+    "from",
+    "to",
+    "column",
 ]
 JUNK = [
-    "", " ", "0", "-1", "1.5", "1e309", "NaN", "-0", "99999999999999999999999999", str(2**63),
-    str(-(2**63) - 1), "' OR '1'='1", "1; DROP TABLE auth_user;--", "1) UNION SELECT password FROM auth_user--",
-    "%", "%%", "_", "\\", "2024-02-30", "31/02/2024", "0000-00-00", "9999-12-31", "10000-01-01",
-    "2024-13-01", "24/13/2024", "1900-01-01", "yesterday", "true", "false", "on", "null", "None",
-    "undefined", "[]", "{}", "[1,2]", "<script>alert(1)</script>", "ü日本語🚀", "a" * 3000,
-    "csv", "xlsx", "pdf", "won", "lost", "open", "red", "all", "me", "-name", "__class__",
-    "0x10", "１２", "\u202e", "../../etc/passwd", "a\x00b",
+    "",
+    " ",
+    "0",
+    "-1",
+    "1.5",
+    "1e309",
+    "NaN",
+    "-0",
+    "99999999999999999999999999",
+    str(2**63),
+    str(-(2**63) - 1),
+    "' OR '1'='1",
+    "1; DROP TABLE auth_user;--",
+    "1) UNION SELECT password FROM auth_user--",
+    "%",
+    "%%",
+    "_",
+    "\\",
+    "2024-02-30",
+    "31/02/2024",
+    "0000-00-00",
+    "9999-12-31",
+    "10000-01-01",
+    "2024-13-01",
+    "24/13/2024",
+    "1900-01-01",
+    "yesterday",
+    "true",
+    "false",
+    "on",
+    "null",
+    "None",
+    "undefined",
+    "[]",
+    "{}",
+    "[1,2]",
+    "<script>alert(1)</script>",
+    "ü日本語🚀",
+    "a" * 3000,
+    "csv",
+    "xlsx",
+    "pdf",
+    "won",
+    "lost",
+    "open",
+    "red",
+    "all",
+    "me",
+    "-name",
+    "__class__",
+    "0x10",
+    "１２",
+    "\u202e",
+    "../../etc/passwd",
+    "a\x00b",
 ]
 ALLOWED = {200, 400}
 # A deeper, random run: FUZZ_EXAMPLES=200 .venv/bin/pytest tests/trust/test_fuzz_list_params.py
@@ -70,11 +150,23 @@ def page_parameters(html: str) -> tuple[list[str], list[str]]:
 
 def list_pages() -> list[str]:
     return [
-        name for name in url_names()
-        if name in RULES and RULES[name].obj is None and RULES[name].get == OK
+        name
+        for name in url_names()
+        if name in RULES
+        and RULES[name].obj is None
+        and RULES[name].get == OK
         and not name.endswith("_create")
-        and name not in {"logout", "login", "set_language", "password_change", "password_change_done",
-                         "prospect_import", "calendar_feed", "task_feed"}
+        and name
+        not in {
+            "logout",
+            "login",
+            "set_language",
+            "password_change",
+            "password_change_done",
+            "prospect_import",
+            "calendar_feed",
+            "task_feed",
+        }
     ]
 
 
@@ -117,7 +209,10 @@ def test_list_page_survives_junk_parameters(name, fuzz_world, client, rep, manag
     keys = sorted(set(names) | filterset_fields() | set(COMMON))
 
     @settings(
-        max_examples=EXAMPLES, deadline=None, derandomize="FUZZ_EXAMPLES" not in os.environ, database=None,
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize="FUZZ_EXAMPLES" not in os.environ,
+        database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(
@@ -136,7 +231,18 @@ def test_list_page_survives_junk_parameters(name, fuzz_world, client, rep, manag
 def test_every_list_page_is_fuzzed():
     """The fuzz follows RULES: a new list page is fuzzed as soon as the walk knows it."""
     pages = fuzz_pages()
-    for name in ("prospect_list", "company_list", "person_list", "task_list", "task_calendar",
-                 "pipeline_board", "pipeline_steps", "forecast", "trash", "prospect_export",
-                 "forecast_export", "mailing_export"):
+    for name in (
+        "prospect_list",
+        "company_list",
+        "person_list",
+        "task_list",
+        "task_calendar",
+        "pipeline_board",
+        "pipeline_steps",
+        "forecast",
+        "trash",
+        "prospect_export",
+        "forecast_export",
+        "mailing_export",
+    ):
         assert name in pages

@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db
 
 
 def attempt(client, password):
-    return client.post(reverse("login"), {"username": "alice", "password": password}, REMOTE_ADDR="10.1.2.3")
+    return client.post(
+        reverse("login"), {"username": "alice", "password": password}, REMOTE_ADDR="10.1.2.3"
+    )
 
 
 def test_repeated_failures_lock_the_account_for_a_while(client, rep):
@@ -18,7 +20,9 @@ def test_repeated_failures_lock_the_account_for_a_while(client, rep):
         assert b"alert" in response.content
     locked = attempt(client, "wrong")
     assert locked.status_code in (403, 429)
-    assert "Too many failed attempts" in locked.content.decode() or "Trop" in locked.content.decode()
+    assert (
+        "Too many failed attempts" in locked.content.decode() or "Trop" in locked.content.decode()
+    )
     # Even the right password is refused while locked out.
     assert attempt(client, "jalon-demo").status_code in (403, 429)
     assert client.get(reverse("dashboard")).status_code == 302

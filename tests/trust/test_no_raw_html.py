@@ -18,8 +18,11 @@ RAW_PYTHON = re.compile(r"\bmark_safe\(|\bSafeString\(|\bSafeText\(")
 
 def sanitize(html: str) -> str:
     """What a rich-text field would go through before being marked safe."""
-    return nh3.clean(html, tags={"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a"},
-                     url_schemes={"http", "https", "mailto"})
+    return nh3.clean(
+        html,
+        tags={"p", "br", "b", "strong", "i", "em", "u", "ul", "ol", "li", "a"},
+        url_schemes={"http", "https", "mailto"},
+    )
 
 
 def template_files():
@@ -44,17 +47,23 @@ def offenders(files, pattern) -> list[str]:
 
 def test_no_template_turns_autoescaping_off():
     found = offenders(template_files(), RAW_TEMPLATE)
-    assert not found, "values marked safe in templates (sanitise with nh3 first):\n" + "\n".join(found)
+    assert not found, "values marked safe in templates (sanitise with nh3 first):\n" + "\n".join(
+        found
+    )
 
 
 def test_no_code_marks_data_safe():
     found = offenders(python_files(), RAW_PYTHON)
-    assert not found, "HTML marked safe in code (use format_html, or nh3 for rich text):\n" + "\n".join(found)
+    assert not found, (
+        "HTML marked safe in code (use format_html, or nh3 for rich text):\n" + "\n".join(found)
+    )
 
 
 def test_the_sanitiser_strips_scripts_handlers_and_javascript_links():
-    dirty = ('<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a>'
-             '<img src=x onerror=alert(1)><a href="https://example.com">ok</a></p>')
+    dirty = (
+        '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:alert(1)">x</a>'
+        '<img src=x onerror=alert(1)><a href="https://example.com">ok</a></p>'
+    )
     clean = sanitize(dirty)
     assert "<script" not in clean and "onerror" not in clean and "onclick" not in clean
     assert "javascript:" not in clean

@@ -27,7 +27,9 @@ def make(kind, owner):
     if kind == "prospect":
         return f.ProspectFactory(owner=owner, first_name="Trashed", last_name="Prospect")
     if kind == "opportunity":
-        return f.OpportunityFactory(prospect=f.ProspectFactory(owner=owner), owner=owner, summary="Trashed deal")
+        return f.OpportunityFactory(
+            prospect=f.ProspectFactory(owner=owner), owner=owner, summary="Trashed deal"
+        )
     return f.TaskFactory(assignee=owner, title="Trashed task")
 
 
@@ -68,14 +70,18 @@ def test_deleted_record_is_listed_and_restored_through_the_page(kind, rep, manag
     html = page.content.decode()
     assert f'data-trash="{kind}-{obj.pk}"' in html
     assert who.get_full_name() in html  # who deleted it
-    assert timezone.localtime(model.all_objects.get(pk=obj.pk).deleted_at).strftime("%d/%m/%Y") in html
+    assert (
+        timezone.localtime(model.all_objects.get(pk=obj.pk).deleted_at).strftime("%d/%m/%Y") in html
+    )
 
     response = manager_client.post(reverse("trash_restore"), {"kind": kind, "pk": obj.pk})
     assert response.status_code == 302
     restored = model.objects.get(pk=obj.pk)
     assert restored.deleted_by is None
     assert restored.updated_by == manager
-    assert f'data-trash="{kind}-{obj.pk}"' not in manager_client.get(reverse("trash")).content.decode()
+    assert (
+        f'data-trash="{kind}-{obj.pk}"' not in manager_client.get(reverse("trash")).content.decode()
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -118,8 +124,12 @@ def test_a_prospect_comes_back_with_the_opportunities_deleted_with_it(rep, manag
 def test_a_series_comes_back_with_the_occurrences_deleted_with_it(rep, manager):
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
     head = activities.task_create(
-        actor=rep, title="Weekly call", type=f.task_type(), start=start,
-        frequency="weekly", count=4,
+        actor=rep,
+        title="Weekly call",
+        type=f.task_type(),
+        start=start,
+        frequency="weekly",
+        count=4,
     )
     occurrences = list(head.occurrences.order_by("start"))
     assert occurrences
@@ -127,7 +137,9 @@ def test_a_series_comes_back_with_the_occurrences_deleted_with_it(rep, manager):
     trashed = set(head.occurrences.model.all_objects.filter(series=head, deleted_at__isnull=False))
     assert len(trashed) >= 2
     trash.record_restore(obj=occurrences[0], actor=manager)
-    assert not head.occurrences.model.all_objects.filter(series=head, deleted_at__isnull=False).exists()
+    assert not head.occurrences.model.all_objects.filter(
+        series=head, deleted_at__isnull=False
+    ).exists()
 
 
 def test_an_opportunity_of_a_deleted_prospect_waits_for_its_prospect(rep, manager):
@@ -135,7 +147,9 @@ def test_an_opportunity_of_a_deleted_prospect_waits_for_its_prospect(rep, manage
     delete("prospect", opportunity.prospect, rep)
     with pytest.raises(ValidationError) as refused:
         trash.record_restore(obj=opportunity, actor=manager)
-    assert "first" in " ".join(refused.value.messages) or "abord" in " ".join(refused.value.messages)
+    assert "first" in " ".join(refused.value.messages) or "abord" in " ".join(
+        refused.value.messages
+    )
     assert Opportunity.all_objects.get(pk=opportunity.pk).deleted_at is not None
 
 
@@ -143,7 +157,10 @@ def test_only_managers_see_and_restore(rep, rep_client):
     company = make("company", rep)
     delete("company", company, rep)
     assert rep_client.get(reverse("trash")).status_code == 403
-    assert rep_client.post(reverse("trash_restore"), {"kind": "company", "pk": company.pk}).status_code == 403
+    assert (
+        rep_client.post(reverse("trash_restore"), {"kind": "company", "pk": company.pk}).status_code
+        == 403
+    )
     with pytest.raises(PermissionDenied):
         trash.record_restore(obj=company, actor=rep)
     assert b"/trash/" not in rep_client.get(reverse("dashboard")).content
@@ -153,12 +170,17 @@ def test_the_nav_links_managers_to_the_trash(manager_client):
     assert b'href="/trash/"' in manager_client.get(reverse("dashboard")).content
 
 
-def test_records_older_than_the_retention_are_gone_from_the_trash(rep, manager, manager_client, settings):
+def test_records_older_than_the_retention_are_gone_from_the_trash(
+    rep, manager, manager_client, settings
+):
     company = make("company", rep)
     delete("company", company, rep)
     old = timezone.now() - dt.timedelta(days=settings.TRASH_RETENTION_DAYS + 1)
     type(company).all_objects.filter(pk=company.pk).update(deleted_at=old)
-    assert f'data-trash="company-{company.pk}"' not in manager_client.get(reverse("trash")).content.decode()
+    assert (
+        f'data-trash="company-{company.pk}"'
+        not in manager_client.get(reverse("trash")).content.decode()
+    )
     with pytest.raises(ValidationError):
         trash.record_restore(obj=company, actor=manager)
 
@@ -170,7 +192,10 @@ def test_restoring_twice_or_an_unknown_record_is_refused_cleanly(rep, manager_cl
     assert manager_client.post(url, {"kind": "company", "pk": company.pk}).status_code == 302
     again = manager_client.post(url, {"kind": "company", "pk": company.pk}, follow=True)
     assert again.status_code == 200
-    assert "no longer in the trash" in again.content.decode() or "plus dans la corbeille" in again.content.decode()
+    assert (
+        "no longer in the trash" in again.content.decode()
+        or "plus dans la corbeille" in again.content.decode()
+    )
     assert manager_client.post(url, {"kind": "nothing", "pk": 1}).status_code == 404
     assert manager_client.post(url, {"kind": "company", "pk": "x"}).status_code == 404
 
@@ -184,7 +209,9 @@ def test_filter_by_kind(rep, manager_client):
     assert f'data-trash="company-{company.pk}"' not in html
 
 
-def test_trash_page_query_count_does_not_grow_with_rows(rep, manager, manager_client, django_assert_max_num_queries):
+def test_trash_page_query_count_does_not_grow_with_rows(
+    rep, manager, manager_client, django_assert_max_num_queries
+):
     for kind in KINDS:
         for _ in range(3):
             obj = make(kind, rep)

@@ -19,7 +19,9 @@ def company(rep):
 
 
 def upload_url(target) -> str:
-    return reverse("document_upload", args=[ContentType.objects.get_for_model(target).pk, target.pk])
+    return reverse(
+        "document_upload", args=[ContentType.objects.get_for_model(target).pk, target.pk]
+    )
 
 
 def stored_files(media) -> list:
@@ -42,12 +44,17 @@ def test_document_of_a_refused_type_is_refused(case, htmx, company, rep_client, 
     name, content = REFUSED_DOCUMENTS[case]
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = rep_client.post(
-        upload_url(company), {"file": SimpleUploadedFile(name, content)}, follow=not htmx,
-        HTTP_ACCEPT_LANGUAGE="en", **headers,
+        upload_url(company),
+        {"file": SimpleUploadedFile(name, content)},
+        follow=not htmx,
+        HTTP_ACCEPT_LANGUAGE="en",
+        **headers,
     )
     assert response.status_code == 200
     text = response.content.decode() + response.headers.get("HX-Trigger", "")
-    assert any(word in text for word in ("cannot be attached", "is empty", "empty", "Allowed types")), text[-500:]
+    assert any(
+        word in text for word in ("cannot be attached", "is empty", "empty", "Allowed types")
+    ), text[-500:]
     assert not Document.objects.exists()
     assert not stored_files(media)
 
@@ -57,8 +64,11 @@ def test_document_over_the_size_limit_is_refused(htmx, company, rep_client, medi
     settings.DOCUMENT_MAX_BYTES = 1024
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     response = rep_client.post(
-        upload_url(company), {"file": SimpleUploadedFile("big.pdf", b"%PDF" + b"x" * 2000)},
-        follow=not htmx, HTTP_ACCEPT_LANGUAGE="en", **headers,
+        upload_url(company),
+        {"file": SimpleUploadedFile("big.pdf", b"%PDF" + b"x" * 2000)},
+        follow=not htmx,
+        HTTP_ACCEPT_LANGUAGE="en",
+        **headers,
     )
     assert response.status_code == 200
     text = response.content.decode() + response.headers.get("HX-Trigger", "")
@@ -67,7 +77,9 @@ def test_document_over_the_size_limit_is_refused(htmx, company, rep_client, medi
     assert not stored_files(media)
 
 
-def test_document_within_the_limits_is_stored_and_downloaded_as_an_attachment(company, rep_client, media, settings):
+def test_document_within_the_limits_is_stored_and_downloaded_as_an_attachment(
+    company, rep_client, media, settings
+):
     settings.DOCUMENT_MAX_BYTES = 1024
     rep_client.post(upload_url(company), {"file": SimpleUploadedFile("../../notes.txt", b"hello")})
     document = Document.objects.get()
@@ -76,7 +88,10 @@ def test_document_within_the_limits_is_stored_and_downloaded_as_an_attachment(co
     response = rep_client.get(reverse("document_download", args=[document.pk]))
     assert response.status_code == 200
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content if response.streaming else [response.content]) == b"hello"
+    assert (
+        b"".join(response.streaming_content if response.streaming else [response.content])
+        == b"hello"
+    )
 
 
 REFUSED_IMPORTS = {
@@ -93,7 +108,9 @@ REFUSED_IMPORTS = {
 def test_import_file_of_a_refused_type_or_unreadable_is_refused(case, rep_client, media):
     name, content = REFUSED_IMPORTS[case]
     response = rep_client.post(
-        reverse("prospect_import"), {"file": SimpleUploadedFile(name, content)}, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("prospect_import"),
+        {"file": SimpleUploadedFile(name, content)},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     rep_client.raise_request_exception = False
     if response.status_code == 302:
@@ -106,7 +123,9 @@ def test_import_file_of_a_refused_type_or_unreadable_is_refused(case, rep_client
         assert job.state != ImportJob.State.DONE
     else:
         assert response.status_code in (200, 400, 422), response.status_code
-        assert 'class="errorlist' in response.content.decode() or "error" in response.content.decode()
+        assert (
+            'class="errorlist' in response.content.decode() or "error" in response.content.decode()
+        )
         assert not ImportJob.objects.exists()
     assert not Prospect.objects.exists()
 
@@ -115,7 +134,9 @@ def test_import_file_over_the_size_limit_is_refused(rep_client, media, monkeypat
     monkeypatch.setattr(prospect_forms, "IMPORT_MAX_BYTES", 1024)
     content = b"Nom;Prenom\n" + b"Dupont;Jean\n" * 200
     response = rep_client.post(
-        reverse("prospect_import"), {"file": SimpleUploadedFile("list.csv", content)}, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("prospect_import"),
+        {"file": SimpleUploadedFile("list.csv", content)},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 422
     assert "too large" in response.content.decode()

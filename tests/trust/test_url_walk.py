@@ -86,7 +86,9 @@ RULES: dict[str, Rule] = {
     "company_list": page(),
     "company_create": Rule(get=OK, post=FORM_ERROR),
     "company_detail": read("company"),
-    "company_edit": change_form("company", data=lambda w: {"name": "Taken over", "version": w.company.version}),
+    "company_edit": change_form(
+        "company", data=lambda w: {"name": "Taken over", "version": w.company.version}
+    ),
     "company_transform": change_form("company", data=lambda w: {"customer_code": "C1"}),
     "company_trash": change_post("company"),
     "address_create": change_form("company", data=lambda w: {"line1": "1 rue de la Paix"}),
@@ -101,7 +103,9 @@ RULES: dict[str, Rule] = {
     "person_create": Rule(get=OK, post=FORM_ERROR),
     "mailing_export": page(),
     "person_detail": read("person"),
-    "person_edit": change_form("person", data=lambda w: {"last_name": "Taken", "version": w.person.version}),
+    "person_edit": change_form(
+        "person", data=lambda w: {"last_name": "Taken", "version": w.person.version}
+    ),
     "person_trash": change_post("person"),
     "person_company_link": change_form("person", data=lambda w: {"company": w.company.pk}),
     "affiliation_edit": change_form("affiliation", data=lambda w: {"role": "Boss"}),
@@ -123,7 +127,9 @@ RULES: dict[str, Rule] = {
     "prospect_import_report": Rule(get=DENIED, post=NOT_ALLOWED | DENIED, obj="import_job"),
     # Makes a prospect of the rep's own from a contact of the team (checked below).
     "prospect_import_contact": Rule(
-        get=OK, post=REDIRECT | DENIED, writes=True,
+        get=OK,
+        post=REDIRECT | DENIED,
+        writes=True,
         data=lambda w: {"person": w.person.pk, "company": w.company.pk},
     ),
     "prospect_export": page(),
@@ -131,29 +137,44 @@ RULES: dict[str, Rule] = {
     "prospect_trash": managers_only(post=NOT_ALLOWED | DENIED),
     "prospect_restore": managers_only(get=NOT_ALLOWED | DENIED),
     "prospect_detail": Rule(
-        get=OK, post=DENIED, obj="prospect", own_only_get=frozenset({404}),
+        get=OK,
+        post=DENIED,
+        obj="prospect",
+        own_only_get=frozenset({404}),
         data=lambda w: {"last_name": "Taken over", "version": w.prospect.version},
     ),
     "prospect_panel": read("prospect"),
     "prospect_opportunity_create": change_post("prospect", data=lambda w: {"summary": "Mine"}),
     "prospect_add_to_contacts": change_post("prospect"),
     "opportunity_detail": Rule(
-        get=OK, post=DENIED, obj="opportunity", own_only_get=frozenset({404}),
+        get=OK,
+        post=DENIED,
+        obj="opportunity",
+        own_only_get=frozenset({404}),
         data=lambda w: {"summary": "Taken over", "version": w.opportunity.version},
     ),
-    "opportunity_line_add": change_post("opportunity", data=lambda w: {"item": "Free", "unit_price": "1"}),
-    "opportunity_line_edit": change_form("line", data=lambda w: {"item": "Changed", "unit_price": "0"}),
+    "opportunity_line_add": change_post(
+        "opportunity", data=lambda w: {"item": "Free", "unit_price": "1"}
+    ),
+    "opportunity_line_edit": change_form(
+        "line", data=lambda w: {"item": "Changed", "unit_price": "0"}
+    ),
     "opportunity_line_delete": change_post("line"),
     # Pipeline: processes, step list, stages, board.
     "pipeline_list": page(),
     "pipeline_steps": page(),
-    "pipeline_step_toggle": change_post(data=lambda w: {"done": "0", "version": w.opportunity.version}),
+    "pipeline_step_toggle": change_post(
+        data=lambda w: {"done": "0", "version": w.opportunity.version}
+    ),
     "pipeline_opportunity_delete": change_post(data=lambda w: {"version": w.opportunity.version}),
     "pipeline_board": page(),
     "board_move": Rule(
-        get=NOT_ALLOWED, post=OK,  # refused inside the answer (toast + card back), checked by the diff
+        get=NOT_ALLOWED,
+        post=OK,  # refused inside the answer (toast + card back), checked by the diff
         data=lambda w: {
-            "opportunity": w.opportunity.pk, "column": "won", "from": str(w.step.pk),
+            "opportunity": w.opportunity.pk,
+            "column": "won",
+            "from": str(w.step.pk),
             "version": w.opportunity.version,
         },
     ),
@@ -168,7 +189,8 @@ RULES: dict[str, Rule] = {
     # Tasks.
     "task_list": page(),
     "task_create": Rule(
-        get=OK, post=FORM_ERROR | DENIED,
+        get=OK,
+        post=FORM_ERROR | DENIED,
         data=lambda w: {"title": "Mine", "type": 1, "opportunity": w.opportunity.pk},
     ),
     "task_panel": read(None, query="opportunity={opportunity}"),
@@ -227,7 +249,12 @@ def build_url(name: str, rule: Rule, w: World) -> str:
             raise AssertionError(f"the walk does not know the URL parameter {param!r} of {name!r}")
     url = reverse(name, kwargs=kwargs)
     if rule.query:
-        url += "?" + rule.query.format(**{k: getattr(w, k).pk for k in ("company", "person", "prospect", "opportunity", "task")})
+        url += "?" + rule.query.format(
+            **{
+                k: getattr(w, k).pk
+                for k in ("company", "person", "prospect", "opportunity", "task")
+            }
+        )
     return url
 
 
@@ -296,7 +323,9 @@ def test_rep_on_another_reps_records(rep_client, world, htmx):
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
-def test_rep_on_another_reps_records_when_reps_see_only_their_own(rep_client, world, settings, htmx):
+def test_rep_on_another_reps_records_when_reps_see_only_their_own(
+    rep_client, world, settings, htmx
+):
     settings.REPS_SEE_ONLY_OWN = True
     problems = walk(rep_client, world, htmx=htmx, own_only=True)
     assert not problems, "\n".join(problems)
@@ -315,7 +344,9 @@ def test_anonymous_users_are_sent_to_login(client, world):
         url = build_url(name, rule, world)
         for method in (client.get, client.post):
             response = method(url)
-            assert response.status_code in (302, 405), f"{method.__name__} {url}: {response.status_code}"
+            assert response.status_code in (302, 405), (
+                f"{method.__name__} {url}: {response.status_code}"
+            )
             if response.status_code == 302:
                 assert response["Location"].startswith(reverse("login")), url
 
@@ -346,7 +377,13 @@ def test_importing_a_team_contact_leaves_the_contact_alone(rep_client, rep, worl
     assert Prospect.objects.filter(person=world.person).exists()
 
 
-TRASHABLE = ("contacts.Company", "contacts.Person", "prospects.Prospect", "prospects.Opportunity", "pipeline.Task")
+TRASHABLE = (
+    "contacts.Company",
+    "contacts.Person",
+    "prospects.Prospect",
+    "prospects.Opportunity",
+    "pipeline.Task",
+)
 
 
 def test_no_page_deletes_a_trashable_record_for_good(manager_client, world):
@@ -362,7 +399,9 @@ def test_no_page_deletes_a_trashable_record_for_good(manager_client, world):
         status = manager_client.post(url, rule.data(world) if rule.data else {}).status_code
         assert status < 500, f"POST {url} ({name}) as a manager: {status}"
         after = {label: len(rows) for label, rows in snapshot().items() if label in TRASHABLE}
-        lost = {label: before[label] - after[label] for label in before if after[label] < before[label]}
+        lost = {
+            label: before[label] - after[label] for label in before if after[label] < before[label]
+        }
         assert not lost, f"POST {url} ({name}) deleted for good: {lost}"
 
 
@@ -370,10 +409,14 @@ def mark_world(w: World) -> None:
     """Give the other rep's records names that can be looked for in any answer."""
     type(w.company).all_objects.filter(pk=w.company.pk).update(name="Zq-company")
     type(w.person).all_objects.filter(pk=w.person.pk).update(last_name="Zq-person")
-    type(w.prospect).all_objects.filter(pk=w.prospect.pk).update(last_name="Zq-prospect", company_name="Zq-prospect")
+    type(w.prospect).all_objects.filter(pk=w.prospect.pk).update(
+        last_name="Zq-prospect", company_name="Zq-prospect"
+    )
     type(w.opportunity).all_objects.filter(pk=w.opportunity.pk).update(summary="Zq-opportunity")
     type(w.task).all_objects.filter(pk=w.task.pk).update(title="Zq-task")
-    type(w.private_task).all_objects.filter(pk=w.private_task.pk).update(title="Zq-private", notes="Zq-private")
+    type(w.private_task).all_objects.filter(pk=w.private_task.pk).update(
+        title="Zq-private", notes="Zq-private"
+    )
 
 
 def answers(client, w: World):
@@ -381,31 +424,52 @@ def answers(client, w: World):
     client.raise_request_exception = False
     for name in url_names():
         rule = RULES.get(name)
-        if rule is None or name in {"logout", "task_feed"}:  # the feed is its owner's, by its secret
+        if rule is None or name in {
+            "logout",
+            "task_feed",
+        }:  # the feed is its owner's, by its secret
             continue
         url = build_url(name, rule, w)
         for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
             response = client.get(url, **headers)
-            content = b"".join(response.streaming_content) if response.streaming else response.content
+            content = (
+                b"".join(response.streaming_content) if response.streaming else response.content
+            )
             yield name, url, response.status_code, content.decode(errors="replace")
 
 
 def test_reps_who_see_only_their_own_find_nothing_of_others_anywhere(rep_client, world, settings):
     settings.REPS_SEE_ONLY_OWN = True
     mark_world(world)
-    leaks = [f"{name} {url}" for name, url, _status, text in answers(rep_client, world) if "Zq-" in text]
+    leaks = [
+        f"{name} {url}" for name, url, _status, text in answers(rep_client, world) if "Zq-" in text
+    ]
     assert not leaks, "another rep's records shown:\n" + "\n".join(leaks)
 
 
 def test_the_team_sees_each_others_records_in_lists(rep_client, world):
     mark_world(world)
-    seen = {name for name, _url, status, text in answers(rep_client, world) if status == 200 and "Zq-" in text}
-    assert {"company_list", "person_list", "prospect_list", "pipeline_board", "pipeline_steps"} <= seen
+    seen = {
+        name
+        for name, _url, status, text in answers(rep_client, world)
+        if status == 200 and "Zq-" in text
+    }
+    assert {
+        "company_list",
+        "person_list",
+        "prospect_list",
+        "pipeline_board",
+        "pipeline_steps",
+    } <= seen
 
 
 def test_private_tasks_of_others_show_nowhere(rep_client, world):
     mark_world(world)
-    leaks = [f"{name} {url}" for name, url, _status, text in answers(rep_client, world) if "Zq-private" in text]
+    leaks = [
+        f"{name} {url}"
+        for name, url, _status, text in answers(rep_client, world)
+        if "Zq-private" in text
+    ]
     assert not leaks, "another rep's private task shown:\n" + "\n".join(leaks)
 
 
@@ -429,8 +493,12 @@ def test_every_post_needs_the_csrf_token(rep, world):
 
 # Changes of an opportunity that the process's rights govern (PROSTEP "Modif").
 PROCESS_GOVERNED = {
-    "board_move": lambda w: {"opportunity": w.opportunity.pk, "column": "won", "from": str(w.step.pk),
-                             "version": w.opportunity.version},
+    "board_move": lambda w: {
+        "opportunity": w.opportunity.pk,
+        "column": "won",
+        "from": str(w.step.pk),
+        "version": w.opportunity.version,
+    },
     "pipeline_step_toggle": lambda w: {"done": "0", "version": w.opportunity.version},
     "pipeline_opportunity_delete": lambda w: {"version": w.opportunity.version},
 }

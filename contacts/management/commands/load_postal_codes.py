@@ -14,10 +14,14 @@ DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "postal_codes.csv.gz"
 
 
 class Command(BaseCommand):
-    help = "Load the French postal codes (contacts/data/postal_codes.csv.gz); does nothing if loaded."
+    help = (
+        "Load the French postal codes (contacts/data/postal_codes.csv.gz); does nothing if loaded."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Replace the codes already loaded.")
+        parser.add_argument(
+            "--force", action="store_true", help="Replace the codes already loaded."
+        )
 
     def handle(self, *args, force: bool = False, **options):
         if PostalCode.objects.exists() and not force:

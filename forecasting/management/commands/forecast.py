@@ -8,7 +8,9 @@ WIDTHS = [-8, 6, 16, 16, 14]  # negative: left-aligned
 
 def aligned(values) -> str:
     cells = zip(values, WIDTHS, strict=True)
-    return " ".join(f"{value!s:<{-width}}" if width < 0 else f"{value!s:>{width}}" for value, width in cells)
+    return " ".join(
+        f"{value!s:<{-width}}" if width < 0 else f"{value!s:>{width}}" for value, width in cells
+    )
 
 
 class Command(BaseCommand):
@@ -18,7 +20,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--months", type=int, default=12, help="months ahead, current one included (default 12)")
+        parser.add_argument(
+            "--months", type=int, default=12, help="months ahead, current one included (default 12)"
+        )
         parser.add_argument("--format", choices=["table", "csv"], default="table")
 
     def handle(self, *args, **options):
@@ -34,5 +38,7 @@ class Command(BaseCommand):
             self.stdout.write(aligned(row))
         totals = table.totals
         self.stdout.write(
-            aligned(["total", totals.count, totals.amount, totals.weighted_amount, totals.slipped_count])
+            aligned(
+                ["total", totals.count, totals.amount, totals.weighted_amount, totals.slipped_count]
+            )
         )

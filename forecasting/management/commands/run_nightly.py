@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Run the nightly job at once: forecast snapshot, overdue colours, digests, trash."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="the day to run for, YYYY-MM-DD (default: today, Europe/Paris)")
+        parser.add_argument(
+            "--date", help="the day to run for, YYYY-MM-DD (default: today, Europe/Paris)"
+        )
 
     def handle(self, *args, **options):
         day = None

@@ -14,9 +14,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--owner", help="username owning the rows without an owner column value")
-        parser.add_argument("--valid-only", action="store_true", help="import the valid rows, report the others")
-        parser.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
+        parser.add_argument(
+            "--owner", help="username owning the rows without an owner column value"
+        )
+        parser.add_argument(
+            "--valid-only", action="store_true", help="import the valid rows, report the others"
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check the file and report, write nothing"
+        )
         parser.add_argument("--report", help="also write the refused rows (CSV) to this file")
 
     def handle(self, *args, **options):
@@ -26,11 +32,18 @@ class Command(BaseCommand):
                 owner = get_user_model().objects.get(username=options["owner"])
             except get_user_model().DoesNotExist as exc:
                 raise CommandError(f"unknown user {options['owner']}") from exc
-        report_file = open(options["report"], "w", encoding="utf-8-sig", newline="") if options["report"] else None  # noqa: SIM115
+        report_file = None
+        if options["report"]:
+            report_file = open(options["report"], "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
         try:
             report = prospects_import(
-                path=options["file"], filename=options["file"], actor=owner, owner=owner,
-                valid_only=options["valid_only"], dry_run=options["dry_run"], report_file=report_file,
+                path=options["file"],
+                filename=options["file"],
+                actor=owner,
+                owner=owner,
+                valid_only=options["valid_only"],
+                dry_run=options["dry_run"],
+                report_file=report_file,
             )
         except (ValueError, OSError) as exc:
             raise CommandError(str(exc)) from exc
