@@ -49,10 +49,13 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "auditlog",
+    "core",
+    "accounts",
     "contacts",
-    "prospects",
     "pipeline",
+    "prospects",
     "forecasting",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
 ]
 
+AUTH_USER_MODEL = "accounts.User"
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -85,7 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "config.context_processors.navigation",
+                "core.context_processors.navigation",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -199,9 +203,9 @@ CELERY_BEAT_SCHEDULE = {
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "contacts.Company", "exclude_fields": ["search_text", "version"]},
     {"model": "contacts.Person", "exclude_fields": ["version"]},
-    {"model": "prospects.Prospect", "exclude_fields": ["search_text", "version"]},
+    {"model": "contacts.Prospect", "exclude_fields": ["search_text", "version"]},
     {
-        "model": "prospects.Opportunity",
+        "model": "pipeline.Opportunity",
         "exclude_fields": [
             "version",
             "step_colour",

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from config import trash, views
+from core import trash
+from forecasting import dashboard
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard.dashboard, name="dashboard"),
     path("trash/", trash.trash, name="trash"),
     path("trash/restore/", trash.trash_restore, name="trash_restore"),
     # Passwords are reset by managers in the admin: no self-service reset by e-mail.
@@ -28,8 +29,6 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("", include("prospects.urls")),
     path("", include("pipeline.urls")),
-    path("", include("pipeline.board_urls")),
-    path("", include("pipeline.activity_urls")),
     path("", include("forecasting.urls")),
 ]
 

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from config.db import AliveManager, Tracked, TrashQuerySet
 from contacts.choices import CURRENCY_CHOICES, LANGUAGE_CHOICES
 from contacts.text import normalize
 from contacts.validators import validate_naf, validate_phone, validate_siren, validate_vat
+from core.db import AliveManager, Tracked, TrashQuerySet
 
 
 class Category(models.Model):
@@ -351,3 +351,133 @@ class PostalCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.city}"
+
+
+class Channel(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExtraField(models.Model):
+    """A manager-defined field shown on the prospect card's "extra fields" tab."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("text")
+        NUMBER = "number", _("number")
+        BOOLEAN = "boolean", _("yes/no")
+
+    label = models.CharField(_("label"), max_length=80, unique=True)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("extra field")
+        verbose_name_plural = _("extra fields")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ProspectQuerySet(TrashQuerySet):
+    pass
+
+
+class Prospect(Tracked):
+    """The prospect file: kept apart from the contact file, with its own plain values."""
+
+    civility = models.CharField(
+        _("civility"), max_length=4, choices=Person.Civility.choices, blank=True
+    )
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company_name = models.CharField(_("company"), max_length=200, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=80, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    external_ref = models.CharField(_("external reference"), max_length=60, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    sector = models.CharField(_("sector"), max_length=120, blank=True)
+    customer_type = models.CharField(_("customer type"), max_length=80, blank=True)
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    direct_approach = models.BooleanField(_("direct approach"), default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prospects",
+    )
+    categories = models.ManyToManyField(Category, verbose_name=_("categories"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    extra = models.JSONField(_("extra fields"), default=dict, blank=True)
+    # Link to the contact file once "add to contacts" ran (or when imported from it).
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company (contacts)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prospect_files",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person (contacts)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="prospect_files",
+    )
+    # Management dates, kept up to date from tasks.
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    last_contact_type = models.CharField(_("last contact type"), max_length=80, blank=True)
+    next_contact_at = models.DateTimeField(_("next contact"), null=True, blank=True)
+    next_contact_type = models.CharField(_("next contact type"), max_length=80, blank=True)
+    search_text = models.TextField(default="", blank=True, editable=False)
+
+    objects = AliveManager.from_queryset(ProspectQuerySet)()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name = _("prospect")
+        verbose_name_plural = _("prospects")
+        indexes = [
+            models.Index(fields=["owner", "last_name"]),
+            models.Index(fields=["last_name", "first_name", "id"], name="prospect_name_order"),
+        ]
+
+    def __str__(self) -> str:
+        name = " ".join(p for p in [self.first_name, self.last_name.upper()] if p)
+        if self.company_name:
+            return f"{name} ({self.company_name})" if name else self.company_name
+        return name or f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("prospect_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in [self.first_name, self.last_name.upper()] if p)
+
+    @property
+    def first_note_line(self) -> str:
+        return (self.notes or "").strip().splitlines()[0] if (self.notes or "").strip() else ""

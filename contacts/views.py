@@ -8,14 +8,9 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.access import can_change, can_view, get_changeable_or_403, get_visible_or_404
-from config.exports import csv_response
-from config.htmx import HtmxHttpRequest, with_message
-from config.roles import is_manager
 from contacts import selectors, services
 from contacts.filters import CompanyFilter, PersonFilter
 from contacts.forms import (
@@ -40,6 +35,11 @@ from contacts.models import (
     Person,
     PostalCode,
 )
+from core.access import can_change, can_view, get_changeable_or_403, get_visible_or_404
+from core.exports import csv_response
+from core.htmx import HtmxHttpRequest, with_message
+from core.redirects import safe_next
+from core.roles import is_manager
 
 PAGE_SIZE = 50
 COMPANY_TABS = [
@@ -54,16 +54,11 @@ COMPANY_TABS = [
 ]
 PERSON_TABS = ["identity", "companies", "tasks", "notes", "documents", "history"]
 # Records notes and documents may be attached to ("app_label.model").
-ATTACHABLE = {"contacts.company", "contacts.person", "prospects.prospect", "prospects.opportunity"}
+ATTACHABLE = {"contacts.company", "contacts.person", "contacts.prospect", "pipeline.opportunity"}
 
 
 def _redirect_back(request, fallback: str):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback))
 
 
 def _query_without_page(request) -> str:

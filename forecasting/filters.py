@@ -4,10 +4,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from config.roles import SALES_MANAGER, SALES_REP, is_manager
 from contacts.models import Category
-from pipeline.models import Process
-from prospects.models import Opportunity
+from core.roles import SALES_MANAGER, SALES_REP, is_manager
+from pipeline.models import Opportunity, Process
 
 
 def owner_choices(user):

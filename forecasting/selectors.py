@@ -15,9 +15,9 @@ from django.db.models import Case, Count, DateField, DecimalField, F, Q, QuerySe
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from config.roles import is_manager
+from core.roles import is_manager
 from forecasting.models import ForecastSnapshot
-from prospects.models import Opportunity
+from pipeline.models import Opportunity
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

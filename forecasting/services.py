@@ -19,7 +19,7 @@ from django.db.utils import IntegrityError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from config.db import Tracked
+from core.db import Tracked
 from forecasting.models import ForecastSnapshot
 from forecasting.selectors import (
     forecast_month_expression,
@@ -28,9 +28,8 @@ from forecasting.selectors import (
     weighted_sum_expression,
 )
 from pipeline import clocks
-from pipeline.activities import HORIZON_DAYS, series_extend
-from pipeline.models import Task
-from prospects.models import Colour
+from pipeline.models import Colour, Task
+from pipeline.services.activities import HORIZON_DAYS, series_extend
 
 logger = logging.getLogger(__name__)
 

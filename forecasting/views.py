@@ -4,8 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from config.exports import csv_response
-from config.htmx import HtmxHttpRequest
+from core.exports import csv_response
+from core.htmx import HtmxHttpRequest
 from forecasting import selectors
 from forecasting.charts import bar_chart
 from forecasting.filters import ForecastFilter
@@ -16,7 +16,7 @@ from forecasting.selectors import (
     open_opportunities,
     slipped_opportunities,
 )
-from prospects.models import Opportunity
+from pipeline.models import Opportunity
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36

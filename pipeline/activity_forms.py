@@ -5,8 +5,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.activities import SCOPE_FOLLOWING, SCOPE_THIS
 from pipeline.models import Task, TaskType
+from pipeline.services.activities import SCOPE_FOLLOWING, SCOPE_THIS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -8,7 +8,14 @@ class PipelineConfig(AppConfig):
 
     def ready(self) -> None:
         from contacts.services import DOCUMENT_ATTACHED_HOOKS
-        from pipeline.services import on_document_attached
+        from pipeline.services.automation import on_document_attached
 
         if on_document_attached not in DOCUMENT_ATTACHED_HOOKS:
             DOCUMENT_ATTACHED_HOOKS.append(on_document_attached)
+
+        from core import trash
+        from pipeline.clocks import restored_refresh
+
+        trash.register("opportunity", "pipeline.Opportunity", position=40)
+        trash.register("task", "pipeline.Task", position=50)
+        trash.on_restored(restored_refresh)

@@ -3,9 +3,20 @@ red after it. Days are counted in the local time zone (Europe/Paris)."""
 
 import datetime as dt
 
+from django.db.models import (
+    Case,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from prospects.models import Colour
+from pipeline.models import Colour, Opportunity, Step, Task
 
 
 def local_day(value: dt.date | dt.datetime) -> dt.date:
@@ -48,7 +59,6 @@ def _day_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def datetime_colour_case(field: str, today: dt.date):
     """SQL CASE giving the colour of a due date-time column, for bulk refreshes."""
-    from django.db.models import Case, Value, When
 
     start, end = _day_bounds(today)
     return Case(
@@ -61,7 +71,6 @@ def datetime_colour_case(field: str, today: dt.date):
 
 def date_colour_case(field: str, today: dt.date):
     """SQL CASE giving the colour of a due date column, for bulk refreshes."""
-    from django.db.models import Case, Value, When
 
     return Case(
         When(**{f"{field}__isnull": True}, then=Value(Colour.NONE)),
@@ -75,10 +84,6 @@ def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None)
     """Recompute the stored clocks of opportunities (all open ones when no ids are given):
     step due day and colour, next open action and its colour; closed ones lose their colours.
     Runs as a few SQL statements whatever the number of rows. Returns the number of open ones."""
-    from django.db.models import OuterRef, Subquery
-
-    from pipeline.models import Task
-    from prospects.models import Opportunity
 
     today = today or timezone.localdate()
     queryset = Opportunity.all_objects.all()
@@ -93,7 +98,6 @@ def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None)
     )
     queryset.update(next_action_at=Subquery(first_open_task))
     # The step due day needs the step's duration: one UPDATE per distinct duration.
-    from pipeline.models import Step
 
     durations = Step.objects.filter(opportunities__in=queryset).values_list(
         "duration_days", flat=True
@@ -115,8 +119,6 @@ def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None)
 
 def _set_step_due(queryset, days: int) -> None:
     """step_due = local day of step_changed_at + days, computed in SQL."""
-    from django.db.models import DateField, DurationField, ExpressionWrapper, Value
-    from django.db.models.functions import TruncDate
 
     queryset.update(
         step_due=ExpressionWrapper(
@@ -129,7 +131,6 @@ def _set_step_due(queryset, days: int) -> None:
 
 def tasks_refresh(task_ids=None, *, today: dt.date | None = None) -> int:
     """Recompute the stored colour of tasks (all open ones when no ids are given)."""
-    from pipeline.models import Task
 
     today = today or timezone.localdate()
     queryset = Task.all_objects.all()
@@ -142,3 +143,14 @@ def tasks_refresh(task_ids=None, *, today: dt.date | None = None) -> int:
     open_tasks = queryset.filter(done=False)
     open_tasks.update(colour=datetime_colour_case("start", today))
     return open_tasks.count()
+
+
+def restored_refresh(records: list) -> None:
+    """Stored overdue colours follow the tasks and opportunities brought back from the trash."""
+    tasks = [r.pk for r in records if isinstance(r, Task)]
+    opportunities = {r.pk for r in records if isinstance(r, Opportunity)}
+    opportunities |= {r.opportunity_id for r in records if isinstance(r, Task) and r.opportunity_id}
+    if tasks:
+        tasks_refresh(tasks)
+    if opportunities:
+        opportunities_refresh(sorted(opportunities))

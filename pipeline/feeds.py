@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from pipeline.activities import parse_weekdays, task_rule
 from pipeline.models import CalendarFeed, Task
+from pipeline.services.activities import parse_weekdays, task_rule
 
 PRODID = "-//Jalon//Tasks//FR"
 PAST_DAYS = 180

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Document, Note
 from pipeline.clocks import colour_for
-from pipeline.models import Task
-from prospects.models import HistoryEntry, Opportunity
+from pipeline.models import HistoryEntry, Opportunity, Task
 
 SERIES_ROWS = 1  # a recurring series shows its next occurrence; the agenda shows the rest
 

@@ -1,9 +1,9 @@
 """Process rights (PROSTEP "Modif" / "Suppression"): who may change or delete the
-opportunities of a process. Object rights (`config.access.can_change`) apply on top."""
+opportunities of a process. Object rights (`core.access.can_change`) apply on top."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from config.roles import SALES_MANAGER, SALES_REP, is_manager
+from core.roles import SALES_MANAGER, SALES_REP, is_manager
 from pipeline.models import Process
 
 User = AbstractBaseUser | AnonymousUser

@@ -1,9 +1,401 @@
-"""Reads of the process pages shared by the step list and the Kanban."""
+"""Reads of the process pages: which process a user may open (`process_or_404`), and the
+Kanban's columns, their totals and their first cards, in a constant number of
+queries whatever the number of opportunities (one aggregate for every column's totals, one
+windowed query for every column's first cards, one prefetch for the next open tasks)."""
 
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from config.roles import is_manager
-from pipeline.models import Process
+from contacts.models import Category
+from core.roles import SALES_MANAGER, SALES_REP, is_manager
+from pipeline.models import Opportunity, Process, Step, Task
+
+PAGE_SIZE = 20  # cards shown per column before "load more"
+WON = "won"
+LOST = "lost"
+# Won and Lost columns are keyed by negative numbers in SQL so that every column key is an int.
+_WON_KEY = -1
+_LOST_KEY = -2
+
+
+class BoardFilter(django_filters.FilterSet):
+    """The board's filters; as GET parameters, every filtered board is a bookmarkable URL."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=get_user_model().objects.none(), empty_label=_("Everyone")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        method="filter_category",
+        empty_label=_("All categories"),
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = ["q", "owner", "category"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[SALES_REP, SALES_MANAGER])
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(summary__icontains=word)
+                | Q(prospect__company_name__icontains=word)
+                | Q(prospect__last_name__icontains=word)
+                | Q(prospect__first_name__icontains=word)
+                | Q(company__name__icontains=word)
+                | Q(person__last_name__icontains=word)
+            )
+        return queryset
+
+    def filter_category(self, queryset: QuerySet, name: str, value: Category) -> QuerySet:
+        # Exists rather than joins: an opportunity whose prospect and company both carry the
+        # category must appear once.
+        return queryset.filter(
+            Exists(Category.objects.filter(pk=value.pk, prospect=OuterRef("prospect")))
+            | Exists(Category.objects.filter(pk=value.pk, company=OuterRef("company")))
+        )
+
+
+@dataclass
+class Column:
+    key: str  # the step id, or "won" / "lost": the `data-column` hook
+    label: str
+    step: Step | None = None
+    folded: bool = False
+    count: int = 0
+    amount: Decimal = Decimal("0")
+    weighted: Decimal = Decimal("0")
+    cards: list[Opportunity] = field(default_factory=list)
+
+    @property
+    def is_final(self) -> bool:
+        return self.step is None
+
+    @property
+    def has_more(self) -> bool:
+        return self.count > len(self.cards)
+
+    @property
+    def shown(self) -> int:
+        return len(self.cards)
+
+
+def column_key_of(opportunity: Opportunity) -> str:
+    if opportunity.status == Opportunity.Status.WON:
+        return WON
+    if opportunity.status == Opportunity.Status.LOST:
+        return LOST
+    return str(opportunity.step_id)
+
+
+def board_steps(process: Process) -> list[Step]:
+    return list(process.steps.order_by("position", "id"))
+
+
+def board_opportunities(*, process: Process, user, today: dt.date | None = None) -> QuerySet:
+    """What the board shows: open opportunities, and those won or lost today (Gestan)."""
+    today = today or timezone.localdate()
+    return (
+        Opportunity.objects.visible_to(user)
+        .filter(process=process)
+        .filter(
+            Q(status=Opportunity.Status.OPEN)
+            | Q(status__in=[Opportunity.Status.WON, Opportunity.Status.LOST], closing_date=today)
+        )
+    )
+
+
+def _column_expression(first_step_id: int | None):
+    # An open opportunity without a step (data imported before steps existed) sits in the
+    # first column, where a drag can place it properly.
+    return Case(
+        When(status=Opportunity.Status.WON, then=Value(_WON_KEY)),
+        When(status=Opportunity.Status.LOST, then=Value(_LOST_KEY)),
+        default=Coalesce(F("step_id"), Value(first_step_id or 0)),
+        output_field=IntegerField(),
+    )
+
+
+def _key_to_sql(key: str) -> int:
+    return {WON: _WON_KEY, LOST: _LOST_KEY}.get(key) or int(key)
+
+
+def _sql_to_key(value: int) -> str:
+    return {_WON_KEY: WON, _LOST_KEY: LOST}.get(value) or str(value)
+
+
+def column_totals(queryset: QuerySet, first_step_id: int | None) -> dict[str, dict]:
+    """Count, amount and weighted amount of every column, in one aggregate query."""
+    weighted = ExpressionWrapper(
+        F("amount") * F("probability") / Value(100),
+        output_field=DecimalField(max_digits=20, decimal_places=4),
+    )
+    rows = (
+        queryset.annotate(column=_column_expression(first_step_id))
+        .order_by()
+        .values("column")
+        .annotate(n=Count("id"), total=Sum("amount"), total_weighted=Sum(weighted))
+    )
+    return {
+        _sql_to_key(row["column"]): {
+            "count": row["n"],
+            "amount": Decimal(row["total"] or 0),
+            "weighted": Decimal(row["total_weighted"] or 0).quantize(Decimal("0.01")),
+        }
+        for row in rows
+    }
+
+
+# What a card shows: reading only these keeps 2,000-row boards light (prospects carry long
+# notes and search text that a card never shows).
+CARD_FIELDS = (
+    "summary",
+    "status",
+    "step_id",
+    "process_id",
+    "position",
+    "version",
+    "amount",
+    "probability",
+    "next_action_at",
+    "action_colour",
+    "prospect_id",
+    "company_id",
+    "person_id",
+    "owner_id",
+    "prospect__company_name",
+    "prospect__first_name",
+    "prospect__last_name",
+    "company__name",
+    "person__first_name",
+    "person__last_name",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+)
+
+
+def _with_card_data(queryset: QuerySet) -> QuerySet:
+    """Everything a card shows, without a query per card."""
+    next_task = (
+        Task.objects.filter(done=False)
+        .order_by("start", "id")
+        .select_related("type")
+        .only("title", "start", "opportunity_id", "type__icon", "type__name")
+    )
+    return (
+        queryset.select_related("prospect", "company", "person", "owner")
+        .only(*CARD_FIELDS)
+        .annotate(
+            is_important=Exists(
+                Task.objects.filter(opportunity=OuterRef("pk"), done=False, important=True)
+            )
+        )
+        .prefetch_related(Prefetch("tasks", queryset=next_task[:1], to_attr="next_tasks"))
+    )
+
+
+def _first_cards(queryset: QuerySet, first_step_id, folded_keys: set[int], limit: int):
+    column = _column_expression(first_step_id)
+    return list(
+        _with_card_data(
+            queryset.exclude(**({"step_id__in": folded_keys} if folded_keys else {}))
+            .annotate(
+                column=column,
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[column],
+                    order_by=[F("position").asc(), F("id").asc()],
+                ),
+            )
+            .filter(rank__lte=limit)
+            .order_by("column", "position", "id")
+        )
+    )
+
+
+def board_columns(
+    *,
+    process: Process,
+    user,
+    filters: dict | None = None,
+    limit: int = PAGE_SIZE,
+    steps: list[Step] | None = None,
+) -> tuple[list[Column], BoardFilter]:
+    """The board's columns with their totals and first `limit` cards (folded columns: totals
+    only). Queries: steps, totals, cards, next tasks, filter choices (when rendered)."""
+    steps = board_steps(process) if steps is None else steps
+    first_step_id = steps[0].pk if steps else None
+    board_filter = BoardFilter(
+        filters or {}, queryset=board_opportunities(process=process, user=user)
+    )
+    queryset = board_filter.qs
+    totals = column_totals(queryset, first_step_id)
+    folded = {step.pk for step in steps if step.folded}
+    columns = [
+        Column(key=str(step.pk), label=step.label, step=step, folded=step.folded) for step in steps
+    ]
+    columns += [Column(key=WON, label=str(_("Won"))), Column(key=LOST, label=str(_("Lost")))]
+    by_key = {column.key: column for column in columns}
+    for key, values in totals.items():
+        if key in by_key:
+            by_key[key].count = values["count"]
+            by_key[key].amount = values["amount"]
+            by_key[key].weighted = values["weighted"]
+    for card in _first_cards(queryset, first_step_id, folded, limit):
+        column = by_key.get(_sql_to_key(card.column))
+        if column is not None:
+            column.cards.append(card)
+    return columns, board_filter
+
+
+def column_page(
+    *,
+    process: Process,
+    user,
+    key: str,
+    filters: dict | None = None,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+    first_step_id: int | None = None,
+) -> tuple[list[Opportunity], bool]:
+    """One more page of a column's cards ("load more") and whether more remain."""
+    queryset = BoardFilter(
+        filters or {}, queryset=board_opportunities(process=process, user=user)
+    ).qs
+    cards = list(
+        _with_card_data(
+            queryset.annotate(column=_column_expression(first_step_id))
+            .filter(column=_key_to_sql(key))
+            .order_by("position", "id")[offset : offset + limit + 1]
+        )
+    )
+    return cards[:limit], len(cards) > limit
+
+
+def column_of(
+    *,
+    process: Process,
+    user,
+    key: str,
+    filters: dict | None = None,
+    steps: list[Step] | None = None,
+    limit: int = PAGE_SIZE,
+) -> Column:
+    """One column, totals and first cards, for a re-render after a move or a refusal."""
+    steps = board_steps(process) if steps is None else steps
+    first_step_id = steps[0].pk if steps else None
+    step = next((s for s in steps if str(s.pk) == key), None)
+    label = step.label if step else str(_("Won") if key == WON else _("Lost"))
+    column = Column(key=key, label=label, step=step, folded=bool(step and step.folded))
+    queryset = BoardFilter(
+        filters or {}, queryset=board_opportunities(process=process, user=user)
+    ).qs
+    values = column_totals(queryset, first_step_id).get(key)
+    if values:
+        column.count, column.amount, column.weighted = (
+            values["count"],
+            values["amount"],
+            values["weighted"],
+        )
+    if not column.folded:
+        column.cards, _more = column_page(
+            process=process,
+            user=user,
+            key=key,
+            filters=filters,
+            limit=limit,
+            first_step_id=first_step_id,
+        )
+    return column
+
+
+def _in_columns(keys: list[str], first_step_id: int | None) -> Q:
+    """Rows of the given columns only, so that a move's totals read two columns, not all."""
+    step_ids = [int(key) for key in keys if key.isdigit()]
+    condition = Q(status=Opportunity.Status.OPEN, step_id__in=step_ids)
+    if first_step_id in step_ids:
+        condition |= Q(status=Opportunity.Status.OPEN, step__isnull=True)
+    if WON in keys:
+        condition |= Q(status=Opportunity.Status.WON)
+    if LOST in keys:
+        condition |= Q(status=Opportunity.Status.LOST)
+    return condition
+
+
+def headers_of(
+    *,
+    process: Process,
+    user,
+    keys: list[str],
+    filters: dict | None = None,
+    steps: list[Step] | None = None,
+) -> list[Column]:
+    """Totals of some columns (no cards), from the same single aggregate query."""
+    steps = board_steps(process) if steps is None else steps
+    first_step_id = steps[0].pk if steps else None
+    queryset = BoardFilter(
+        filters or {}, queryset=board_opportunities(process=process, user=user)
+    ).qs
+    totals = column_totals(queryset.filter(_in_columns(keys, first_step_id)), first_step_id)
+    columns = []
+    for key in dict.fromkeys(keys):
+        step = next((s for s in steps if str(s.pk) == key), None)
+        label = step.label if step else str(_("Won") if key == WON else _("Lost"))
+        column = Column(key=key, label=label, step=step, folded=bool(step and step.folded))
+        values = totals.get(key)
+        if values:
+            column.count, column.amount, column.weighted = (
+                values["count"],
+                values["amount"],
+                values["weighted"],
+            )
+        columns.append(column)
+    return columns
+
+
+def card_of(*, process: Process, user, opportunity_id: int) -> Opportunity | None:
+    """One card with what it shows (after a move or a task change)."""
+    return _with_card_data(
+        Opportunity.objects.visible_to(user).filter(process=process, pk=opportunity_id)
+    ).first()
 
 
 def process_or_404(user, process_id: int) -> Process:

@@ -1,18 +1,87 @@
 from django.urls import path
 
-from pipeline import views
+from pipeline.views import board, opportunities, stages, step_list, tasks
 
 urlpatterns = [
-    path("pipeline/", views.pipeline_list, name="pipeline_list"),
-    path("pipeline/<int:process_id>/steps/", views.pipeline_steps, name="pipeline_steps"),
+    # Processes and the step list
+    path("pipeline/", step_list.pipeline_list, name="pipeline_list"),
+    path("pipeline/<int:process_id>/steps/", step_list.pipeline_steps, name="pipeline_steps"),
     path(
         "pipeline/<int:process_id>/steps/<int:opportunity_id>/<int:step_id>/",
-        views.pipeline_step_toggle,
+        step_list.pipeline_step_toggle,
         name="pipeline_step_toggle",
     ),
     path(
         "pipeline/<int:process_id>/steps/<int:opportunity_id>/delete/",
-        views.pipeline_opportunity_delete,
+        step_list.pipeline_opportunity_delete,
         name="pipeline_opportunity_delete",
     ),
+    # The Kanban
+    path("pipeline/<int:process_id>/board/", board.pipeline_board, name="pipeline_board"),
+    path("pipeline/<int:process_id>/board/move/", board.board_move, name="board_move"),
+    path(
+        "pipeline/<int:process_id>/board/columns/<str:key>/",
+        board.board_column,
+        name="board_column",
+    ),
+    path(
+        "pipeline/<int:process_id>/board/lost/<int:opportunity_id>/",
+        board.board_lost,
+        name="board_lost",
+    ),
+    path(
+        "pipeline/<int:process_id>/board/cards/<int:opportunity_id>/",
+        board.board_card,
+        name="board_card",
+    ),
+    # Its columns (steps), managers only
+    path(
+        "pipeline/<int:process_id>/board/steps/new/",
+        stages.board_step_create,
+        name="board_step_create",
+    ),
+    path(
+        "pipeline/<int:process_id>/board/steps/<int:step_id>/",
+        stages.board_step_edit,
+        name="board_step_edit",
+    ),
+    path(
+        "pipeline/<int:process_id>/board/steps/<int:step_id>/fold/",
+        stages.board_step_fold,
+        name="board_step_fold",
+    ),
+    path(
+        "pipeline/<int:process_id>/board/steps/<int:step_id>/delete/",
+        stages.board_step_delete,
+        name="board_step_delete",
+    ),
+    # The opportunity card
+    path("opportunities/<int:pk>/", opportunities.opportunity_detail, name="opportunity_detail"),
+    path(
+        "opportunities/<int:pk>/lines/",
+        opportunities.opportunity_line_add,
+        name="opportunity_line_add",
+    ),
+    path(
+        "opportunities/lines/<int:pk>/",
+        opportunities.opportunity_line_edit,
+        name="opportunity_line_edit",
+    ),
+    path(
+        "opportunities/lines/<int:pk>/delete/",
+        opportunities.opportunity_line_delete,
+        name="opportunity_line_delete",
+    ),
+    # Tasks
+    path("tasks/", tasks.task_list, name="task_list"),
+    path("tasks/new/", tasks.task_create, name="task_create"),
+    path("tasks/panel/", tasks.task_panel, name="task_panel"),
+    path("tasks/calendar/", tasks.task_calendar, name="task_calendar"),
+    path("tasks/feed/", tasks.calendar_feed, name="calendar_feed"),
+    path("tasks/feed/<str:token>.ics", tasks.task_feed, name="task_feed"),
+    path("tasks/<int:pk>/", tasks.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/edit/", tasks.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/done/", tasks.task_toggle, name="task_toggle"),
+    path("tasks/<int:pk>/delete/", tasks.task_delete, name="task_delete"),
+    path("history/", tasks.history_panel, name="history_panel"),
 ]

@@ -1,15 +1,8 @@
 from django.contrib import admin
 
-from prospects.models import (
-    Channel,
-    ExtraField,
-    HistoryEntry,
-    ImportJob,
-    LossReason,
-    Opportunity,
-    OpportunityLine,
-    Prospect,
-)
+from contacts.models import Channel, ExtraField, Prospect
+from pipeline.models import HistoryEntry, LossReason, Opportunity, OpportunityLine
+from prospects.models import ImportJob
 
 
 @admin.register(Channel)

@@ -1,4 +1,4 @@
-"""Export of the (filtered) prospect list as CSV (through `config.exports`: UTF-8 with BOM,
+"""Export of the (filtered) prospect list as CSV (through `core.exports`: UTF-8 with BOM,
 `;`, formula guard) or XLSX (text cells always stored as text, never as formulas).
 
 One row per prospect with its main opportunity (the first open one, else the latest); the
@@ -15,8 +15,9 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.http import StreamingHttpResponse
 
-from config.exports import csv_cell, csv_response, csv_safe, csv_write
-from prospects.models import ExtraField, Opportunity, Prospect
+from contacts.models import ExtraField, Prospect
+from core.exports import csv_cell, csv_response, csv_safe, csv_write
+from pipeline.models import Opportunity
 
 BASE_COLUMNS = [
     ("civility", "Civility"),

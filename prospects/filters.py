@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Category
+from contacts.models import Category, Channel, Prospect
 from contacts.text import normalize
-from prospects.models import Channel, Colour, Opportunity, Prospect
+from pipeline.models import Colour, Opportunity
 
 SORTS = {
     "name": ("last_name", "first_name", "id"),

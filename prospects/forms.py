@@ -1,41 +1,20 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Category
+from contacts.models import Category, ExtraField, Prospect
 from contacts.validators import clean_phone, clean_website
+from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm
+from core.users import active_users
 from prospects import importing
-from prospects.models import ExtraField, LossReason, Opportunity, OpportunityLine, Prospect
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 IMPORT_TOO_LARGE = _("The file is too large (limit {limit} MB).")
 IMPORT_BAD_TYPE = _("Choose a CSV, TXT or XLSX file.")
 IMPORT_MAX_BYTES = 200 * 1024 * 1024
 
 
-def _users():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
-
-
-class VersionedForm(forms.ModelForm):
-    """Carries the version the user saw, so a stale save is refused instead of overwriting."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["version"] = self.instance.version
-
-
 class ProspectForm(VersionedForm):
-    owner = UserChoiceField(queryset=_users(), required=False, label=_("Owner"))
+    owner = UserChoiceField(queryset=active_users(), required=False, label=_("Owner"))
     categories = forms.ModelMultipleChoiceField(
         queryset=Category.objects.all(),
         required=False,
@@ -74,7 +53,7 @@ class ProspectForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _users()
+        self.fields["owner"].queryset = active_users()
 
     def clean_phone(self):
         return self._phone("phone")
@@ -140,51 +119,6 @@ class ExtraFieldsForm(forms.Form):
         return out
 
 
-class OpportunityForm(VersionedForm):
-    owner = UserChoiceField(queryset=_users(), required=False, label=_("Owner"))
-    step = forms.ModelChoiceField(queryset=None, required=False, label=_("Step"))
-    loss_reason = forms.ModelChoiceField(
-        queryset=LossReason.objects.all(), required=False, label=_("Loss reason")
-    )
-
-    class Meta:
-        model = Opportunity
-        fields = [
-            "summary",
-            "status",
-            "step",
-            "interest",
-            "expected_date",
-            "amount",
-            "probability",
-            "rating",
-            "loss_reason",
-            "closing_date",
-            "competitor",
-            "owner",
-            "project_notes",
-        ]
-        widgets = {
-            "expected_date": DATE_WIDGET,
-            "closing_date": DATE_WIDGET,
-            "project_notes": forms.Textarea(attrs={"rows": 4}),
-            "rating": forms.NumberInput(attrs={"min": 0, "max": 5}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from pipeline.models import Step
-
-        self.fields["owner"].queryset = _users()
-        self.fields["loss_reason"].queryset = LossReason.objects.all()
-        self.fields["step"].queryset = Step.objects.filter(
-            process_id=self.instance.process_id
-        ).order_by("position")
-        if self.instance.pk and self.instance.lines.exists():
-            self.fields["amount"].disabled = True
-            self.fields["amount"].help_text = _("Sum of the lines.")
-
-
 class NewOpportunityForm(forms.Form):
     summary = forms.CharField(label=_("Project summary"), max_length=200)
     process = forms.ModelChoiceField(queryset=None, label=_("Process"))
@@ -202,20 +136,6 @@ class NewOpportunityForm(forms.Form):
         self.fields["process"].initial = processes.filter(is_default=True).first()
 
 
-class LineForm(forms.ModelForm):
-    class Meta:
-        model = OpportunityLine
-        fields = [
-            "item",
-            "unit",
-            "quantity",
-            "unit_cost",
-            "unit_price",
-            "adjusted_price",
-            "discount",
-        ]
-
-
 class BulkForm(forms.Form):
     ACTIONS = [
         ("assign", _("Assign owner")),
@@ -227,7 +147,7 @@ class BulkForm(forms.Form):
     ids = forms.ModelMultipleChoiceField(
         queryset=Prospect.objects.none(), widget=forms.MultipleHiddenInput
     )
-    owner = UserChoiceField(queryset=_users(), required=False, label=_("Owner"))
+    owner = UserChoiceField(queryset=active_users(), required=False, label=_("Owner"))
     category = forms.ModelChoiceField(
         queryset=Category.objects.all(), required=False, label=_("Category")
     )
@@ -235,7 +155,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ids"].queryset = Prospect.objects.visible_to(user)
-        self.fields["owner"].queryset = _users()
+        self.fields["owner"].queryset = active_users()
         self.fields["owner"].empty_label = _("— nobody —")
         self.fields["category"].queryset = Category.objects.all()
         self.fields["category"].empty_label = _("— category —")
@@ -249,11 +169,13 @@ class BulkForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("File (CSV, TXT or XLSX)"))
-    owner = UserChoiceField(queryset=_users(), required=False, label=_("Owner of rows without one"))
+    owner = UserChoiceField(
+        queryset=active_users(), required=False, label=_("Owner of rows without one")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _users()
+        self.fields["owner"].queryset = active_users()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -22,9 +22,9 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.exports import csv_text, csv_unquote
 from contacts.text import compact, normalize
 from contacts.validators import clean_phone, clean_website
+from core.exports import csv_text, csv_unquote
 
 SAMPLE_SIZE = 64 * 1024
 
@@ -408,8 +408,7 @@ class Lookups:
     def load(cls) -> Lookups:
         from django.contrib.auth import get_user_model
 
-        from contacts.models import Category
-        from prospects.models import Channel, ExtraField
+        from contacts.models import Category, Channel, ExtraField
 
         users = get_user_model().objects.filter(is_active=True).values_list("username", "pk")
         return cls(

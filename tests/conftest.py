@@ -43,7 +43,7 @@ def _reference_data(request):
     if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
         return
     request.getfixturevalue("_django_db_helper")
-    from config.reference import ensure_reference_data
+    from tests.reference import ensure_reference_data
 
     ensure_reference_data()
 

@@ -4,15 +4,15 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from config.roles import SALES_MANAGER, SALES_REP
-from contacts.models import Address, Affiliation, Category, Company, Note, Person
+from accounts.models import User
+from contacts.models import Address, Affiliation, Category, Channel, Company, Note, Person, Prospect
 from contacts.text import compact
-from pipeline.models import Process, Step, Task, TaskType
-from prospects.models import Channel, LossReason, Opportunity, Prospect
+from core.roles import SALES_MANAGER, SALES_REP
+from pipeline.models import LossReason, Opportunity, Process, Step, Task, TaskType
 
 DEMO_PASSWORD = "jalon-demo"
 _faker = factory.Faker._get_faker(locale="fr_FR")

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from config.roles import SALES_MANAGER, SALES_REP, is_manager
+from core.roles import SALES_MANAGER, SALES_REP, is_manager
 
 pytestmark = pytest.mark.django_db
 
@@ -66,12 +66,12 @@ def test_groups_exist_with_their_permissions():
     manager = Group.objects.get(name=SALES_MANAGER)
     rep_perms = set(rep.permissions.values_list("content_type__app_label", "codename"))
     manager_perms = set(manager.permissions.values_list("content_type__app_label", "codename"))
-    assert ("prospects", "change_opportunity") in rep_perms
+    assert ("pipeline", "change_opportunity") in rep_perms
     assert ("contacts", "add_company") in rep_perms
     assert ("pipeline", "view_process") in rep_perms
     assert ("pipeline", "change_process") not in rep_perms
     assert ("pipeline", "change_process") in manager_perms
-    assert ("auth", "change_user") in manager_perms
+    assert ("accounts", "change_user") in manager_perms
     assert rep_perms < manager_perms | rep_perms
 
 
@@ -81,7 +81,7 @@ def test_managers_get_the_admin_and_reps_do_not(rep_client, manager, client):
     assert is_manager(manager)
     response = client.get("/admin/")
     assert response.status_code == 200
-    assert client.get("/admin/auth/user/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 200
 
 
 def test_navigation_shows_admin_to_managers_only(rep_client, manager, client):

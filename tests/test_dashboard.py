@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline import activities
+from pipeline.services import activities
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

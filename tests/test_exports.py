@@ -1,4 +1,4 @@
-"""`config.exports`: the one CSV writer of downloads and commands."""
+"""`core.exports`: the one CSV writer of downloads and commands."""
 
 import codecs
 import csv
@@ -11,7 +11,7 @@ import pytest
 from django.core.management.base import OutputWrapper
 from django.http import StreamingHttpResponse
 
-from config.exports import (
+from core.exports import (
     csv_cell,
     csv_response,
     csv_rows,

@@ -1,10 +1,11 @@
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import translation
 from django.utils.translation import gettext
+
+from accounts.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ def snapshot() -> dict:
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"auth", "contacts", "prospects", "pipeline", "forecasting"}
+        if model._meta.app_label in {"accounts", "auth", "contacts", "prospects", "pipeline", "forecasting"}
     }
 
 
@@ -27,7 +28,7 @@ def test_seed_demo_creates_the_demo_users_and_data(capsys):
     assert manager.is_staff and manager.groups.filter(name="Sales manager").exists()
     assert User.objects.get(username="alice").groups.filter(name="Sales rep").exists()
     counts = snapshot()
-    assert counts["prospects.Opportunity"] > 20
+    assert counts["pipeline.Opportunity"] > 20
     assert counts["pipeline.Task"] > 20
     assert counts["contacts.Company"] > 5
     from pipeline.models import Process
@@ -51,8 +52,7 @@ def test_seed_demo_twice_gives_the_same_data():
 
 def test_seed_demo_shows_every_colour():
     call_command("seed_demo")
-    from pipeline.models import Task
-    from prospects.models import Opportunity
+    from pipeline.models import Opportunity, Task
 
     assert {"green", "orange", "red"} <= set(
         Opportunity.objects.open().values_list("action_colour", flat=True)

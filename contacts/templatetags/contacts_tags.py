@@ -4,10 +4,10 @@ from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from config.access import can_change
 from contacts import selectors
 from contacts.services import human_size
 from contacts.validators import format_phone
+from core.access import can_change
 
 register = template.Library()
 

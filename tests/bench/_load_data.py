@@ -11,7 +11,7 @@ django.setup()
 from django.utils import timezone  # noqa: E402
 
 from pipeline.clocks import opportunities_refresh, tasks_refresh  # noqa: E402
-from prospects.models import Opportunity  # noqa: E402
+from pipeline.models import Opportunity  # noqa: E402
 from tests import factories as f  # noqa: E402
 
 rng = random.Random(7)

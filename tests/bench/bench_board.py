@@ -26,9 +26,9 @@ def fill(count: int):
     """One process with `count` open opportunities spread over 5 steps, half with a task."""
     from django.utils import timezone
 
+    from contacts.models import Prospect
     from pipeline.clocks import opportunities_refresh, tasks_refresh
-    from pipeline.models import Process, Task
-    from prospects.models import Opportunity, Prospect
+    from pipeline.models import Opportunity, Process, Task
     from tests import factories as f
 
     process = Process.objects.filter(name="Bench board").first()
@@ -126,8 +126,8 @@ def main() -> int:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from pipeline.board_selectors import PAGE_SIZE
-    from prospects.models import Opportunity
+    from pipeline.models import Opportunity
+    from pipeline.selectors import PAGE_SIZE
     from tests import factories as f
 
     setup_test_environment()
@@ -190,7 +190,7 @@ def main() -> int:
     times, queries = measure(move, args.runs)
     report("move to the next column", times, queries, 50)
     # The same move through the service alone: what the board's view adds is the rest.
-    from pipeline import services
+    from pipeline.services import opportunities as opportunity_services
 
     direct_ids = list(
         Opportunity.objects.filter(process=process, step=steps[0])
@@ -199,7 +199,7 @@ def main() -> int:
     )
     direct = iter(direct_ids)
     times, queries = measure(
-        lambda: services.opportunity_move(
+        lambda: opportunity_services.opportunity_move(
             opportunity_id=next(direct), actor=manager, to_step=steps[1]
         ),
         args.runs,

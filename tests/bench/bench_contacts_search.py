@@ -182,10 +182,10 @@ def trash_some(count: int = 200) -> None:
 
 
 def measure(runs: int) -> None:
-    from django.contrib.auth.models import User
     from django.db import connection
     from django.db.models import Prefetch
 
+    from accounts.models import User
     from contacts.models import Address, Company
     from contacts.selectors import company_page, company_search, company_search_hits
 

@@ -108,13 +108,13 @@ def main() -> None:
 
     from django.db import connection
 
-    from prospects.models import Channel, Prospect
-    from prospects.services import prospects_import
+    from contacts.models import Channel, Prospect
+    from prospects.imports import prospects_import
     from tests import factories as f
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE prospects_historyentry, prospects_opportunity, prospects_prospect_categories, prospects_prospect CASCADE"
+            "TRUNCATE pipeline_historyentry, pipeline_opportunity, contacts_prospect_categories, contacts_prospect CASCADE"
         )
     f.RepFactory(username="alice")
     Channel.objects.get_or_create(name="Trade show")

@@ -25,15 +25,15 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jalon_prospect_list"
 def fill(count: int) -> None:
     from django.db import connection
 
-    from prospects.models import Channel, Prospect
-    from prospects.services import prospects_import
+    from contacts.models import Channel, Prospect
+    from prospects.imports import prospects_import
     from tests import factories as f
 
     if Prospect.objects.count() == count:
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE prospects_historyentry, prospects_opportunity, prospects_prospect_categories, prospects_prospect CASCADE"
+            "TRUNCATE pipeline_historyentry, pipeline_opportunity, contacts_prospect_categories, contacts_prospect CASCADE"
         )
     f.RepFactory(username="alice")
     Channel.objects.get_or_create(name="Trade show")

@@ -26,7 +26,7 @@ HAND_WRITTEN = """
 SELECT CASE WHEN expected_date < %(first)s THEN %(first)s
             ELSE date_trunc('month', expected_date)::date END AS month,
        owner_id, process_id, count(*), sum(amount), sum(amount * probability) / 100
-FROM prospects_opportunity
+FROM pipeline_opportunity
 WHERE deleted_at IS NULL AND status = 'open' AND expected_date IS NOT NULL
 GROUP BY 1, 2, 3
 """
@@ -38,8 +38,7 @@ def fill(count: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from pipeline.models import Process
-    from prospects.models import Opportunity
+    from pipeline.models import Opportunity, Process
 
     if Opportunity.all_objects.count() == count:
         print(f"{count:,} opportunities already there")
@@ -52,10 +51,10 @@ def fill(count: int) -> None:
     ]
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE prospects_opportunity CASCADE")
+        cursor.execute("TRUNCATE pipeline_opportunity CASCADE")
         cursor.execute(
             """
-            INSERT INTO prospects_opportunity (
+            INSERT INTO pipeline_opportunity (
                 created_at, updated_at, version, summary, status, process_id, owner_id,
                 position, probability, probability_is_manual, amount, expected_date, interest,
                 rating, project_notes, competitor, step_colour, action_colour, deleted_at
@@ -79,7 +78,7 @@ def fill(count: int) -> None:
                 "count": count,
             },
         )
-        cursor.execute("ANALYZE prospects_opportunity")
+        cursor.execute("ANALYZE pipeline_opportunity")
     print(f"inserted {count:,} opportunities in {time.perf_counter() - started:.1f} s")
 
 
@@ -98,7 +97,7 @@ def main() -> int:
 
     from forecasting.models import ForecastSnapshot
     from forecasting.services import forecast_snapshot_take
-    from prospects.models import Opportunity
+    from pipeline.models import Opportunity
 
     day = timezone.localdate()
     first = day.replace(day=1)

@@ -26,9 +26,9 @@ def fill(count: int):
     """One step-by-step process of 12 steps; each opportunity has its earlier steps ticked."""
     from django.utils import timezone
 
+    from contacts.models import Prospect
     from pipeline.clocks import opportunities_refresh
-    from pipeline.models import Process, StepProgress
-    from prospects.models import Opportunity, Prospect
+    from pipeline.models import Opportunity, Process, StepProgress
     from tests import factories as f
 
     process = Process.objects.filter(name=PROCESS_NAME).first()
@@ -126,8 +126,7 @@ def main() -> int:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from pipeline.models import StepProgress
-    from prospects.models import Opportunity
+    from pipeline.models import Opportunity, StepProgress
     from tests import factories as f
 
     setup_test_environment()

@@ -24,10 +24,10 @@ REPS = 10
 def fill(count: int):
     from django.utils import timezone
 
-    from pipeline import activities
+    from contacts.models import Prospect
     from pipeline.clocks import tasks_refresh
     from pipeline.models import Task
-    from prospects.models import Prospect
+    from pipeline.services import activities
     from tests import factories as f
 
     reps = (
@@ -91,9 +91,9 @@ def main() -> int:
     from django.urls import reverse
     from django.utils import timezone
 
-    from pipeline import activities
     from pipeline.feeds import calendar_feed_for
     from pipeline.models import Task
+    from pipeline.services import activities
     from tests import factories as f
 
     setup_test_environment()

@@ -8,10 +8,9 @@ from django.contrib.auth.models import Group
 from django.utils import translation
 from playwright.sync_api import expect
 
-from config.roles import SALES_MANAGER, SALES_REP
-from pipeline import services
-from pipeline.models import Process, TaskType
-from prospects.models import HistoryEntry, Opportunity
+from core.roles import SALES_MANAGER, SALES_REP
+from pipeline.models import HistoryEntry, Opportunity, Process, TaskType
+from pipeline.services import opportunities as opportunity_services
 from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -119,7 +118,9 @@ def test_a_refused_move_snaps_back_with_its_message(page, login, board):
     page.goto(board["url"])
     drag(page, board["theirs"], second.pk)
 
-    expect(page.locator("#messages")).to_contain_text(french(services.NOT_ALLOWED_OBJECT))
+    expect(page.locator("#messages")).to_contain_text(
+        french(opportunity_services.NOT_ALLOWED_OBJECT)
+    )
     expect(
         column(page, first.pk).locator(f'[data-opportunity="{board["theirs"].pk}"]')
     ).to_be_visible()
@@ -270,7 +271,7 @@ def test_filters_keep_a_bookmarkable_url(page, login, board):
 
 
 def test_load_more_shows_the_next_cards(page, login, board):
-    from pipeline.board_selectors import PAGE_SIZE
+    from pipeline.selectors import PAGE_SIZE
 
     first = board["steps"][0]
     f.OpportunityFactory.create_batch(

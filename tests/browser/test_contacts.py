@@ -17,7 +17,7 @@ def alice(live_server):
     # Transactional tests flush the tables between tests: recreate the groups migrations seed.
     from django.contrib.auth.models import Group
 
-    from config.roles import SALES_MANAGER, SALES_REP
+    from core.roles import SALES_MANAGER, SALES_REP
 
     for name in (SALES_REP, SALES_MANAGER):
         Group.objects.get_or_create(name=name)

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from prospects.models import Prospect
+from contacts.models import Prospect
 from tests import factories as f
 from tests.prospects.test_paste import MANUAL_EXAMPLE
 

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from pipeline import services
 from pipeline.models import Process, StepProgress
+from pipeline.services import opportunities as opportunity_services
 from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ def groups(live_server):
     # Transactional tests flush the tables between tests: recreate the groups migrations seed.
     from django.contrib.auth.models import Group
 
-    from config.roles import SALES_MANAGER, SALES_REP
+    from core.roles import SALES_MANAGER, SALES_REP
 
     for name in (SALES_REP, SALES_MANAGER):
         Group.objects.get_or_create(name=name)
@@ -31,13 +31,13 @@ def test_rep_ticks_steps_in_place_and_is_refused_out_of_order(page, live_server,
         steps=[("Send documentation", 3, 20), ("Phone call", 5, 50), ("Check subscription", 7, 80)],
     )
     s1, s2, s3 = process.steps.order_by("position")
-    mine = services.opportunity_create(
+    mine = opportunity_services.opportunity_create(
         actor=alice,
         process=process,
         summary="Roof",
         prospect=f.ProspectFactory(owner=alice, last_name="Héyé"),
     )
-    services.opportunity_create(
+    opportunity_services.opportunity_create(
         actor=bruno,
         process=process,
         summary="Pool",

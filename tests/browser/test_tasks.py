@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from pipeline import activities
 from pipeline.models import Task
+from pipeline.services import activities
 from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ def seeded(live_server):
     # Transactional tests flush the tables between tests: recreate what migrations seed.
     from django.contrib.auth.models import Group
 
-    from config.roles import SALES_MANAGER, SALES_REP
+    from core.roles import SALES_MANAGER, SALES_REP
     from pipeline.models import TaskType
 
     for name in (SALES_REP, SALES_MANAGER):

@@ -371,7 +371,7 @@ def test_note_refused_on_record_not_changeable(client, other_rep, company):
         reverse("note_create", args=[ct.pk, company.pk]), {"subject": "x", "date": "2026-01-01"}
     )
     assert response.status_code == 403
-    user_ct = ContentType.objects.get(app_label="auth", model="user")
+    user_ct = ContentType.objects.get(app_label="accounts", model="user")
     assert (
         client.post(
             reverse("note_create", args=[user_ct.pk, other_rep.pk]), {"subject": "x"}
@@ -564,7 +564,7 @@ def test_other_rep_cannot_change_addresses_or_links(client, rep, other_rep, comp
 
 
 def test_restored_company_is_found_again(rep_client, rep, manager, company):
-    from config.trash import record_restore
+    from core.trash import record_restore
 
     services.company_trash(company=company, actor=rep)
     assert "Dupont SA" not in rep_client.get(reverse("company_list"), {"q": "dup"}).content.decode()

@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from forecasting.selectors import add_months, forecast_table, my_forecast
-from prospects.models import Opportunity
+from pipeline.models import Opportunity
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

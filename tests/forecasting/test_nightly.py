@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
+from contacts.models import Prospect
 from forecasting.models import ForecastSnapshot
 from forecasting.services import (
     digest_send,
@@ -17,8 +18,7 @@ from forecasting.services import (
     trash_purge,
 )
 from pipeline import clocks
-from pipeline.models import Task
-from prospects.models import Colour, Opportunity, Prospect
+from pipeline.models import Colour, Opportunity, Task
 from tests import factories as f
 
 from .conftest import PARIS
@@ -279,7 +279,7 @@ def test_trash_older_than_the_retention_is_purged(rep):
 
     purged = trash_purge(today=DAY)
 
-    assert purged["prospects.Prospect"] == 1
+    assert purged["contacts.Prospect"] == 1
     assert purged["pipeline.Task"] == 1
     assert set(Prospect.all_objects.values_list("pk", flat=True)) == {recent.pk, alive.pk}
     assert not Task.all_objects.filter(pk=old_task.pk).exists()
@@ -298,8 +298,8 @@ def test_nightly_run_summary(rep):
 
 
 def test_nightly_run_extends_open_ended_recurring_tasks(rep):
-    from pipeline.activities import HORIZON_DAYS, task_create
     from pipeline.models import Task
+    from pipeline.services.activities import HORIZON_DAYS, task_create
 
     today = timezone.localdate()
     start = timezone.make_aware(dt.datetime.combine(today, dt.time(9)))

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from forecasting.services import forecast_snapshot_take
-from prospects.models import Opportunity
+from pipeline.models import Opportunity
 from tests import factories as f
 
 from .conftest import PARIS

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline import activities, clocks
-from pipeline.models import Task
-from prospects.models import Colour
+from pipeline import clocks
+from pipeline.models import Colour, Task
+from pipeline.services import activities
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_agenda_sections_follow_the_action_clock(rep_client, rep):
 
 def test_set_done_records_who_and_when_and_refreshes_the_opportunity(rep, monkeypatch):
     calls = []
-    from pipeline import services
+    from pipeline.services import automation as services
 
     monkeypatch.setattr(services, "automation_run", lambda **kw: calls.append(kw), raising=False)
     opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep))
@@ -408,7 +408,7 @@ def test_detail_page_tells_the_repetition(rep_client, rep):
     page = rep_client.get(reverse("task_detail", args=[occurrence.pk])).content.decode()
     from django.utils import translation
 
-    from pipeline.activity_forms import WEEKDAY_CHOICES
+    from pipeline.forms import WEEKDAY_CHOICES
 
     with translation.override(page.split('lang="', 1)[1].split('"', 1)[0]):
         days = dict(WEEKDAY_CHOICES)

@@ -100,7 +100,7 @@ def test_only_one_default_process(admin_client_, default_process):
 
 
 def test_admin_refuses_deleting_a_step_with_an_inactive_opportunity(admin_client_):
-    from prospects.models import Opportunity
+    from pipeline.models import Opportunity
 
     process = f.ProcessFactory(name="Busy", steps=2)
     first, second = process.steps.order_by("position")

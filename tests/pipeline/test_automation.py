@@ -1,8 +1,8 @@
 import pytest
 
-from pipeline import services
-from pipeline.models import AutomationRule, Process
-from prospects.models import HistoryEntry, Opportunity
+from pipeline.models import AutomationRule, HistoryEntry, Opportunity, Process
+from pipeline.services import automation as automation_services
+from pipeline.services import opportunities as opportunity_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ def steps_of(process):
 
 
 def create(actor, process, **fields):
-    return services.opportunity_create(
+    return opportunity_services.opportunity_create(
         actor=actor,
         process=process,
         prospect=f.ProspectFactory(owner=actor),
@@ -36,7 +36,7 @@ def test_task_done_rule_moves_once_and_records_rule(rep, process):
     # A second matching rule must not move it again.
     AutomationRule.objects.create(process=process, event="task_done", target_step=s4)
     opportunity = create(rep, process)
-    opportunity = services.automation_run(
+    opportunity = automation_services.automation_run(
         opportunity=opportunity, event="task_done", actor=rep, task_type=call
     )
     assert opportunity.step == s3
@@ -52,7 +52,7 @@ def test_task_type_must_match(rep, process):
         process=process, event="task_done", task_type=f.task_type("call"), target_step=s3
     )
     opportunity = create(rep, process)
-    opportunity = services.automation_run(
+    opportunity = automation_services.automation_run(
         opportunity=opportunity, event="task_done", actor=rep, task_type=f.task_type("email")
     )
     assert opportunity.step == s1
@@ -64,7 +64,9 @@ def test_inactive_rule_and_other_process_ignored(rep, process):
     other = f.ProcessFactory(steps=2)
     AutomationRule.objects.create(process=other, event="line_added", target_step=steps_of(other)[1])
     opportunity = create(rep, process)
-    opportunity = services.automation_run(opportunity=opportunity, event="line_added", actor=rep)
+    opportunity = automation_services.automation_run(
+        opportunity=opportunity, event="line_added", actor=rep
+    )
     assert opportunity.step == s1
 
 
@@ -72,7 +74,7 @@ def test_rules_never_move_backwards(rep, process):
     s1, s2, s3, _ = steps_of(process)
     AutomationRule.objects.create(process=process, event="document_added", target_step=s1)
     opportunity = create(rep, process, step=s3)
-    opportunity = services.automation_run(
+    opportunity = automation_services.automation_run(
         opportunity=opportunity, event="document_added", actor=rep
     )
     assert opportunity.step == s3
@@ -85,7 +87,7 @@ def test_status_change_runs_rules_without_looping(rep, process):
     )
     AutomationRule.objects.create(process=process, event="status_changed", target_step=s2)
     opportunity = create(rep, process)
-    opportunity = services.opportunity_move(
+    opportunity = opportunity_services.opportunity_move(
         opportunity_id=opportunity.pk, actor=rep, to_status="won"
     )
     assert opportunity.status == Opportunity.Status.WON  # the rule's move keeps the status
@@ -100,7 +102,9 @@ def test_rule_move_skips_rights(rep, other_rep, process):
     s1, s2, *_ = steps_of(process)
     AutomationRule.objects.create(process=process, event="line_added", target_step=s2)
     opportunity = create(other_rep, process)
-    opportunity = services.automation_run(opportunity=opportunity, event="line_added", actor=rep)
+    opportunity = automation_services.automation_run(
+        opportunity=opportunity, event="line_added", actor=rep
+    )
     assert opportunity.step == s2
 
 
@@ -109,7 +113,9 @@ def test_rule_in_step_by_step_completes_earlier(rep):
     s1, s2, s3 = steps_of(process)
     AutomationRule.objects.create(process=process, event="line_added", target_step=s3)
     opportunity = create(rep, process)
-    opportunity = services.automation_run(opportunity=opportunity, event="line_added", actor=rep)
+    opportunity = automation_services.automation_run(
+        opportunity=opportunity, event="line_added", actor=rep
+    )
     assert set(opportunity.step_progress.values_list("step_id", flat=True)) == {s1.pk, s2.pk}
 
 
@@ -117,9 +123,11 @@ def test_stale_copy_of_opportunity_is_reloaded(rep, process):
     s1, s2, s3, s4 = steps_of(process)
     AutomationRule.objects.create(process=process, event="line_added", target_step=s3)
     opportunity = create(rep, process)
-    services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s4)
+    opportunity_services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s4)
     # `opportunity` still says s1; the rule must not move it back from s4.
-    opportunity = services.automation_run(opportunity=opportunity, event="line_added", actor=rep)
+    opportunity = automation_services.automation_run(
+        opportunity=opportunity, event="line_added", actor=rep
+    )
     assert opportunity.step == s4
 
 

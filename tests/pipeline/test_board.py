@@ -11,10 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline import board, services
-from pipeline.board_selectors import PAGE_SIZE
-from pipeline.models import AutomationRule, Process, Step, StepProgress
-from prospects.models import HistoryEntry, Opportunity, Prospect
+from contacts.models import Prospect
+from pipeline.models import AutomationRule, HistoryEntry, Opportunity, Process, Step, StepProgress
+from pipeline.selectors import PAGE_SIZE
+from pipeline.services import opportunities as opportunity_services
+from pipeline.views import board
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -338,7 +339,7 @@ def test_move_refused_without_the_object_right(rep_client, other_rep, process):
     assert response.headers["HX-Reswap"] == "none"
     events = triggers(response)
     assert events["board:refused"] == {"opportunity": theirs.pk}
-    assert events["jalon:message"]["text"] == str(services.NOT_ALLOWED_OBJECT)
+    assert events["jalon:message"]["text"] == str(opportunity_services.NOT_ALLOWED_OBJECT)
     theirs.refresh_from_db()
     assert theirs.step == steps_of(process)[0]
     assert not HistoryEntry.objects.filter(opportunity=theirs, kind=HistoryEntry.Kind.STEP).exists()
@@ -348,7 +349,7 @@ def test_move_refused_without_the_process_right(rep_client, own_opportunity):
     process = own_opportunity.process
     process.modify_groups.add(f.manager_group())
     response = move(rep_client, own_opportunity, str(steps_of(process)[1].pk))
-    assert triggers(response)["jalon:message"]["text"] == str(services.NOT_ALLOWED)
+    assert triggers(response)["jalon:message"]["text"] == str(opportunity_services.NOT_ALLOWED)
     own_opportunity.refresh_from_db()
     assert own_opportunity.step == steps_of(process)[0]
 
@@ -369,7 +370,9 @@ def test_stale_move_is_refused_and_shows_the_real_place(rep_client, manager, own
     process = own_opportunity.process
     first, second, third = steps_of(process)
     seen_version = own_opportunity.version
-    services.opportunity_move(opportunity_id=own_opportunity.pk, actor=manager, to_step=third)
+    opportunity_services.opportunity_move(
+        opportunity_id=own_opportunity.pk, actor=manager, to_step=third
+    )
     response = rep_client.post(
         move_url(process),
         {
@@ -410,7 +413,9 @@ def test_lost_needs_a_reason_from_the_dialog(rep_client, own_opportunity):
 
 def test_lost_without_a_reason_is_refused_by_the_service(rep_client, own_opportunity):
     response = move(rep_client, own_opportunity, "lost")
-    assert triggers(response)["jalon:message"]["text"] == str(services.LOSS_REASON_REQUIRED)
+    assert triggers(response)["jalon:message"]["text"] == str(
+        opportunity_services.LOSS_REASON_REQUIRED
+    )
 
 
 def test_lost_with_a_reason(rep_client, own_opportunity):
@@ -652,7 +657,7 @@ def test_rule_moving_the_card_elsewhere_re_renders_the_columns(rep_client, own_o
 
 def test_stale_drop_on_lost_closes_the_dialog_and_refuses(rep_client, manager, own_opportunity):
     seen = own_opportunity.version
-    services.opportunity_move(
+    opportunity_services.opportunity_move(
         opportunity_id=own_opportunity.pk,
         actor=manager,
         to_step=steps_of(own_opportunity.process)[1],

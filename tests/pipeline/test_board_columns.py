@@ -7,9 +7,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from pipeline import services
-from pipeline.models import Step
-from prospects.models import Opportunity
+from pipeline.models import Opportunity, Step
+from pipeline.services import opportunities as opportunity_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -222,7 +221,7 @@ def test_fold_never_redirects_to_another_site(manager_client, process, next_url)
 
 def test_delete_refused_with_an_inactive_opportunity(manager_client, manager, process):
     step = steps_of(process)[1]
-    services.opportunity_create(
+    opportunity_services.opportunity_create(
         actor=manager,
         process=process,
         step=step,
@@ -239,14 +238,14 @@ def test_delete_refused_with_an_inactive_opportunity(manager_client, manager, pr
 
 def test_delete_refused_with_a_trashed_opportunity(manager_client, manager, process):
     step = steps_of(process)[1]
-    opportunity = services.opportunity_create(
+    opportunity = opportunity_services.opportunity_create(
         actor=manager,
         process=process,
         step=step,
         summary="Binned",
         prospect=f.ProspectFactory(),
     )
-    services.opportunity_trash(opportunity_id=opportunity.pk, actor=manager)
+    opportunity_services.opportunity_trash(opportunity_id=opportunity.pk, actor=manager)
     response = manager_client.post(delete_url(process, step))
     assert response.status_code == 302
     assert response["Location"] == board_url(process)

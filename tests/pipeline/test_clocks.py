@@ -7,8 +7,7 @@ import zoneinfo
 import pytest
 
 from pipeline import clocks
-from pipeline.models import Task
-from prospects.models import Colour, Opportunity
+from pipeline.models import Colour, Opportunity, Task
 from tests import factories as f
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")

@@ -5,9 +5,9 @@ import icalendar
 import pytest
 from django.urls import reverse
 
-from pipeline import activities
 from pipeline.feeds import calendar_feed_for, feed_build
 from pipeline.models import CalendarFeed, Task
+from pipeline.services import activities
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Note
-from pipeline import activities
 from pipeline.history import history_for
-from prospects.models import HistoryEntry
+from pipeline.models import HistoryEntry
+from pipeline.services import activities
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import Q
 
-from pipeline import activities
 from pipeline.models import Task
+from pipeline.services import activities
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

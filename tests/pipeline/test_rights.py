@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from pipeline.rights import can_delete_process_opportunities, can_modify_process_opportunities
+from pipeline.services import opportunities as opportunity_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -64,9 +65,8 @@ def test_anonymous(db):
 
 
 def _opportunity(actor, process, owner):
-    from pipeline import services
 
-    return services.opportunity_create(
+    return opportunity_services.opportunity_create(
         actor=actor,
         process=process,
         summary="Roof",
@@ -76,18 +76,17 @@ def _opportunity(actor, process, owner):
 
 
 def test_trash_service_follows_delete_groups(rep, other_rep, manager, cleaners):
-    from pipeline import services
-    from prospects.models import Opportunity
+    from pipeline.models import Opportunity
 
     process = f.ProcessFactory(steps=2)
     mine = _opportunity(manager, process, rep)
-    with pytest.raises(services.MoveRefused) as exc:
-        services.opportunity_trash(opportunity_id=mine.pk, actor=rep)
-    assert exc.value.message == str(services.NOT_ALLOWED_DELETE)
+    with pytest.raises(opportunity_services.MoveRefused) as exc:
+        opportunity_services.opportunity_trash(opportunity_id=mine.pk, actor=rep)
+    assert exc.value.message == str(opportunity_services.NOT_ALLOWED_DELETE)
     process.delete_groups.add(cleaners)
     rep.groups.add(cleaners)
     rep = type(rep).objects.get(pk=rep.pk)  # drop the cached group ids
-    services.opportunity_trash(opportunity_id=mine.pk, actor=rep)
+    opportunity_services.opportunity_trash(opportunity_id=mine.pk, actor=rep)
     assert not Opportunity.objects.filter(pk=mine.pk).exists()
     assert Opportunity.all_objects.get(pk=mine.pk).deleted_by == rep
 

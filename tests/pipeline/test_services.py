@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone, translation
 
-from pipeline import services
-from pipeline.models import Process, StepProgress
-from prospects.models import HistoryEntry, Opportunity
+from pipeline.models import HistoryEntry, Opportunity, Process, StepProgress
+from pipeline.services import opportunities as opportunity_services
+from pipeline.services import stages as stage_services
+from pipeline.services import steps as step_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def free(db):
 
 def create(actor, process, **fields):
     prospect = fields.pop("prospect", None) or f.ProspectFactory(owner=actor, notes="First line")
-    return services.opportunity_create(
+    return opportunity_services.opportunity_create(
         actor=actor, process=process, prospect=prospect, summary="Roof", **fields
     )
 
@@ -48,7 +49,7 @@ def create(actor, process, **fields):
 
 
 def test_create_defaults_to_default_process_first_step(rep, default_process):
-    opportunity = services.opportunity_create(
+    opportunity = opportunity_services.opportunity_create(
         actor=rep, prospect=f.ProspectFactory(), summary="Roof"
     )
     first = steps_of(default_process)[0]
@@ -63,7 +64,7 @@ def test_create_defaults_to_default_process_first_step(rep, default_process):
 
 
 def test_create_with_probability_is_manual(rep, default_process):
-    opportunity = services.opportunity_create(
+    opportunity = opportunity_services.opportunity_create(
         actor=rep, prospect=f.ProspectFactory(), summary="x", probability=65
     )
     assert opportunity.probability == 65
@@ -88,9 +89,9 @@ def test_create_positions_at_end_of_column(rep, free):
 def test_step_by_step_refuses_out_of_order(rep, prostep):
     opportunity = create(rep, prostep)
     second = steps_of(prostep)[1]
-    with pytest.raises(services.MoveRefused) as exc:
-        services.step_complete(opportunity_id=opportunity.pk, step_id=second.pk, actor=rep)
-    assert exc.value.message == str(services.STEP_ORDER).format(
+    with pytest.raises(opportunity_services.MoveRefused) as exc:
+        step_services.step_complete(opportunity_id=opportunity.pk, step_id=second.pk, actor=rep)
+    assert exc.value.message == str(opportunity_services.STEP_ORDER).format(
         step="Phone call", previous="Send documentation"
     )
     assert done_labels(opportunity) == []
@@ -99,11 +100,17 @@ def test_step_by_step_refuses_out_of_order(rep, prostep):
 def test_step_by_step_complete_in_order_moves_current_step(rep, prostep):
     s1, s2, s3 = steps_of(prostep)
     opportunity = create(rep, prostep)
-    opportunity = services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    opportunity = step_services.step_complete(
+        opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep
+    )
     assert opportunity.step == s2
     assert opportunity.probability == s2.probability
-    opportunity = services.step_complete(opportunity_id=opportunity.pk, step_id=s2.pk, actor=rep)
-    opportunity = services.step_complete(opportunity_id=opportunity.pk, step_id=s3.pk, actor=rep)
+    opportunity = step_services.step_complete(
+        opportunity_id=opportunity.pk, step_id=s2.pk, actor=rep
+    )
+    opportunity = step_services.step_complete(
+        opportunity_id=opportunity.pk, step_id=s3.pk, actor=rep
+    )
     assert done_labels(opportunity) == ["Check subscription", "Phone call", "Send documentation"]
     assert opportunity.step == s3  # all done: stays in the last step
 
@@ -111,8 +118,10 @@ def test_step_by_step_complete_in_order_moves_current_step(rep, prostep):
 def test_step_by_step_uncomplete_cascades(rep, prostep):
     s1, s2, s3 = steps_of(prostep)
     opportunity = create(rep, prostep, step=s3)
-    services.step_complete(opportunity_id=opportunity.pk, step_id=s3.pk, actor=rep)
-    opportunity = services.step_uncomplete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    step_services.step_complete(opportunity_id=opportunity.pk, step_id=s3.pk, actor=rep)
+    opportunity = step_services.step_uncomplete(
+        opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep
+    )
     assert done_labels(opportunity) == []
     assert opportunity.step == s1
     undone = opportunity.history.filter(kind=HistoryEntry.Kind.STEP_UNDONE)
@@ -124,9 +133,11 @@ def test_step_by_step_uncomplete_cascades(rep, prostep):
 def test_free_mode_steps_independent(rep, free):
     s1, s2, s3 = steps_of(free)
     opportunity = create(rep, free)
-    services.step_complete(opportunity_id=opportunity.pk, step_id=s3.pk, actor=rep)
-    services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
-    opportunity = services.step_uncomplete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    step_services.step_complete(opportunity_id=opportunity.pk, step_id=s3.pk, actor=rep)
+    step_services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    opportunity = step_services.step_uncomplete(
+        opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep
+    )
     assert done_labels(opportunity) == [s3.label]
     assert opportunity.step == s1  # free mode: the column does not follow the boxes
 
@@ -134,18 +145,18 @@ def test_free_mode_steps_independent(rep, free):
 def test_complete_records_history_who_and_which(rep, free):
     s1 = steps_of(free)[0]
     opportunity = create(rep, free)
-    services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+    step_services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
     entry = opportunity.history.get(kind=HistoryEntry.Kind.STEP_DONE)
     assert entry.actor == rep and entry.to_value == s1.label and entry.at is not None
 
 
 def test_step_from_another_process_refused(rep, free, prostep):
     opportunity = create(rep, free)
-    with pytest.raises(services.MoveRefused) as exc:
-        services.step_complete(
+    with pytest.raises(opportunity_services.MoveRefused) as exc:
+        step_services.step_complete(
             opportunity_id=opportunity.pk, step_id=steps_of(prostep)[0].pk, actor=rep
         )
-    assert exc.value.message == str(services.STEP_NOT_IN_PROCESS)
+    assert exc.value.message == str(opportunity_services.STEP_NOT_IN_PROCESS)
 
 
 # ---------------------------------------------------------------- log line
@@ -154,7 +165,7 @@ def test_step_from_another_process_refused(rep, free, prostep):
 def test_log_line_appended_to_prospect_comment(rep, prostep):
     s1, s2, _ = steps_of(prostep)
     opportunity = create(rep, prostep)
-    services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    opportunity_services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
     opportunity.prospect.refresh_from_db()
     today = timezone.localdate().strftime("%d/%m/%Y")
     lines = opportunity.prospect.notes.splitlines()
@@ -166,7 +177,7 @@ def test_log_line_on_complete(rep, prostep):
     s1 = steps_of(prostep)[0]
     opportunity = create(rep, prospect=f.ProspectFactory(owner=rep, notes=""), process=prostep)
     with translation.override("en"):
-        services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
+        step_services.step_complete(opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep)
     opportunity.prospect.refresh_from_db()
     today = timezone.localdate().strftime("%d/%m/%Y")
     assert opportunity.prospect.notes == f"{today} Alice Durand: Send documentation done"
@@ -174,7 +185,9 @@ def test_log_line_on_complete(rep, prostep):
 
 def test_no_log_line_without_option(rep, free):
     opportunity = create(rep, free)
-    services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=steps_of(free)[1])
+    opportunity_services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=steps_of(free)[1]
+    )
     opportunity.prospect.refresh_from_db()
     assert opportunity.prospect.notes == "First line"
 
@@ -185,10 +198,14 @@ def test_no_log_line_without_option(rep, free):
 def test_move_forward_step_by_step_completes_earlier(rep, prostep):
     s1, s2, s3 = steps_of(prostep)
     opportunity = create(rep, prostep)
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s3)
+    opportunity = opportunity_services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=s3
+    )
     assert opportunity.step == s3
     assert done_labels(opportunity) == ["Phone call", "Send documentation"]
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s1)
+    opportunity = opportunity_services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=s1
+    )
     assert done_labels(opportunity) == []
 
 
@@ -196,7 +213,9 @@ def test_move_records_history_and_bumps_version(rep, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free)
     version = opportunity.version
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    opportunity = opportunity_services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=s2
+    )
     assert opportunity.version == version + 1
     entry = opportunity.history.get(kind=HistoryEntry.Kind.STEP)
     assert (entry.from_value, entry.to_value, entry.actor, entry.rule) == (
@@ -211,7 +230,9 @@ def test_move_restarts_step_clock(rep, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free, step_changed_at=timezone.now() - dt.timedelta(days=30))
     assert opportunity.step_colour == "red"
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    opportunity = opportunity_services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=s2
+    )
     assert opportunity.step_colour == "green"
     assert timezone.now() - opportunity.step_changed_at < dt.timedelta(minutes=1)
 
@@ -219,7 +240,9 @@ def test_move_restarts_step_clock(rep, free):
 def test_probability_follows_step(rep, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free)
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    opportunity = opportunity_services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=s2
+    )
     assert opportunity.probability == s2.probability
 
 
@@ -227,13 +250,13 @@ def test_probability_follows_step(rep, free):
 def test_malformed_version_refused_as_stale(rep, free, version):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free)
-    with pytest.raises(services.MoveRefused) as exc:
-        services.opportunity_move(
+    with pytest.raises(opportunity_services.MoveRefused) as exc:
+        opportunity_services.opportunity_move(
             opportunity_id=opportunity.pk, actor=rep, to_step=s2, expected_version=version
         )
     assert exc.value.message.startswith("This opportunity was changed by")
-    with pytest.raises(services.MoveRefused):
-        services.step_complete(
+    with pytest.raises(opportunity_services.MoveRefused):
+        step_services.step_complete(
             opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep, expected_version=version
         )
     opportunity.refresh_from_db()
@@ -244,7 +267,7 @@ def test_malformed_version_refused_as_stale(rep, free, version):
 def test_version_as_a_form_string_is_accepted(rep, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free)
-    moved = services.opportunity_move(
+    moved = opportunity_services.opportunity_move(
         opportunity_id=opportunity.pk,
         actor=rep,
         to_step=s2,
@@ -252,7 +275,7 @@ def test_version_as_a_form_string_is_accepted(rep, free):
     )
     assert moved.step == s2
     assert (
-        services.opportunity_move(
+        opportunity_services.opportunity_move(
             opportunity_id=opportunity.pk, actor=rep, to_step=s1, expected_version=""
         ).step
         == s1
@@ -262,7 +285,9 @@ def test_version_as_a_form_string_is_accepted(rep, free):
 def test_manual_probability_survives_move(rep, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free, probability=77)
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    opportunity = opportunity_services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=s2
+    )
     assert opportunity.probability == 77
     assert opportunity.probability_is_manual
 
@@ -271,11 +296,11 @@ def test_stale_version_refused(rep, other_rep, free):
     s1, s2, s3 = steps_of(free)
     opportunity = create(rep, free, owner=None)
     seen = opportunity.version
-    services.opportunity_move(
+    opportunity_services.opportunity_move(
         opportunity_id=opportunity.pk, actor=other_rep, to_step=s2, expected_version=seen
     )
-    with pytest.raises(services.MoveRefused) as exc:
-        services.opportunity_move(
+    with pytest.raises(opportunity_services.MoveRefused) as exc:
+        opportunity_services.opportunity_move(
             opportunity_id=opportunity.pk, actor=rep, to_step=s3, expected_version=seen
         )
     assert "Bruno Lefèvre" in exc.value.message
@@ -286,11 +311,11 @@ def test_stale_version_refused(rep, other_rep, free):
 
 def test_lost_requires_loss_reason(rep, free):
     opportunity = create(rep, free)
-    with pytest.raises(services.MoveRefused) as exc:
-        services.opportunity_move(
+    with pytest.raises(opportunity_services.MoveRefused) as exc:
+        opportunity_services.opportunity_move(
             opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.LOST
         )
-    assert exc.value.message == str(services.LOSS_REASON_REQUIRED)
+    assert exc.value.message == str(opportunity_services.LOSS_REASON_REQUIRED)
     opportunity.refresh_from_db()
     assert opportunity.status == Opportunity.Status.OPEN
 
@@ -298,7 +323,7 @@ def test_lost_requires_loss_reason(rep, free):
 def test_won_sets_closing_date_and_reopen_clears(rep, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(rep, free)
-    opportunity = services.opportunity_move(
+    opportunity = opportunity_services.opportunity_move(
         opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.WON
     )
     assert opportunity.closing_date == timezone.localdate()
@@ -307,7 +332,9 @@ def test_won_sets_closing_date_and_reopen_clears(rep, free):
     entry = opportunity.history.get(kind=HistoryEntry.Kind.STATUS)
     assert entry.to_value == str(Opportunity.Status.WON.label)
     # Dropping it back on a step reopens it.
-    opportunity = services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=s2)
+    opportunity = opportunity_services.opportunity_move(
+        opportunity_id=opportunity.pk, actor=rep, to_step=s2
+    )
     assert opportunity.status == Opportunity.Status.OPEN
     assert opportunity.closing_date is None
     assert opportunity.probability == s2.probability
@@ -316,7 +343,7 @@ def test_won_sets_closing_date_and_reopen_clears(rep, free):
 def test_lost_with_reason(rep, free):
     reason = f.LossReasonFactory()
     opportunity = create(rep, free)
-    opportunity = services.opportunity_move(
+    opportunity = opportunity_services.opportunity_move(
         opportunity_id=opportunity.pk,
         actor=rep,
         to_status=Opportunity.Status.LOST,
@@ -331,7 +358,9 @@ def test_position_shifts_column(rep, free):
     s1, s2, _ = steps_of(free)
     a, b, c = (create(rep, free, step=s2) for _ in range(3))
     moved = create(rep, free)
-    services.opportunity_move(opportunity_id=moved.pk, actor=rep, to_step=s2, position=1)
+    opportunity_services.opportunity_move(
+        opportunity_id=moved.pk, actor=rep, to_step=s2, position=1
+    )
     order = list(
         Opportunity.objects.filter(step=s2).order_by("position", "id").values_list("pk", flat=True)
     )
@@ -344,13 +373,17 @@ def test_position_shift_is_one_update(rep, free, django_assert_max_num_queries):
         create(rep, free, step=s2)
     moved = create(rep, free)
     with django_assert_max_num_queries(30) as ctx:
-        services.opportunity_move(opportunity_id=moved.pk, actor=rep, to_step=s2, position=0)
+        opportunity_services.opportunity_move(
+            opportunity_id=moved.pk, actor=rep, to_step=s2, position=0
+        )
     few = len(ctx.captured_queries)
     for _ in range(20):
         create(rep, free, step=s2)
     moved = create(rep, free)
     with django_assert_max_num_queries(few):
-        services.opportunity_move(opportunity_id=moved.pk, actor=rep, to_step=s2, position=0)
+        opportunity_services.opportunity_move(
+            opportunity_id=moved.pk, actor=rep, to_step=s2, position=0
+        )
 
 
 # ---------------------------------------------------------------- rights
@@ -358,21 +391,21 @@ def test_position_shift_is_one_update(rep, free, django_assert_max_num_queries):
 
 def test_rights_refused_for_other_reps_opportunity(rep, other_rep, free):
     opportunity = create(other_rep, free)
-    with pytest.raises(services.MoveRefused) as exc:
-        services.opportunity_move(
+    with pytest.raises(opportunity_services.MoveRefused) as exc:
+        opportunity_services.opportunity_move(
             opportunity_id=opportunity.pk, actor=rep, to_step=steps_of(free)[1]
         )
-    assert exc.value.message == str(services.NOT_ALLOWED_OBJECT)
+    assert exc.value.message == str(opportunity_services.NOT_ALLOWED_OBJECT)
 
 
 def test_rights_refused_outside_modify_groups(rep, manager, free):
     free.modify_groups.add(Group.objects.create(name="Installers"))
     opportunity = create(manager, free, owner=rep)
-    with pytest.raises(services.MoveRefused) as exc:
-        services.step_complete(
+    with pytest.raises(opportunity_services.MoveRefused) as exc:
+        step_services.step_complete(
             opportunity_id=opportunity.pk, step_id=steps_of(free)[0].pk, actor=rep
         )
-    assert exc.value.message == str(services.NOT_ALLOWED)
+    assert exc.value.message == str(opportunity_services.NOT_ALLOWED)
 
 
 # ---------------------------------------------------------------- stages
@@ -381,9 +414,9 @@ def test_rights_refused_outside_modify_groups(rep, manager, free):
 def test_step_delete_refused_with_inactive_opportunity(manager, free):
     s1, s2, _ = steps_of(free)
     create(manager, free, step=s2, status=Opportunity.Status.INACTIVE)
-    with pytest.raises(services.StepRefused) as exc:
-        services.step_delete(step_id=s2.pk, actor=manager)
-    assert exc.value.message == str(services.STEP_NOT_EMPTY).format(step=s2.label, count=1)
+    with pytest.raises(opportunity_services.StepRefused) as exc:
+        stage_services.step_delete(step_id=s2.pk, actor=manager)
+    assert exc.value.message == str(stage_services.STEP_NOT_EMPTY).format(step=s2.label, count=1)
     assert free.steps.filter(pk=s2.pk).exists()
 
 
@@ -391,40 +424,42 @@ def test_step_delete_refused_with_trashed_opportunity(manager, free):
     s1, s2, _ = steps_of(free)
     opportunity = create(manager, free, step=s2)
     Opportunity.objects.filter(pk=opportunity.pk).update(deleted_at=timezone.now())
-    with pytest.raises(services.StepRefused):
-        services.step_delete(step_id=s2.pk, actor=manager)
+    with pytest.raises(opportunity_services.StepRefused):
+        stage_services.step_delete(step_id=s2.pk, actor=manager)
 
 
 def test_step_delete_empty_step(manager, free):
     s1, s2, _ = steps_of(free)
     create(manager, free, step=s1)
-    services.step_delete(step_id=s2.pk, actor=manager)
+    stage_services.step_delete(step_id=s2.pk, actor=manager)
     assert not free.steps.filter(pk=s2.pk).exists()
 
 
 def test_step_delete_last_step_refused(manager):
     process = f.ProcessFactory(steps=1)
-    with pytest.raises(services.StepRefused) as exc:
-        services.step_delete(step_id=steps_of(process)[0].pk, actor=manager)
-    assert exc.value.message == str(services.STEP_LAST)
+    with pytest.raises(opportunity_services.StepRefused) as exc:
+        stage_services.step_delete(step_id=steps_of(process)[0].pk, actor=manager)
+    assert exc.value.message == str(stage_services.STEP_LAST)
 
 
 def test_stages_managers_only(rep, free):
-    with pytest.raises(services.StepRefused) as exc:
-        services.step_update(step_id=steps_of(free)[0].pk, actor=rep, label="Hacked")
-    assert exc.value.message == str(services.STAGES_NOT_ALLOWED)
+    with pytest.raises(opportunity_services.StepRefused) as exc:
+        stage_services.step_update(step_id=steps_of(free)[0].pk, actor=rep, label="Hacked")
+    assert exc.value.message == str(stage_services.STAGES_NOT_ALLOWED)
 
 
 def test_step_update_label_fold_create(manager, free):
     s1, s2, s3 = steps_of(free)
-    assert services.step_update(step_id=s1.pk, actor=manager, label="  Quote ").label == "Quote"
-    with pytest.raises(services.StepRefused):
-        services.step_update(step_id=s1.pk, actor=manager, label=" ")
-    assert services.step_set_folded(step_id=s2.pk, actor=manager, folded=True).folded
-    new = services.step_create(process_id=free.pk, actor=manager, label="Visit", position=1)
+    assert (
+        stage_services.step_update(step_id=s1.pk, actor=manager, label="  Quote ").label == "Quote"
+    )
+    with pytest.raises(opportunity_services.StepRefused):
+        stage_services.step_update(step_id=s1.pk, actor=manager, label=" ")
+    assert stage_services.step_set_folded(step_id=s2.pk, actor=manager, folded=True).folded
+    new = stage_services.step_create(process_id=free.pk, actor=manager, label="Visit", position=1)
     assert [s.label for s in steps_of(free)] == ["Quote", "Visit", s2.label, s3.label]
     assert new.position == 1
-    end = services.step_create(process_id=free.pk, actor=manager, label="Signed")
+    end = stage_services.step_create(process_id=free.pk, actor=manager, label="Signed")
     assert steps_of(free)[-1] == end
 
 
@@ -432,7 +467,7 @@ def test_step_probability_change_follows_non_manual(manager, free):
     s1 = steps_of(free)[0]
     follows = create(manager, free)
     manual = create(manager, free, probability=90)
-    services.step_update(step_id=s1.pk, actor=manager, probability=42)
+    stage_services.step_update(step_id=s1.pk, actor=manager, probability=42)
     follows.refresh_from_db()
     manual.refresh_from_db()
     assert follows.probability == 42
@@ -442,10 +477,10 @@ def test_step_probability_change_follows_non_manual(manager, free):
 def test_lost_reason_can_be_changed_while_lost(rep, free):
     first, second = f.LossReasonFactory(), f.LossReasonFactory()
     opportunity = create(rep, free)
-    services.opportunity_move(
+    opportunity_services.opportunity_move(
         opportunity_id=opportunity.pk, actor=rep, to_status="lost", loss_reason=first
     )
-    opportunity = services.opportunity_move(
+    opportunity = opportunity_services.opportunity_move(
         opportunity_id=opportunity.pk, actor=rep, to_status="lost", loss_reason=second
     )
     assert opportunity.loss_reason == second
@@ -455,7 +490,7 @@ def test_lost_reason_can_be_changed_while_lost(rep, free):
 def test_move_to_same_place_changes_nothing(rep, free):
     opportunity = create(rep, free)
     version = opportunity.version
-    opportunity = services.opportunity_move(
+    opportunity = opportunity_services.opportunity_move(
         opportunity_id=opportunity.pk, actor=rep, to_step=opportunity.step
     )
     assert opportunity.version == version

@@ -5,9 +5,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline import services
-from pipeline.models import Process, StepProgress
-from prospects.models import Opportunity
+from pipeline.models import Opportunity, Process, StepProgress
+from pipeline.services import opportunities as opportunity_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +32,7 @@ def create(actor, process, **fields):
     prospect = fields.pop("prospect", None) or f.ProspectFactory(
         owner=fields.get("owner", actor), notes="Met at the fair\nsecond"
     )
-    return services.opportunity_create(
+    return opportunity_services.opportunity_create(
         actor=actor, process=process, prospect=prospect, summary="Roof", **fields
     )
 
@@ -82,7 +81,7 @@ def test_filters_owner_and_in_progress(rep_client, rep, other_rep, prostep):
     mine = create(rep, prostep)
     theirs = create(other_rep, prostep)
     won = create(rep, prostep)
-    services.opportunity_move(opportunity_id=won.pk, actor=rep, to_status="won")
+    opportunity_services.opportunity_move(opportunity_id=won.pk, actor=rep, to_status="won")
     rows = rep_client.get(url(prostep), {"owner": rep.pk}).context["rows"]
     assert {r.opportunity.pk for r in rows} == {mine.pk, won.pk}
     rows = rep_client.get(url(prostep), {"in_progress": "on"}).context["rows"]
@@ -112,7 +111,9 @@ def test_query_count_constant_in_rows(rep_client, rep, prostep, django_assert_ma
     f.AddressFactory(company=company)
     for i in range(3):
         create(rep, prostep, step=[s1, s2, s3][i])
-    services.opportunity_create(actor=rep, process=prostep, company=company, summary="Company deal")
+    opportunity_services.opportunity_create(
+        actor=rep, process=prostep, company=company, summary="Company deal"
+    )
     rep_client.get(url(prostep))
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -265,7 +266,7 @@ def test_edit_steps_links_to_the_board_for_managers(manager_client, prostep):
 
 def test_won_opportunity_in_list(rep_client, rep, prostep):
     opportunity = create(rep, prostep)
-    services.opportunity_move(
+    opportunity_services.opportunity_move(
         opportunity_id=opportunity.pk, actor=rep, to_status=Opportunity.Status.WON
     )
     row = rep_client.get(url(prostep)).context["rows"][0]

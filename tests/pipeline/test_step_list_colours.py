@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from pipeline import services
 from pipeline.clocks import colour_for, days_since, opportunities_refresh, step_due
+from pipeline.services import opportunities as opportunity_services
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def at_noon(day: dt.date) -> dt.datetime:
 def test_step_colour_boundaries(rep, changed_days_ago, colour):
     process = f.ProcessFactory(steps=[("Call", 3, 20), ("Quote", 5, 50)])
     changed = at_noon(timezone.localdate() - dt.timedelta(days=changed_days_ago))
-    opportunity = services.opportunity_create(
+    opportunity = opportunity_services.opportunity_create(
         actor=rep,
         process=process,
         prospect=f.ProspectFactory(owner=rep),
@@ -45,7 +45,7 @@ def test_step_colour_across_month_end(rep):
     assert colour_for(step_due(changed, 3), today=dt.date(2026, 2, 1)) == "green"
     assert colour_for(step_due(changed, 3), today=dt.date(2026, 2, 2)) == "orange"
     assert colour_for(step_due(changed, 3), today=dt.date(2026, 2, 3)) == "red"
-    opportunity = services.opportunity_create(
+    opportunity = opportunity_services.opportunity_create(
         actor=rep,
         process=process,
         prospect=f.ProspectFactory(owner=rep),

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
 
+from contacts.models import ExtraField, Prospect
+from pipeline.models import Opportunity
 from prospects import importing
-from prospects.models import ExtraField, Opportunity, Prospect
-from prospects.services import prospects_import
+from prospects.imports import prospects_import
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from contacts.models import Affiliation, Company, Person
-from pipeline.services import LOSS_REASON_REQUIRED, MoveRefused
+from contacts.models import Affiliation, Company, Person, Prospect
+from core import versions as versions
+from pipeline.models import HistoryEntry, Opportunity, OpportunityLine
+from pipeline.services import lines as line_services
+from pipeline.services import opportunities as opportunity_services
+from pipeline.services.opportunities import LOSS_REASON_REQUIRED, MoveRefused
 from prospects import services
-from prospects.models import HistoryEntry, Opportunity, OpportunityLine, Prospect
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +33,7 @@ def test_prospect_update_refuses_a_stale_version(rep, other_rep):
     services.prospect_update(
         prospect_id=prospect.pk, actor=rep, data={"city": "Lyon"}, expected_version=seen
     )
-    with pytest.raises(services.ConcurrentEdit) as conflict:
+    with pytest.raises(versions.ConcurrentEdit) as conflict:
         services.prospect_update(
             prospect_id=prospect.pk, actor=rep, data={"city": "Paris"}, expected_version=seen
         )
@@ -197,7 +200,7 @@ def test_lines_compute_totals_and_the_amount(rep, default_process):
     opportunity = f.OpportunityFactory(
         prospect=f.ProspectFactory(owner=rep), owner=rep, amount=Decimal("999")
     )
-    line = services.opportunity_line_add(
+    line = line_services.opportunity_line_add(
         opportunity_id=opportunity.pk,
         actor=rep,
         data={
@@ -208,7 +211,7 @@ def test_lines_compute_totals_and_the_amount(rep, default_process):
         },
     )
     assert line.total == Decimal("50000.00")
-    services.opportunity_line_add(
+    line_services.opportunity_line_add(
         opportunity_id=opportunity.pk,
         actor=rep,
         data={
@@ -222,10 +225,12 @@ def test_lines_compute_totals_and_the_amount(rep, default_process):
     opportunity.refresh_from_db()
     assert OpportunityLine.objects.get(item="Moule").total == Decimal("243.00")
     assert opportunity.amount == Decimal("50243.00")
-    services.opportunity_line_update(line_id=line.pk, actor=rep, data={"quantity": Decimal("2")})
+    line_services.opportunity_line_update(
+        line_id=line.pk, actor=rep, data={"quantity": Decimal("2")}
+    )
     opportunity.refresh_from_db()
     assert opportunity.amount == Decimal("2243.00")
-    services.opportunity_line_delete(line_id=line.pk, actor=rep)
+    line_services.opportunity_line_delete(line_id=line.pk, actor=rep)
     opportunity.refresh_from_db()
     assert opportunity.amount == Decimal("243.00")
 
@@ -233,13 +238,15 @@ def test_lines_compute_totals_and_the_amount(rep, default_process):
 def test_line_needs_an_item(rep, default_process):
     opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), owner=rep)
     with pytest.raises(ValidationError):
-        services.opportunity_line_add(opportunity_id=opportunity.pk, actor=rep, data={"item": " "})
+        line_services.opportunity_line_add(
+            opportunity_id=opportunity.pk, actor=rep, data={"item": " "}
+        )
 
 
 def test_lost_requires_a_loss_reason_and_won_sets_the_closing_date(rep, default_process):
     opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), owner=rep)
     with pytest.raises(MoveRefused) as refused:
-        services.opportunity_update(
+        opportunity_services.opportunity_update(
             opportunity_id=opportunity.pk,
             actor=rep,
             data={},
@@ -250,7 +257,7 @@ def test_lost_requires_a_loss_reason_and_won_sets_the_closing_date(rep, default_
     opportunity.refresh_from_db()
     assert opportunity.status == Opportunity.Status.OPEN
     reason = f.LossReasonFactory(name="Too expensive")
-    services.opportunity_update(
+    opportunity_services.opportunity_update(
         opportunity_id=opportunity.pk,
         actor=rep,
         data={},
@@ -269,15 +276,15 @@ def test_opportunity_update_records_owner_change_and_refuses_stale_version(
 ):
     opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), owner=rep)
     seen = opportunity.version
-    services.opportunity_update(
+    opportunity_services.opportunity_update(
         opportunity_id=opportunity.pk,
         actor=rep,
         data={"owner": other_rep, "rating": 4},
         expected_version=seen,
     )
     assert opportunity.history.filter(kind=HistoryEntry.Kind.OWNER).exists()
-    with pytest.raises(services.ConcurrentEdit):
-        services.opportunity_update(
+    with pytest.raises(versions.ConcurrentEdit):
+        opportunity_services.opportunity_update(
             opportunity_id=opportunity.pk, actor=rep, data={"rating": 1}, expected_version=seen
         )
 
@@ -298,7 +305,7 @@ def test_opportunity_update_needs_the_process_modify_right(rep, managers_only_pr
         prospect=f.ProspectFactory(owner=rep), process=managers_only_process, summary="Before"
     )
     with pytest.raises(PermissionDenied):
-        services.opportunity_update(
+        opportunity_services.opportunity_update(
             opportunity_id=opportunity.pk,
             actor=rep,
             data={"summary": "After"},
@@ -312,19 +319,19 @@ def test_line_services_need_the_process_modify_right(rep, manager, managers_only
     opportunity = f.OpportunityFactory(
         prospect=f.ProspectFactory(owner=rep), process=managers_only_process
     )
-    line = services.opportunity_line_add(
+    line = line_services.opportunity_line_add(
         opportunity_id=opportunity.pk,
         actor=manager,
         data={"item": "Audit", "quantity": 1, "unit_price": Decimal(100)},
     )
     with pytest.raises(PermissionDenied):
-        services.opportunity_line_add(
+        line_services.opportunity_line_add(
             opportunity_id=opportunity.pk, actor=rep, data={"item": "More", "quantity": 1}
         )
     with pytest.raises(PermissionDenied):
-        services.opportunity_line_update(line_id=line.pk, actor=rep, data={"quantity": 3})
+        line_services.opportunity_line_update(line_id=line.pk, actor=rep, data={"quantity": 3})
     with pytest.raises(PermissionDenied):
-        services.opportunity_line_delete(line_id=line.pk, actor=rep)
+        line_services.opportunity_line_delete(line_id=line.pk, actor=rep)
     assert opportunity.lines.count() == 1
 
 
@@ -347,8 +354,8 @@ def test_a_form_opened_before_the_trash_is_stale(rep, manager, default_process):
     services.prospects_restore(prospect_ids=[opportunity.prospect_id], actor=manager)
     restored = Opportunity.objects.get(pk=opportunity.pk)
     assert restored.version == seen + 2 and restored.updated_by == manager
-    with pytest.raises(services.ConcurrentEdit):
-        services.opportunity_update(
+    with pytest.raises(versions.ConcurrentEdit):
+        opportunity_services.opportunity_update(
             opportunity_id=opportunity.pk, actor=rep, data={"summary": "x"}, expected_version=seen
         )
 
@@ -356,14 +363,14 @@ def test_a_form_opened_before_the_trash_is_stale(rep, manager, default_process):
 def test_probability_follows_the_step_again(rep):
     process = f.ProcessFactory(steps=[("Contact", 3, 40)])
     opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), process=process)
-    services.opportunity_update(
+    opportunity_services.opportunity_update(
         opportunity_id=opportunity.pk, actor=rep, data={"probability": 75}, expected_version=None
     )
     opportunity.refresh_from_db()
     assert (opportunity.probability, opportunity.probability_is_manual) == (75, True)
     version = opportunity.version
 
-    result = services.opportunity_probability_follow_step(
+    result = opportunity_services.opportunity_probability_follow_step(
         opportunity_id=opportunity.pk, actor=rep, expected_version=version
     )
     assert (result.probability, result.probability_is_manual) == (40, False)
@@ -371,7 +378,9 @@ def test_probability_follows_the_step_again(rep):
     entry = HistoryEntry.objects.get(opportunity=opportunity, kind=HistoryEntry.Kind.PROBABILITY)
     assert (entry.from_value, entry.to_value, entry.actor) == ("75 %", "40 %", rep)
     # Already following: nothing changes, nothing recorded.
-    services.opportunity_probability_follow_step(opportunity_id=opportunity.pk, actor=rep)
+    opportunity_services.opportunity_probability_follow_step(
+        opportunity_id=opportunity.pk, actor=rep
+    )
     assert (
         HistoryEntry.objects.filter(
             opportunity=opportunity, kind=HistoryEntry.Kind.PROBABILITY
@@ -390,7 +399,9 @@ def test_probability_follow_step_uses_the_status_rule_and_the_rights(
         probability_is_manual=True,
     )
     assert (
-        services.opportunity_probability_follow_step(opportunity_id=won.pk, actor=rep).probability
+        opportunity_services.opportunity_probability_follow_step(
+            opportunity_id=won.pk, actor=rep
+        ).probability
         == 100
     )
     theirs = f.OpportunityFactory(
@@ -404,11 +415,13 @@ def test_probability_follow_step_uses_the_status_rule_and_the_rights(
     )
     for opportunity in (theirs, locked):
         with pytest.raises(PermissionDenied):
-            services.opportunity_probability_follow_step(opportunity_id=opportunity.pk, actor=rep)
+            opportunity_services.opportunity_probability_follow_step(
+                opportunity_id=opportunity.pk, actor=rep
+            )
         opportunity.refresh_from_db()
         assert opportunity.probability_is_manual
-    with pytest.raises(services.ConcurrentEdit):
-        services.opportunity_probability_follow_step(
+    with pytest.raises(versions.ConcurrentEdit):
+        opportunity_services.opportunity_probability_follow_step(
             opportunity_id=won.pk, actor=rep, expected_version=1
         )
 

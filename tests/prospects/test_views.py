@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from contacts.models import Company
-from pipeline.services import LOSS_REASON_REQUIRED
+from contacts.models import Company, ExtraField, Prospect
+from pipeline.models import Opportunity
+from pipeline.services.opportunities import LOSS_REASON_REQUIRED
 from prospects.importing import INVALID_EMAIL, INVALID_PHONE
-from prospects.models import ExtraField, ImportJob, Opportunity, Prospect
+from prospects.models import ImportJob
 from tests import factories as f
 from tests.prospects.test_paste import MANUAL_EXAMPLE
 
@@ -476,7 +477,7 @@ def test_export_csv_is_exactly_the_filtered_list_with_bom(rep_client, prospects)
 
 
 def test_export_import_round_trip(rep_client, rep, prospects, default_process, tmp_path, settings):
-    from prospects.services import prospects_import
+    from prospects.imports import prospects_import
 
     red, green = prospects
     hot = f.CategoryFactory(name="Hot")

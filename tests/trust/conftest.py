@@ -8,9 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from contacts.models import CompanyRep, Document, Note
-from pipeline.models import CalendarFeed, StepProgress
-from prospects.models import ExtraField, ImportJob, OpportunityLine
+from contacts.models import CompanyRep, Document, ExtraField, Note
+from pipeline.models import CalendarFeed, OpportunityLine, StepProgress
+from prospects.models import ImportJob
 from tests import factories as f
 
 

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from contacts import services as contact_services
-from pipeline import activities
-from pipeline import services as pipeline_services
-from pipeline.models import StepProgress
+from core import versions
+from pipeline.models import Opportunity, StepProgress
+from pipeline.services import activities
+from pipeline.services import opportunities as opportunity_services
+from pipeline.services import steps as step_services
 from prospects import services as prospect_services
-from prospects.models import Opportunity
 from tests.trust.conftest import build_world
 from tests.trust.forms import form_with
 
@@ -30,8 +31,8 @@ def stale_messages() -> list[str]:
     with translation.override("en"):
         texts = [
             contact_services.STALE_VERSION,
-            prospect_services.STALE_VERSION,
-            pipeline_services.STALE_VERSION,
+            versions.STALE_VERSION,
+            opportunity_services.STALE_VERSION,
             activities.STALE_VERSION,
         ]
         return [str(text).split("{")[0].strip()[:30] for text in texts]
@@ -87,7 +88,7 @@ CASES = {
         url=lambda w: reverse("opportunity_detail", args=[w.opportunity.pk]),
         field="summary",
         current=lambda w: Opportunity.objects.get(pk=w.opportunity.pk).summary,
-        change=lambda w, user: prospect_services.opportunity_update(
+        change=lambda w, user: opportunity_services.opportunity_update(
             opportunity_id=w.opportunity.pk,
             actor=user,
             data={"summary": MEANWHILE},
@@ -150,7 +151,7 @@ def test_stale_board_move_is_refused(own_world, rep_client, manager):
     assert f'data-version="{w.opportunity.version}"' in board
     seen_version = w.opportunity.version
     steps = list(w.process.steps.order_by("position"))
-    pipeline_services.opportunity_move(
+    opportunity_services.opportunity_move(
         opportunity_id=w.opportunity.pk, actor=manager, to_step=steps[2]
     )
 
@@ -177,9 +178,7 @@ def test_stale_step_toggle_is_refused(own_world, rep_client, manager):
     page = rep_client.get(reverse("pipeline_steps", args=[w.process.pk])).content.decode()
     seen_version = w.opportunity.version
     assert f'"version": "{seen_version}"' in page
-    pipeline_services.step_complete(
-        opportunity_id=w.opportunity.pk, step_id=steps[1].pk, actor=manager
-    )
+    step_services.step_complete(opportunity_id=w.opportunity.pk, step_id=steps[1].pk, actor=manager)
 
     url = reverse("pipeline_step_toggle", args=[w.process.pk, w.opportunity.pk, steps[2].pk])
     response = rep_client.post(

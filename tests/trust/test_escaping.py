@@ -13,13 +13,13 @@ from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
-from config import trash
+from core import trash
 from tests.trust.conftest import build_world
 from tests.trust.test_url_walk import RULES, build_url, url_names
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("contacts", "prospects", "pipeline", "forecasting")
+APPS = ("core", "accounts", "contacts", "prospects", "pipeline", "forecasting")
 SCRIPT = '<script>alert("x")</script>'
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 SHORT = '"<x>'
@@ -29,6 +29,7 @@ STRUCTURED = {
     "pipeline.Task.weekdays",
     "pipeline.CalendarFeed.token",
     "contacts.CompanySearchWord.word",
+    "accounts.User.password",
 }
 # What an unescaped payload looks like in HTML.
 RAW = [

@@ -11,7 +11,7 @@ from pathlib import Path
 import nh3
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("config", "contacts", "prospects", "pipeline", "forecasting")
+APPS = ("config", "core", "accounts", "contacts", "prospects", "pipeline", "forecasting", "demo")
 RAW_TEMPLATE = re.compile(r"\|\s*safe\b|\{%\s*autoescape\s+off|\|\s*safeseq\b")
 RAW_PYTHON = re.compile(r"\bmark_safe\(|\bSafeString\(|\bSafeText\(")
 

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from config import trash
 from contacts import services as contact_services
-from pipeline import activities
+from core import trash
+from pipeline.models import Opportunity
+from pipeline.services import activities
 from prospects import services as prospect_services
-from prospects.models import Opportunity
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +44,9 @@ def delete(kind, obj, actor):
     elif kind == "task":
         activities.task_delete(task=obj, actor=actor)
     else:
-        from pipeline import services as pipeline_services
+        from pipeline.services import opportunities as opportunity_services
 
-        pipeline_services.opportunity_trash(opportunity_id=obj.pk, actor=actor)
+        opportunity_services.opportunity_trash(opportunity_id=obj.pk, actor=actor)
 
 
 KINDS = list(trash.KINDS)

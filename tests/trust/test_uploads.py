@@ -5,9 +5,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from contacts.models import Document
+from contacts.models import Document, Prospect
 from prospects import forms as prospect_forms
-from prospects.models import ImportJob, Prospect
+from prospects.models import ImportJob
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

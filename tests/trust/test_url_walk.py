@@ -258,7 +258,7 @@ def build_url(name: str, rule: Rule, w: World) -> str:
     return url
 
 
-APPS = ("contacts", "prospects", "pipeline", "forecasting")
+APPS = ("core", "accounts", "contacts", "prospects", "pipeline", "forecasting")
 
 
 def snapshot() -> dict:
@@ -372,7 +372,7 @@ def test_importing_a_team_contact_leaves_the_contact_alone(rep_client, rep, worl
     )
     assert response.status_code == 302
     assert snapshot()["contacts.Person"] == before
-    from prospects.models import Prospect
+    from contacts.models import Prospect
 
     assert Prospect.objects.filter(person=world.person).exists()
 
@@ -380,8 +380,8 @@ def test_importing_a_team_contact_leaves_the_contact_alone(rep_client, rep, worl
 TRASHABLE = (
     "contacts.Company",
     "contacts.Person",
-    "prospects.Prospect",
-    "prospects.Opportunity",
+    "contacts.Prospect",
+    "pipeline.Opportunity",
     "pipeline.Task",
 )
 
@@ -509,7 +509,7 @@ def test_process_rights_come_on_top_of_ownership(rep, rep_client, media):
     delete even their own opportunity."""
     from django.contrib.auth.models import Group
 
-    from config.roles import SALES_MANAGER
+    from core.roles import SALES_MANAGER
     from tests.trust.conftest import build_world
 
     w = build_world(rep)

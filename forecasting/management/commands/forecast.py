@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from config.exports import csv_write
+from core.exports import csv_write
 from forecasting.selectors import FORECAST_COLUMNS, forecast_rows, forecast_table
 
 WIDTHS = [-8, 6, 16, 16, 14]  # negative: left-aligned

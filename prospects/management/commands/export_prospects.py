@@ -4,8 +4,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from contacts.models import Prospect
 from prospects import exporting
-from prospects.models import Prospect
 
 
 class Command(BaseCommand):

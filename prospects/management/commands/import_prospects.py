@@ -6,7 +6,7 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from prospects.services import prospects_import
+from prospects.imports import prospects_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,31 @@
+"""Form pieces every app uses."""
+
+from django import forms
+
+from core.users import active_users, user_label
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user saw, so that a stale save is refused (see `core.versions`)
+    instead of overwriting someone else's change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """A pick among the active users, labelled by their names."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", active_users())
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj):
+        return user_label(obj)

@@ -1,0 +1,96 @@
+"""An opportunity's item lines (Prextra): each line's total and the opportunity's amount, which
+is the sum of its lines once it has any, are computed here and nowhere else."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from core.access import can_change
+from pipeline.models import Opportunity, OpportunityLine
+from pipeline.services.opportunities import _modify_right_or_403
+
+LINE_NEEDS_ITEM = _("A line needs an item.")
+
+
+def line_total(line: OpportunityLine) -> Decimal:
+    """Quantity × (adjusted price, else unit price) less the discount, rounded to the cent
+    (Prextra's line: Qté, Prix, Prix ajusté, Esc., Total)."""
+    price = line.adjusted_price if line.adjusted_price is not None else line.unit_price
+    gross = (line.quantity or Decimal(0)) * (price or Decimal(0))
+    net = gross * (Decimal(100) - (line.discount or Decimal(0))) / Decimal(100)
+    return net.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _amount_refresh(opportunity: Opportunity, actor) -> Opportunity:
+    total = opportunity.lines.aggregate(total=Sum("total"))["total"]
+    opportunity.amount = total or Decimal(0)
+    opportunity.touch(actor)
+    opportunity.save(update_fields=["amount", "updated_at", "updated_by", "version"])
+    return opportunity
+
+
+def _lock_opportunity(opportunity_id: int, actor) -> Opportunity:
+    opportunity = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("process")
+        .get(pk=opportunity_id)
+    )
+    if not can_change(actor, opportunity):
+        raise PermissionDenied
+    _modify_right_or_403(actor, opportunity)
+    return opportunity
+
+
+def _line_save(line: OpportunityLine, data: dict[str, Any]) -> None:
+    for name in (
+        "item",
+        "unit",
+        "quantity",
+        "unit_cost",
+        "unit_price",
+        "adjusted_price",
+        "discount",
+        "position",
+    ):
+        if name in data:
+            setattr(line, name, data[name])
+    if not (line.item or "").strip():
+        raise ValidationError({"item": LINE_NEEDS_ITEM})
+    line.total = line_total(line)
+    line.full_clean()
+    line.save()
+
+
+@transaction.atomic
+def opportunity_line_add(*, opportunity_id: int, actor, data: dict[str, Any]) -> OpportunityLine:
+    """Add a line; the total and the opportunity's amount (sum of its lines) are computed here;
+    the process's `line_added` automation rules then run."""
+    from pipeline.services.automation import automation_run
+
+    opportunity = _lock_opportunity(opportunity_id, actor)
+    line = OpportunityLine(opportunity=opportunity, position=opportunity.lines.count())
+    _line_save(line, data)
+    _amount_refresh(opportunity, actor)
+    automation_run(opportunity=opportunity, event="line_added", actor=actor)
+    return line
+
+
+@transaction.atomic
+def opportunity_line_update(*, line_id: int, actor, data: dict[str, Any]) -> OpportunityLine:
+    line = OpportunityLine.objects.select_related("opportunity").get(pk=line_id)
+    opportunity = _lock_opportunity(line.opportunity_id, actor)
+    _line_save(line, data)
+    _amount_refresh(opportunity, actor)
+    return line
+
+
+@transaction.atomic
+def opportunity_line_delete(*, line_id: int, actor) -> Opportunity:
+    line = OpportunityLine.objects.get(pk=line_id)
+    opportunity = _lock_opportunity(line.opportunity_id, actor)
+    line.delete()
+    return _amount_refresh(opportunity, actor)

@@ -1,0 +1,671 @@
+"""Writes that follow a process's rules: create, move, complete steps, automation, stages.
+
+Contract used by the prospect card, the step list and the Kanban:
+
+    opportunity_create(*, actor, process=None, step=None, **fields) -> Opportunity
+    opportunity_move(*, opportunity_id, actor, to_step=None, to_status=None, loss_reason=None,
+                     expected_version=None, position=None, rule=None) -> Opportunity
+        raises MoveRefused(message) when a rule refuses (mode, rights, missing loss reason,
+        stale version); the message is shown to the user as is. `expected_version` may be
+        the raw form value: anything that is not the current version is refused as stale.
+    step_complete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
+    step_uncomplete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
+    automation_run(*, opportunity, event, actor, task_type=None) -> Opportunity
+    opportunity_trash(*, opportunity_id, actor, expected_version=None) -> Opportunity
+        raises MoveRefused(NOT_ALLOWED_DELETE) without the process's delete right.
+    on_document_attached(*, document, target, actor)   (hook of contacts.services.document_attach)
+        the hook runs the process's "a document is attached" rules.
+
+Stages (steps as Kanban columns), managers only; raise StepRefused(message):
+
+    step_create(*, process_id, actor, label, duration_days=0, probability=0, position=None) -> Step
+    step_set_folded(*, step_id, actor, folded) -> Step
+    step_update(*, step_id, actor, label=None, duration_days=None, probability=None,
+                folded=None) -> Step
+    step_delete(*, step_id, actor) -> None
+
+Vocabulary. `opportunity.step` is the step the opportunity is in now (its Kanban column, "the
+step to do"); status won/lost puts it in the Won/Lost column and leaves `step` where it was.
+`StepProgress` rows are the step list's check boxes. `step_changed_at` is the day of the last
+step change or check-box change (the manual's "date dernière étape", NbJ and the step clock).
+
+Step-by-step mode (PROSTEP "pas-à-pas": a step can only be completed once all earlier ones
+are) keeps one invariant: the current step is the first step not completed (the last step when
+all are). So:
+- ticking a box out of order is refused (`STEP_ORDER`); un-ticking a box un-ticks the later ones;
+- moving an opportunity on the Kanban to a later step completes the steps before it, and moving
+  it back un-completes the step it lands in and the later ones, each change recorded in the
+  history. Dragging a card is how a rep says "this is done", so it is not refused.
+Free mode: boxes are independent and moves do not touch them.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Case, F, Max, TextField, Value, When
+from django.db.models.functions import Concat
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Prospect
+from core.access import can_change
+from core.versions import ConcurrentEdit
+from pipeline.clocks import opportunities_refresh
+from pipeline.models import (
+    AutomationRule,
+    HistoryEntry,
+    LossReason,
+    Opportunity,
+    Process,
+    Step,
+    StepProgress,
+)
+from pipeline.rights import (
+    can_delete_process_opportunities,
+    can_modify_process_opportunities,
+)
+
+# Messages shown to users as they are (format the ones with fields through str(...).format).
+LOSS_REASON_REQUIRED = _("A loss reason is required to mark an opportunity as lost.")
+NOT_ALLOWED = _("You may not change the opportunities of this process.")
+NOT_ALLOWED_OBJECT = _("You may not change this opportunity.")
+NOT_ALLOWED_DELETE = _("You may not delete the opportunities of this process.")
+STALE_VERSION = _("This opportunity was changed by {user} at {time}; it is now in {place}.")
+STEP_ORDER = _("“{step}” can only be completed once “{previous}” is (step-by-step process).")
+STEP_NOT_IN_PROCESS = _("This step does not belong to the opportunity's process.")
+NO_STEPS = _("This process has no steps yet.")
+
+FINAL_STATUSES = (Opportunity.Status.WON, Opportunity.Status.LOST)
+
+
+class Refused(Exception):
+    """A rule refused the change; `message` is shown to the user as is."""
+
+    def __init__(self, message):
+        self.message = str(message)
+        super().__init__(self.message)
+
+
+class MoveRefused(Refused):
+    pass
+
+
+class StepRefused(Refused):
+    pass
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _actor_name(actor) -> str:
+    if actor is None:
+        return gettext("system")
+    return actor.get_full_name() or actor.get_username()
+
+
+def _place(opportunity: Opportunity) -> str:
+    if opportunity.status in FINAL_STATUSES or opportunity.status == Opportunity.Status.INACTIVE:
+        return str(opportunity.get_status_display())
+    return opportunity.step.label if opportunity.step_id else "—"
+
+
+def _steps(process_id: int) -> list[Step]:
+    return list(Step.objects.filter(process_id=process_id).order_by("position", "id"))
+
+
+def _done_ids(opportunity: Opportunity) -> set[int]:
+    return set(
+        StepProgress.objects.filter(opportunity=opportunity).values_list("step_id", flat=True)
+    )
+
+
+def _lock(opportunity_id: int) -> Opportunity:
+    return (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("process", "step", "updated_by")
+        .get(pk=opportunity_id)
+    )
+
+
+def _check_version(opportunity: Opportunity, expected_version: int | str | None) -> None:
+    """`expected_version` is the version the client saw, as sent (a form's string) or an int;
+    None or "" skips the check. A value that is not a number cannot be the current version:
+    it is refused as stale rather than failing."""
+    if expected_version is None or expected_version == "":
+        return
+    try:
+        if int(expected_version) == opportunity.version:
+            return
+    except (TypeError, ValueError):
+        pass
+    when = timezone.localtime(opportunity.updated_at)
+    raise MoveRefused(
+        str(STALE_VERSION).format(
+            user=_actor_name(opportunity.updated_by),
+            time=formats.date_format(when, "d/m/Y H:i"),
+            place=_place(opportunity),
+        )
+    )
+
+
+def _check_rights(actor, opportunity: Opportunity) -> None:
+    if not can_modify_process_opportunities(actor, opportunity.process):
+        raise MoveRefused(NOT_ALLOWED)
+    if not can_change(actor, opportunity):
+        raise MoveRefused(NOT_ALLOWED_OBJECT)
+
+
+def _history(
+    opportunity, kind, *, actor, at, from_value="", to_value="", rule=None
+) -> HistoryEntry:
+    return HistoryEntry(
+        opportunity=opportunity,
+        prospect_id=opportunity.prospect_id,
+        kind=kind,
+        from_value=str(from_value)[:200],
+        to_value=str(to_value)[:200],
+        actor=actor,
+        rule=rule,
+        at=at,
+    )
+
+
+def _log_line(opportunity: Opportunity, *, actor, at: dt.datetime, text: str, rule=None) -> None:
+    """PROSTEP "log step changes": a dated line with the author's name, appended to the
+    prospect's comment in one UPDATE (the first line, shown by the step list, stays)."""
+    if not opportunity.process.log_step_changes or not opportunity.prospect_id:
+        return
+    day = timezone.localtime(at).strftime("%d/%m/%Y")
+    line = f"{day} {_actor_name(actor)}: {text}"
+    if rule is not None:
+        line += " " + gettext("(rule: {rule})").format(rule=rule)
+    Prospect.all_objects.filter(pk=opportunity.prospect_id).update(
+        notes=Case(
+            When(notes="", then=Value(line)),
+            default=Concat(F("notes"), Value("\n" + line), output_field=TextField()),
+            output_field=TextField(),
+        ),
+        version=F("version") + 1,
+    )
+
+
+def _complete(opportunity, steps, *, actor, at, rule=None) -> list[HistoryEntry]:
+    StepProgress.objects.bulk_create(
+        [StepProgress(opportunity=opportunity, step=s, done_at=at, done_by=actor) for s in steps]
+    )
+    return [
+        _history(
+            opportunity,
+            HistoryEntry.Kind.STEP_DONE,
+            actor=actor,
+            at=at,
+            to_value=s.label,
+            rule=rule,
+        )
+        for s in steps
+    ]
+
+
+def _uncomplete(opportunity, steps, *, actor, at, rule=None) -> list[HistoryEntry]:
+    StepProgress.objects.filter(opportunity=opportunity, step__in=steps).delete()
+    return [
+        _history(
+            opportunity,
+            HistoryEntry.Kind.STEP_UNDONE,
+            actor=actor,
+            at=at,
+            from_value=s.label,
+            rule=rule,
+        )
+        for s in steps
+    ]
+
+
+def _set_step(opportunity, step: Step | None, *, actor, at, rule=None) -> list[HistoryEntry]:
+    """Put the opportunity in `step`: the step clock restarts and the probability follows
+    the step's unless a user set it by hand."""
+    entries = []
+    if step is not None and step.pk != opportunity.step_id:
+        entries.append(
+            _history(
+                opportunity,
+                HistoryEntry.Kind.STEP,
+                actor=actor,
+                at=at,
+                from_value=opportunity.step.label if opportunity.step_id else "",
+                to_value=step.label,
+                rule=rule,
+            )
+        )
+        opportunity.step = step
+        opportunity.step_changed_at = at
+        if not opportunity.probability_is_manual and opportunity.status == Opportunity.Status.OPEN:
+            opportunity.probability = step.probability
+    return entries
+
+
+def _first_not_done(steps: list[Step], done: set[int]) -> Step | None:
+    for step in steps:
+        if step.pk not in done:
+            return step
+    return steps[-1] if steps else None
+
+
+def _column(opportunity: Opportunity, status: str, step_id: int | None):
+    column = Opportunity.objects.filter(process_id=opportunity.process_id, status=status)
+    if status == Opportunity.Status.OPEN:
+        column = column.filter(step_id=step_id)
+    return column.exclude(pk=opportunity.pk)
+
+
+def _end_of_column(opportunity: Opportunity, status: str, step_id: int | None) -> int:
+    last = _column(opportunity, status, step_id).aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
+def _save(opportunity: Opportunity, actor, entries: list[HistoryEntry]) -> Opportunity:
+    opportunity.touch(actor)
+    opportunity.save()
+    if entries:
+        HistoryEntry.objects.bulk_create(entries)
+    opportunities_refresh([opportunity.pk])
+    opportunity.refresh_from_db()
+    return opportunity
+
+
+def _loss_reason(value) -> LossReason | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, LossReason):
+        return value
+    try:
+        return LossReason.objects.get(pk=value)
+    except (LossReason.DoesNotExist, ValueError, TypeError) as exc:
+        raise MoveRefused(LOSS_REASON_REQUIRED) from exc
+
+
+# --------------------------------------------------------------------------- opportunities
+
+
+@transaction.atomic
+def opportunity_create(
+    *, actor, process: Process | None = None, step: Step | None = None, **fields
+) -> Opportunity:
+    """Create an opportunity in `process` (the default process when omitted) at `step` (its
+    first step when omitted). The probability is the step's unless one is given that differs
+    from it (then it counts as set by hand). In step-by-step mode the steps before `step` are
+    completed. The owner defaults to the actor. Refused without the process's modify right."""
+    process = process or Process.objects.get(is_default=True)
+    steps = _steps(process.pk)
+    if step is None:
+        step = steps[0] if steps else None
+    elif step.process_id != process.pk:
+        raise MoveRefused(STEP_NOT_IN_PROCESS)
+    if not can_modify_process_opportunities(actor, process):
+        raise MoveRefused(NOT_ALLOWED)
+    probability = fields.pop("probability", None)
+    step_probability = step.probability if step else 0
+    fields.setdefault(
+        "probability_is_manual", probability is not None and int(probability) != step_probability
+    )
+    fields.setdefault("owner", actor)
+    status = fields.setdefault("status", Opportunity.Status.OPEN)
+    if status == Opportunity.Status.LOST and not fields.get("loss_reason"):
+        raise MoveRefused(LOSS_REASON_REQUIRED)
+    if status in FINAL_STATUSES:
+        fields.setdefault("closing_date", timezone.localdate())
+    now = timezone.now()
+    opportunity = Opportunity(
+        process=process,
+        step=step,
+        step_changed_at=fields.pop("step_changed_at", now),
+        probability=step_probability if probability is None else int(probability),
+        **fields,
+    )
+    if "position" not in fields:
+        opportunity.position = _end_of_column(opportunity, status, step.pk if step else None)
+    opportunity.touch(actor)
+    opportunity.full_clean()
+    opportunity.save()
+    entries = [
+        _history(
+            opportunity,
+            HistoryEntry.Kind.CREATED,
+            actor=actor,
+            at=now,
+            to_value=step.label if step else "",
+        )
+    ]
+    if process.mode == Process.Mode.STEP_BY_STEP and step is not None:
+        earlier = [s for s in steps if (s.position, s.pk) < (step.position, step.pk)]
+        entries += _complete(opportunity, earlier, actor=actor, at=now)
+    HistoryEntry.objects.bulk_create(entries)
+    opportunities_refresh([opportunity.pk])
+    opportunity.refresh_from_db()
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_move(
+    *,
+    opportunity_id: int,
+    actor,
+    to_step: Step | None = None,
+    to_status: str | None = None,
+    loss_reason=None,
+    expected_version: int | str | None = None,
+    position: int | None = None,
+    rule: AutomationRule | None = None,
+) -> Opportunity:
+    """Move an opportunity to a step (a Kanban column) and/or a status (Won, Lost, open).
+
+    Rules: the row is locked and the version the client saw is checked (`STALE_VERSION`);
+    the actor needs the process's modify right and the object right (moves made by an
+    automation rule skip the rights: the rule is the managers' configuration); lost needs a
+    loss reason; won/lost set the closing date to today and reopening clears it; dropping a
+    won/lost card on a step reopens it (a rule's move keeps the status); the probability
+    follows the new step unless set by hand (won = 100 %, lost = 0 %, same exception); every
+    change is recorded in the history (with the rule, when a rule did it) and, with
+    "log step changes", appended to the prospect's comment; step-by-step progress follows the
+    module docstring. `position` is the order in the target column (others shift in one
+    UPDATE); without it a card changing column goes to the end. A status change then runs
+    the `status_changed` automation rules, except for moves made by a rule (no loops).
+    """
+    opportunity = _lock(opportunity_id)
+    _check_version(opportunity, expected_version)
+    if rule is None:
+        _check_rights(actor, opportunity)
+    if to_step is not None and to_step.process_id != opportunity.process_id:
+        raise MoveRefused(STEP_NOT_IN_PROCESS)
+
+    old_status, old_step_id, old_reason_id = (
+        opportunity.status,
+        opportunity.step_id,
+        opportunity.loss_reason_id,
+    )
+    new_status = to_status or old_status
+    if to_status is None and to_step is not None and rule is None and old_status in FINAL_STATUSES:
+        new_status = Opportunity.Status.OPEN
+    if new_status == Opportunity.Status.LOST:
+        reason = _loss_reason(loss_reason) or (
+            opportunity.loss_reason if old_status == Opportunity.Status.LOST else None
+        )
+        if reason is None:
+            raise MoveRefused(LOSS_REASON_REQUIRED)
+        opportunity.loss_reason = reason
+    else:
+        opportunity.loss_reason = None
+
+    now = timezone.now()
+    entries: list[HistoryEntry] = []
+    log: list[str] = []
+
+    if to_step is not None and to_step.pk != old_step_id:
+        if opportunity.process.mode == Process.Mode.STEP_BY_STEP:
+            steps = _steps(opportunity.process_id)
+            done = _done_ids(opportunity)
+            key = (to_step.position, to_step.pk)
+            to_do = [s for s in steps if (s.position, s.pk) < key and s.pk not in done]
+            to_undo = [s for s in steps if (s.position, s.pk) >= key and s.pk in done]
+            entries += _complete(opportunity, to_do, actor=actor, at=now, rule=rule)
+            entries += _uncomplete(opportunity, to_undo, actor=actor, at=now, rule=rule)
+        old_label = opportunity.step.label if opportunity.step_id else "—"
+        entries += _set_step(opportunity, to_step, actor=actor, at=now, rule=rule)
+        log.append(f"{old_label} → {to_step.label}")
+
+    if new_status != old_status:
+        entries.append(
+            _history(
+                opportunity,
+                HistoryEntry.Kind.STATUS,
+                actor=actor,
+                at=now,
+                rule=rule,
+                from_value=Opportunity.Status(old_status).label,
+                to_value=Opportunity.Status(new_status).label,
+            )
+        )
+        log.append(
+            f"{Opportunity.Status(old_status).label} → {Opportunity.Status(new_status).label}"
+        )
+        opportunity.status = new_status
+        if new_status in FINAL_STATUSES:
+            opportunity.closing_date = timezone.localdate()
+        elif new_status == Opportunity.Status.OPEN:
+            opportunity.closing_date = None
+        if not opportunity.probability_is_manual:
+            if new_status == Opportunity.Status.WON:
+                opportunity.probability = 100
+            elif new_status == Opportunity.Status.LOST:
+                opportunity.probability = 0
+            elif opportunity.step_id:
+                opportunity.probability = opportunity.step.probability
+
+    column_changed = new_status != old_status or (
+        new_status == Opportunity.Status.OPEN and opportunity.step_id != old_step_id
+    )
+    if position is not None:
+        position = max(0, int(position))
+        _column(opportunity, new_status, opportunity.step_id).filter(position__gte=position).update(
+            position=F("position") + 1
+        )
+        opportunity.position = position
+    elif column_changed:
+        opportunity.position = _end_of_column(opportunity, new_status, opportunity.step_id)
+    elif not entries and opportunity.loss_reason_id == old_reason_id:
+        return opportunity  # nothing to change
+
+    for text in log:
+        _log_line(opportunity, actor=actor, at=now, text=text, rule=rule)
+    opportunity = _save(opportunity, actor, entries)
+    if new_status != old_status and rule is None:
+        # Rules move opportunities through this very function: imported here, not above.
+        from pipeline.services.automation import automation_run
+
+        opportunity = automation_run(
+            opportunity=opportunity, event=AutomationRule.Event.STATUS_CHANGED, actor=actor
+        )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_trash(
+    *, opportunity_id: int, actor, expected_version: int | str | None = None
+) -> Opportunity:
+    """Delete an opportunity into the trash (restorable). PROSTEP "Suppression": only the
+    process's delete groups (none set: managers) may, on opportunities they may change."""
+    opportunity = _lock(opportunity_id)
+    _check_version(opportunity, expected_version)
+    if not can_delete_process_opportunities(actor, opportunity.process) or not can_change(
+        actor, opportunity
+    ):
+        raise MoveRefused(NOT_ALLOWED_DELETE)
+    opportunity.deleted_at = timezone.now()
+    opportunity.deleted_by = actor
+    opportunity.touch(actor)
+    opportunity.save()
+    return opportunity
+
+
+# --------------------------------------------------------------------------- step progress
+
+
+# --------------------------------------------------------------------------- automation
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _modify_right_or_403(actor, opportunity: Opportunity) -> None:
+    """The process's modify right (PROSTEP "Modif") on top of the object right."""
+    from pipeline.rights import can_modify_process_opportunities
+
+    if not can_modify_process_opportunities(actor, opportunity.process):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def opportunity_add(*, prospect_id: int, actor, process=None, step=None, **fields) -> Opportunity:
+    """A new opportunity of a prospect, created by the process rules of `pipeline.services`."""
+    from pipeline.services.opportunities import opportunity_create
+
+    prospect = Prospect.objects.get(pk=prospect_id)
+    if not can_change(actor, prospect):
+        raise PermissionDenied
+    fields.setdefault("owner", prospect.owner or actor)
+    return opportunity_create(actor=actor, process=process, step=step, prospect=prospect, **fields)
+
+
+@transaction.atomic
+def opportunity_update(
+    *,
+    opportunity_id: int,
+    actor,
+    data: dict[str, Any],
+    expected_version: int | None,
+    to_status: str | None = None,
+    to_step=None,
+    loss_reason=None,
+) -> Opportunity:
+    """Save the opportunity card. Field edits and owner changes (recorded) are made here;
+    a change of status or step goes through `pipeline.services.opportunity_move` (loss reason
+    required for lost, closing date, history, colours). A stale version raises ConcurrentEdit;
+    without the object right or the process's modify right, PermissionDenied."""
+    from pipeline.services.opportunities import opportunity_move
+
+    current = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("updated_by", "owner", "prospect", "process")
+        .get(pk=opportunity_id)
+    )
+    if expected_version is not None and int(expected_version) != current.version:
+        raise ConcurrentEdit(current)
+    if not can_change(actor, current):
+        raise PermissionDenied
+    _modify_right_or_403(actor, current)
+    old_owner = current.owner
+    has_lines = current.lines.exists()
+    for name, value in data.items():
+        if name not in OPPORTUNITY_EDITABLE or (name == "amount" and has_lines):
+            continue
+        if name == "probability" and value is not None and int(value) != current.probability:
+            current.probability_is_manual = True
+        setattr(current, name, value)
+    current.touch(actor)
+    current.full_clean()
+    current.save()
+    if old_owner != current.owner:
+        owner_change_entry(
+            opportunity=current,
+            old=old_owner,
+            new=current.owner,
+            actor=actor,
+            at=current.updated_at,
+        ).save()
+    status_changes = to_status is not None and to_status != current.status
+    step_changes = to_step is not None and to_step.pk != current.step_id
+    if (
+        status_changes
+        or step_changes
+        or (
+            to_status == Opportunity.Status.LOST
+            and loss_reason
+            and loss_reason != current.loss_reason
+        )
+    ):
+        current = opportunity_move(
+            opportunity_id=current.pk,
+            actor=actor,
+            to_step=to_step if step_changes else None,
+            to_status=to_status if status_changes or to_status == Opportunity.Status.LOST else None,
+            loss_reason=loss_reason,
+        )
+    return current
+
+
+def probability_from_step(opportunity: Opportunity) -> int:
+    """The probability the opportunity has when it is not set by hand: 100 won, 0 lost, else
+    its step's (the rule `pipeline.services.opportunity_move` applies)."""
+    if opportunity.status == Opportunity.Status.WON:
+        return 100
+    if opportunity.status == Opportunity.Status.LOST:
+        return 0
+    return opportunity.step.probability if opportunity.step_id else opportunity.probability
+
+
+@transaction.atomic
+def opportunity_probability_follow_step(
+    *, opportunity_id: int, actor, expected_version: int | None = None
+) -> Opportunity:
+    """Undo a probability typed by hand: it follows the step again (and later moves). The
+    change of value is recorded in the history."""
+    opportunity = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("updated_by", "process", "step")
+        .get(pk=opportunity_id)
+    )
+    if expected_version is not None and int(expected_version) != opportunity.version:
+        raise ConcurrentEdit(opportunity)
+    if not can_change(actor, opportunity):
+        raise PermissionDenied
+    _modify_right_or_403(actor, opportunity)
+    old = opportunity.probability
+    if not opportunity.probability_is_manual and old == probability_from_step(opportunity):
+        return opportunity  # it already follows the step
+    opportunity.probability = probability_from_step(opportunity)
+    opportunity.probability_is_manual = False
+    opportunity.touch(actor)
+    opportunity.save(
+        update_fields=[
+            "probability",
+            "probability_is_manual",
+            "updated_at",
+            "updated_by",
+            "version",
+        ]
+    )
+    HistoryEntry.objects.create(
+        prospect_id=opportunity.prospect_id,
+        opportunity=opportunity,
+        kind=HistoryEntry.Kind.PROBABILITY,
+        from_value=f"{old} %",
+        to_value=f"{opportunity.probability} %",
+        actor=actor,
+        at=opportunity.updated_at,
+    )
+    return opportunity
+
+
+OPPORTUNITY_EDITABLE = (
+    "summary",
+    "probability",
+    "amount",
+    "expected_date",
+    "interest",
+    "rating",
+    "project_notes",
+    "competitor",
+    "owner",
+    "closing_date",
+)
+
+
+def _user_label(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def owner_change_entry(*, prospect=None, opportunity=None, old, new, actor, at) -> HistoryEntry:
+    return HistoryEntry(
+        prospect=prospect or (opportunity.prospect if opportunity else None),
+        opportunity=opportunity,
+        kind=HistoryEntry.Kind.OWNER,
+        from_value=_user_label(old) or "—",
+        to_value=_user_label(new) or "—",
+        actor=actor,
+        at=at,
+    )

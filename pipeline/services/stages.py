@@ -1,0 +1,138 @@
+"""Stages: the steps of a process edited as Kanban columns (rename, fold, add, delete),
+managers only; a step is not deleted while any opportunity, inactive or trashed, is in it."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils.translation import gettext_lazy as _
+
+from pipeline.clocks import opportunities_refresh
+from pipeline.models import Opportunity, Process, Step
+from pipeline.rights import can_manage_stages
+from pipeline.services.opportunities import StepRefused
+
+STEP_NOT_EMPTY = _(
+    "The step “{step}” cannot be deleted: {count} opportunities are in it, inactive or "
+    "trashed ones included. Move them to another step first."
+)
+
+
+STEP_LAST = _("A process needs at least one step.")
+
+
+STEP_LABEL_REQUIRED = _("A step needs a label.")
+
+
+STAGES_NOT_ALLOWED = _("Only managers may change the steps of a process.")
+
+
+def _check_stage_rights(actor, process) -> None:
+    if not can_manage_stages(actor, process):
+        raise StepRefused(STAGES_NOT_ALLOWED)
+
+
+def _lock_step(step_id: int) -> Step:
+    return Step.objects.select_for_update(of=("self",)).select_related("process").get(pk=step_id)
+
+
+def _clean_label(label: str) -> str:
+    label = (label or "").strip()
+    if not label:
+        raise StepRefused(STEP_LABEL_REQUIRED)
+    return label[:80]
+
+
+@transaction.atomic
+def step_create(
+    *,
+    process_id: int,
+    actor,
+    label: str,
+    duration_days: int = 0,
+    probability: int = 0,
+    position: int | None = None,
+) -> Step:
+    """Add a column (OpenFire "add a new column"): at the end, or at `position` (the later
+    steps shift in one UPDATE). Step-by-step opportunities keep their boxes: a new step is
+    simply not completed yet."""
+    process = Process.objects.select_for_update().get(pk=process_id)
+    _check_stage_rights(actor, process)
+    label = _clean_label(label)
+    if position is None:
+        last = Step.objects.filter(process=process).aggregate(last=Max("position"))["last"]
+        position = 0 if last is None else last + 1
+    else:
+        Step.objects.filter(process=process, position__gte=position).update(
+            position=F("position") + 1
+        )
+    step = Step(
+        process=process,
+        label=label,
+        position=position,
+        duration_days=duration_days or 0,
+        probability=probability or 0,
+    )
+    try:
+        step.full_clean()
+    except ValidationError as exc:
+        raise StepRefused(" ".join(exc.messages)) from exc
+    step.save()
+    return step
+
+
+@transaction.atomic
+def step_update(
+    *,
+    step_id: int,
+    actor,
+    label: str | None = None,
+    duration_days: int | None = None,
+    probability: int | None = None,
+    folded: bool | None = None,
+) -> Step:
+    """Edit a column (OpenFire "edit the column"): label, duration, probability, folded. A new
+    probability is applied to the open opportunities of the step not set by hand."""
+    step = _lock_step(step_id)
+    _check_stage_rights(actor, step.process)
+    if label is not None:
+        step.label = _clean_label(label)
+    if duration_days is not None:
+        step.duration_days = duration_days
+    probability_changed = probability is not None and int(probability) != step.probability
+    if probability is not None:
+        step.probability = int(probability)
+    if folded is not None:
+        step.folded = bool(folded)
+    try:
+        step.full_clean()
+    except ValidationError as exc:
+        raise StepRefused(" ".join(exc.messages)) from exc
+    step.save()
+    if probability_changed:
+        Opportunity.objects.filter(
+            step=step, status=Opportunity.Status.OPEN, probability_is_manual=False
+        ).update(probability=step.probability)
+    if duration_days is not None:
+        ids = list(Opportunity.objects.filter(step=step).values_list("pk", flat=True))
+        opportunities_refresh(ids)
+    return step
+
+
+def step_set_folded(*, step_id: int, actor, folded: bool) -> Step:
+    return step_update(step_id=step_id, actor=actor, folded=folded)
+
+
+@transaction.atomic
+def step_delete(*, step_id: int, actor) -> None:
+    """Remove a column. Refused (`STEP_NOT_EMPTY`) while any opportunity sits in it, inactive,
+    won, lost and trashed ones included (OpenFire: "check that no inactive opportunity is in
+    that step"); refused for the last step of a process. Its check boxes and the automation
+    rules leading to it go with it."""
+    step = _lock_step(step_id)
+    _check_stage_rights(actor, step.process)
+    count = Opportunity.all_objects.filter(step=step).count()
+    if count:
+        raise StepRefused(str(STEP_NOT_EMPTY).format(step=step.label, count=count))
+    if not Step.objects.filter(process_id=step.process_id).exclude(pk=step.pk).exists():
+        raise StepRefused(STEP_LAST)
+    step.delete()

@@ -1,0 +1,361 @@
+"""The Kanban of a process (Gestan PROSPECTS' board, OpenFire's stages): columns, cards, moves
+by drag and drop or by the keyboard menu, in-place dialogs, column settings."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from core.access import can_change
+from core.htmx import HtmxHttpRequest, close_modal, with_message
+from core.redirects import safe_next
+from pipeline import selectors
+from pipeline.models import LossReason, Opportunity, Process
+from pipeline.rights import can_manage_stages, can_modify_process_opportunities
+from pipeline.selectors import process_or_404
+from pipeline.services import opportunities as opportunity_services
+
+NOT_FOUND = _("This opportunity no longer exists or is no longer visible to you.")
+UNKNOWN_COLUMN = _("This column no longer exists; the board was reloaded.")
+MOVED_ELSEWHERE = _("Moved; the process's rules placed it in “{column}”.")
+FILTER_PARAMS = ("q", "owner", "category")
+
+
+def board_url(process: Process | None = None) -> str:
+    """The Kanban of `process`, else of the default process (the process list without one)."""
+    process = process or Process.objects.filter(is_default=True).only("pk").first()
+    if process is None:
+        return reverse("pipeline_list")
+    return reverse("pipeline_board", args=[process.pk])
+
+
+def board_filters(data: QueryDict) -> QueryDict:
+    """The board's filters carried by a request (GET or POST), as a GET-like QueryDict."""
+    kept = QueryDict(mutable=True)
+    for name in FILTER_PARAMS:
+        if data.get(name):
+            kept[name] = data[name]
+    return kept
+
+
+def board_context(request, process: Process, steps, filters: QueryDict) -> dict:
+    return {
+        "process": process,
+        "steps": steps,
+        "query": filters.urlencode(),
+        "can_manage_stages": can_manage_stages(request.user, process),
+        "can_modify": can_modify_process_opportunities(request.user, process),
+    }
+
+
+# --------------------------------------------------------------------------- board
+
+
+@login_required
+@require_GET
+def pipeline_board(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
+    process = process_or_404(request.user, process_id)
+    steps = selectors.board_steps(process)
+    filters = board_filters(request.GET)
+    columns, board_filter = selectors.board_columns(
+        process=process, user=request.user, filters=filters, steps=steps
+    )
+    context = board_context(request, process, steps, filters) | {
+        "columns": columns,
+        "filter": board_filter,
+        "processes": Process.objects.filter(active=True).only("pk", "name"),
+    }
+    template = "pipeline/board.html"
+    if request.htmx and not request.htmx.boosted and request.htmx.target == "board":
+        template += "#board"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def board_column(request: HtmxHttpRequest, process_id: int, key: str) -> HttpResponse:
+    """ "Load more": the next cards of one column, and the button for the page after."""
+    process = process_or_404(request.user, process_id)
+    steps = selectors.board_steps(process)
+    if key not in {str(s.pk) for s in steps} | {selectors.WON, selectors.LOST}:
+        raise PermissionDenied
+    try:
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    filters = board_filters(request.GET)
+    cards, more = selectors.column_page(
+        process=process,
+        user=request.user,
+        key=key,
+        filters=filters,
+        offset=offset,
+        first_step_id=steps[0].pk if steps else None,
+    )
+    context = board_context(request, process, steps, filters) | {
+        "cards": cards,
+        "key": key,
+        "more": more,
+        "next_offset": offset + len(cards),
+    }
+    return render(request, "pipeline/_board_cards_page.html", context)
+
+
+@login_required
+@require_GET
+def board_card(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -> HttpResponse:
+    """One card, re-rendered after a task dialog changed what it shows."""
+    process = process_or_404(request.user, process_id)
+    card = selectors.card_of(process=process, user=request.user, opportunity_id=opportunity_id)
+    if card is None:
+        return HttpResponse("")
+    context = board_context(request, process, [], board_filters(request.GET)) | {"card": card}
+    return render(request, "pipeline/board.html#card", context)
+
+
+# --------------------------------------------------------------------------- moves
+
+
+def _position(process: Process, prev_id: str, next_id: str) -> int | None:
+    """Where the card lands: just after the card above it, or in place of the card below it
+    (the service shifts the others); None at the end of the column."""
+    ids = [int(v) for v in (prev_id, next_id) if v and v.isdigit()]
+    if not ids:
+        return None
+    positions = dict(
+        Opportunity.objects.filter(process=process, pk__in=ids).values_list("pk", "position")
+    )
+    if prev_id and prev_id.isdigit() and int(prev_id) in positions:
+        return positions[int(prev_id)] + 1
+    if next_id and next_id.isdigit() and int(next_id) in positions:
+        return positions[int(next_id)]
+    return None
+
+
+def render_columns(request, process, steps, keys, filters) -> str:
+    """Whole columns, swapped out of band: after a refusal on stale data they show where the
+    cards really are."""
+    parts = []
+    valid = {str(s.pk) for s in steps} | {selectors.WON, selectors.LOST}
+    context = board_context(request, process, steps, filters)
+    for key in dict.fromkeys(k for k in keys if k in valid):
+        column = selectors.column_of(
+            process=process, user=request.user, key=key, filters=filters, steps=steps
+        )
+        parts.append(
+            render_to_string(
+                "pipeline/board.html#column", context | {"column": column, "oob": True}, request
+            )
+        )
+    return "".join(parts)
+
+
+def render_headers(request, process, steps, keys, filters) -> str:
+    columns = selectors.headers_of(
+        process=process, user=request.user, keys=keys, filters=filters, steps=steps
+    )
+    context = board_context(request, process, steps, filters)
+    return "".join(
+        render_to_string(
+            "pipeline/board.html#column-header", context | {"column": column, "oob": True}, request
+        )
+        for column in columns
+    )
+
+
+def _refused(request, process, steps, *, opportunity_id, message, keys, filters) -> HttpResponse:
+    """The card goes back where it was (board.js on `board:refused`) and the message shows;
+    `keys` are columns to re-render because the data changed under the user."""
+    response = HttpResponse(render_columns(request, process, steps, keys, filters) if keys else "")
+    reswap(response, "none")
+    trigger_client_event(response, "board:refused", {"opportunity": opportunity_id})
+    if request.POST.get("via") == "dialog":
+        close_modal(response)
+    return with_message(response, message, "error")
+
+
+class LossForm(forms.Form):
+    loss_reason = forms.ModelChoiceField(
+        label=_("Loss reason"), queryset=LossReason.objects.all(), empty_label=_("Choose…")
+    )
+
+
+@login_required
+@require_POST
+def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
+    """One drop (or a choice in the "Move to…" menu): calls the one move service, which
+    applies every rule, and answers with the card and both columns' totals."""
+    process = process_or_404(request.user, process_id)
+    steps = selectors.board_steps(process)
+    filters = board_filters(request.GET)
+    data = request.POST
+    key = data.get("column", "")
+    from_key = data.get("from", "")
+    raw_id = data.get("opportunity", "")
+    opportunity_id = int(raw_id) if raw_id.isdigit() else 0
+    opportunity = (
+        Opportunity.objects.visible_to(request.user)
+        .filter(process=process, pk=opportunity_id)
+        .first()
+    )
+    if opportunity is None:
+        return _refused(
+            request,
+            process,
+            steps,
+            opportunity_id=opportunity_id,
+            message=NOT_FOUND,
+            keys=[from_key, key],
+            filters=filters,
+        )
+    original_key = selectors.column_key_of(opportunity)
+    step = next((s for s in steps if str(s.pk) == key), None)
+    if step is None and key not in (selectors.WON, selectors.LOST):
+        return _refused(
+            request,
+            process,
+            steps,
+            opportunity_id=opportunity_id,
+            message=UNKNOWN_COLUMN,
+            keys=[from_key, original_key],
+            filters=filters,
+        )
+
+    loss_reason = None
+    if key == selectors.LOST and data.get("via") == "dialog":
+        form = LossForm(data)
+        if not form.is_valid():
+            response = render(
+                request,
+                "pipeline/board.html#loss-dialog",
+                {
+                    "form": form,
+                    "opportunity": opportunity,
+                    "process": process,
+                    "move": data,
+                    "query": filters.urlencode(),
+                },
+            )
+            return reswap(retarget(response, "#modal-body"), "innerHTML")
+        loss_reason = form.cleaned_data["loss_reason"]
+
+    version = data.get("version", "")
+    try:
+        moved = opportunity_services.opportunity_move(
+            opportunity_id=opportunity.pk,
+            actor=request.user,
+            to_step=step,
+            to_status={
+                selectors.WON: Opportunity.Status.WON,
+                selectors.LOST: Opportunity.Status.LOST,
+            }.get(key),
+            loss_reason=loss_reason,
+            expected_version=version,
+            position=_position(process, data.get("prev", ""), data.get("next", "")),
+        )
+    except opportunity_services.MoveRefused as refusal:
+        current = Opportunity.objects.filter(pk=opportunity.pk).first()
+        stale = current is None or (version != "" and str(current.version) != version)
+        keys = [from_key, key, selectors.column_key_of(current) if current else original_key]
+        return _refused(
+            request,
+            process,
+            steps,
+            opportunity_id=opportunity.pk,
+            message=refusal.message,
+            keys=keys if stale else [],
+            filters=filters,
+        )
+
+    real_key = selectors.column_key_of(moved)
+    context = board_context(request, process, steps, filters)
+    if real_key != key:
+        # An automation rule took it further: show every column involved as it now is.
+        response = HttpResponse(
+            render_columns(request, process, steps, [original_key, key, real_key], filters)
+        )
+        reswap(response, "none")
+        trigger_client_event(response, "board:moved", {"opportunity": moved.pk})
+        column_label = next(
+            (s.label for s in steps if str(s.pk) == real_key), moved.get_status_display()
+        )
+        with_message(response, str(MOVED_ELSEWHERE).format(column=column_label), "info")
+    else:
+        card = selectors.card_of(process=process, user=request.user, opportunity_id=moved.pk)
+        html = render_to_string("pipeline/board.html#card", context | {"card": card}, request)
+        html += render_headers(request, process, steps, [original_key, key], filters)
+        response = HttpResponse(html)
+        trigger_client_event(response, "board:moved", {"opportunity": moved.pk})
+    if data.get("via") == "dialog":
+        close_modal(response)
+    return response
+
+
+@login_required
+@require_GET
+def board_lost(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -> HttpResponse:
+    """The loss-reason dialog opened by a drop on Lost; its form posts to the move."""
+    process = process_or_404(request.user, process_id)
+    opportunity = get_object_or_404(
+        Opportunity.objects.visible_to(request.user).filter(process=process), pk=opportunity_id
+    )
+    if not (
+        can_modify_process_opportunities(request.user, process)
+        and can_change(request.user, opportunity)
+    ):
+        raise PermissionDenied
+    return render(
+        request,
+        "pipeline/board.html#loss-dialog",
+        {
+            "form": LossForm(),
+            "opportunity": opportunity,
+            "process": process,
+            "move": request.GET,
+            "query": board_filters(request.GET).urlencode(),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- dialogs
+
+
+def leave_dialog(response: HttpResponse) -> HttpResponse:
+    """A dialog's form succeeded: its out-of-band parts update the board and the dialog closes.
+    The answer is aimed at the board, not at #modal-body, whose swap would open it again."""
+    return reswap(retarget(response, "#board"), "none")
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def board_oob(request, process: Process, filters: QueryDict) -> str:
+    steps = selectors.board_steps(process)
+    columns, board_filter = selectors.board_columns(
+        process=process, user=request.user, filters=filters, steps=steps
+    )
+    context = board_context(request, process, steps, filters) | {
+        "columns": columns,
+        "filter": board_filter,
+        "oob": True,
+    }
+    return render_to_string("pipeline/board.html#board", context, request)
+
+
+def filtered_board_url(process: Process, filters: QueryDict) -> str:
+    url = reverse("pipeline_board", args=[process.pk])
+    return f"{url}?{filters.urlencode()}" if filters else url
+
+
+def back_to_board(request, process: Process) -> HttpResponse:
+    """Where a POST sent without htmx goes back to: its `next` when it stays on this site,
+    else the board with its filters."""
+    return redirect(safe_next(request, filtered_board_url(process, board_filters(request.GET))))
