@@ -1,3 +1,8 @@
+"""The contact file through the same services as the pages (see `core.admin`): companies and
+people (normalised identity fields, search words, version, trash), addresses (one default
+address, search words) and affiliations (one default contact). Representatives, notes and the
+reference tables carry no rule of their own."""
+
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models
@@ -5,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from contacts import services
+from contacts import attachments, services
 from contacts.models import (
     Address,
     Affiliation,
@@ -18,11 +23,57 @@ from contacts.models import (
     Person,
     PostalCode,
 )
+from core.admin import TRACKED_FIELDS, ServiceAdmin, ServiceInline, TrashableAdmin, adopt
+
+ADDRESS_FIELDS = ("label", "line1", "line2", "postal_code", "city", "country", "is_default")
+AFFILIATION_FIELDS = ("role", "contact_type", "rank", "is_default")
+MANAGEMENT_DATES = [
+    "first_contact_at",
+    "last_contact_at",
+    "last_contact_type",
+    "next_contact_at",
+    "next_contact_type",
+]
 
 
-class AddressInline(admin.StackedInline):
+def _address_data(form) -> dict:
+    return {name: form.cleaned_data[name] for name in ADDRESS_FIELDS if name in form.cleaned_data}
+
+
+def _affiliation_add(request, data: dict) -> Affiliation:
+    return services.affiliation_create(
+        person=data["person"],
+        company=data["company"],
+        actor=request.user,
+        **{name: data[name] for name in AFFILIATION_FIELDS if name in data},
+    )
+
+
+def _affiliation_change(request, form) -> Affiliation:
+    """Another person or company on the row: the old link goes, the new one is made."""
+    if {"person", "company"} & set(form.changed_data):
+        services.affiliation_delete(
+            affiliation=Affiliation.objects.get(pk=form.instance.pk), actor=request.user
+        )
+        return _affiliation_add(request, form.cleaned_data)
+    data = {name: form.cleaned_data[name] for name in AFFILIATION_FIELDS}
+    return services.affiliation_update(affiliation=form.instance, actor=request.user, data=data)
+
+
+class AddressInline(ServiceInline, admin.StackedInline):
     model = Address
     extra = 0
+
+    def add_row(self, request, parent, form):
+        return services.address_create(company=parent, actor=request.user, data=_address_data(form))
+
+    def change_row(self, request, form):
+        return services.address_update(
+            address=form.instance, actor=request.user, data=_address_data(form)
+        )
+
+    def delete_row(self, request, obj) -> None:
+        services.address_delete(address=obj, actor=request.user)
 
 
 class CompanyRepInline(admin.TabularInline):
@@ -31,10 +82,19 @@ class CompanyRepInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(ServiceInline, admin.TabularInline):
     model = Affiliation
     extra = 0
     autocomplete_fields = ["person", "company"]
+
+    def add_row(self, request, parent, form):
+        return _affiliation_add(request, form.cleaned_data)
+
+    def change_row(self, request, form):
+        return _affiliation_change(request, form)
+
+    def delete_row(self, request, obj) -> None:
+        services.affiliation_delete(affiliation=obj, actor=request.user)
 
 
 class NoteInline(GenericTabularInline):
@@ -58,7 +118,11 @@ class ContactTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(TrashableAdmin):
+    """`company_create` / `company_update`; becoming a customer (kind, customer code) is the
+    transformation of the company's page, the management dates come from the tasks."""
+
+    saves_m2m = True
     list_display = [
         "name",
         "kind",
@@ -79,30 +143,38 @@ class CompanyAdmin(admin.ModelAdmin):
         "email",
         "search_text",
     ]
-    readonly_fields = [
-        "created_at",
-        "created_by",
-        "updated_at",
-        "updated_by",
-        "version",
-        "search_text",
-    ]
+    readonly_fields = ["kind", "customer_code", *MANAGEMENT_DATES, *TRACKED_FIELDS, "search_text"]
     filter_horizontal = ["categories"]
     autocomplete_fields = ["owner"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [AddressInline, AffiliationInline, CompanyRepInline, NoteInline]
-    actions = ["reindex"]
+    actions = ["move_to_trash", "reindex"]
 
     def get_queryset(self, request):
         return Company.all_objects.select_related("owner")
 
     def save_model(self, request, obj, form, change):
-        obj.touch(request.user)
-        super().save_model(request, obj, form, change)
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.COMPANY_EDITABLE}
+        categories = form.cleaned_data.get("categories")
+        if change:
+            saved = services.company_update(
+                company=obj,
+                actor=request.user,
+                data=data,
+                version=form.cleaned_data.get("version"),
+                categories=categories,
+            )
+        else:
+            saved = services.company_create(
+                actor=request.user, data=data, categories=categories or ()
+            )
+        adopt(obj, saved)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.company_reindex(company=form.instance)
+    def trash_records(self, request, queryset) -> int:
+        companies = list(queryset)
+        for company in companies:
+            services.company_trash(company=company, actor=request.user)
+        return len(companies)
 
     @admin.action(description=_("Rebuild the quick-search words"))
     def reindex(self, request, queryset):
@@ -111,7 +183,10 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(TrashableAdmin):
+    """`person_create` / `person_update` (normalised phones, version); links through the
+    affiliation services."""
+
     list_display = [
         "last_name",
         "first_name",
@@ -131,7 +206,7 @@ class PersonAdmin(admin.ModelAdmin):
         "mobile",
         "companies__name",
     ]
-    readonly_fields = ["created_at", "created_by", "updated_at", "updated_by", "version"]
+    readonly_fields = TRACKED_FIELDS
     autocomplete_fields = ["owner"]
     inlines = [AffiliationInline, NoteInline]
 
@@ -139,33 +214,80 @@ class PersonAdmin(admin.ModelAdmin):
         return Person.all_objects.select_related("owner")
 
     def save_model(self, request, obj, form, change):
-        obj.touch(request.user)
-        super().save_model(request, obj, form, change)
+        data = {k: v for k, v in form.cleaned_data.items() if k in services.PERSON_EDITABLE}
+        if change:
+            saved = services.person_update(
+                person=obj, actor=request.user, data=data, version=form.cleaned_data.get("version")
+            )
+        else:
+            saved = services.person_create(actor=request.user, data=data)
+        adopt(obj, saved)
+
+    def trash_records(self, request, queryset) -> int:
+        people = list(queryset)
+        for person in people:
+            services.person_trash(person=person, actor=request.user)
+        return len(people)
 
 
 @admin.register(Address)
-class AddressAdmin(admin.ModelAdmin):
+class AddressAdmin(ServiceAdmin):
+    """The address services: one default address per company, search words refreshed."""
+
     list_display = ["company", "line1", "postal_code", "city", "country", "is_default"]
     list_filter = ["is_default", "country"]
     search_fields = ["company__name", "line1", "postal_code", "city"]
     autocomplete_fields = ["company"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["company"] if obj is not None else []
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.company_reindex(company=obj.company)
+        if change:
+            saved = services.address_update(
+                address=obj, actor=request.user, data=_address_data(form)
+            )
+        else:
+            saved = services.address_create(
+                company=form.cleaned_data["company"], actor=request.user, data=_address_data(form)
+            )
+        adopt(obj, saved)
 
     def delete_model(self, request, obj):
-        company = obj.company
-        super().delete_model(request, obj)
-        services.company_reindex(company=company)
+        services.address_delete(address=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for address in queryset:
+            services.address_delete(address=Address.objects.get(pk=address.pk), actor=request.user)
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(ServiceAdmin):
+    """The affiliation services: one default contact per company, never a duplicate link."""
+
     list_display = ["person", "company", "role", "contact_type", "rank", "is_default"]
     list_filter = ["contact_type", "is_default"]
     search_fields = ["person__last_name", "person__first_name", "company__name", "role"]
     autocomplete_fields = ["person", "company"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["person", "company"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = _affiliation_change(request, form)
+        else:
+            saved = _affiliation_add(request, form.cleaned_data)
+        adopt(obj, saved)
+
+    def delete_model(self, request, obj):
+        services.affiliation_delete(affiliation=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for affiliation in queryset:
+            services.affiliation_delete(
+                affiliation=Affiliation.objects.get(pk=affiliation.pk), actor=request.user
+            )
 
 
 @admin.register(CompanyRep)
@@ -197,12 +319,28 @@ class DocumentAdmin(admin.ModelAdmin):
     ]
     list_filter = ["content_type", "uploaded_at", "content_type_header"]
     search_fields = ["name"]
-    # Never the file's storage URL: downloads go through the rights-checking view.
+    # Never the file's storage URL: downloads go through the rights-checking view. The record
+    # it is attached to is fixed (documents are attached on that record's page).
     exclude = ["file"]
-    readonly_fields = ["size", "content_type_header", "uploaded_by", "uploaded_at", "download"]
+    readonly_fields = [
+        "content_type",
+        "object_id",
+        "size",
+        "content_type_header",
+        "uploaded_by",
+        "uploaded_at",
+        "download",
+    ]
 
     def has_add_permission(self, request):
         return False
+
+    def delete_model(self, request, obj):
+        attachments.document_delete(document=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            attachments.document_delete(document=document, actor=request.user)
 
     @admin.display(description=_("download"))
     def download(self, obj):

@@ -1,17 +1,13 @@
 """List filters of the contact file (django-filter), applied to user-scoped querysets."""
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from contacts.models import Category, Company, Person
 from contacts.selectors import company_search
-
-
-def _users():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+from core.users import active_users
 
 
 class CompanyFilter(django_filters.FilterSet):
@@ -20,7 +16,7 @@ class CompanyFilter(django_filters.FilterSet):
         label=_("Kind"), choices=Company.Kind.choices, empty_label=_("Prospects and customers")
     )
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=_users(), empty_label=_("Any owner")
+        label=_("Owner"), queryset=active_users(), empty_label=_("Any owner")
     )
     country = django_filters.ChoiceFilter(
         label=_("Country"), choices=countries, empty_label=_("Any country")
@@ -69,7 +65,7 @@ class PersonFilter(django_filters.FilterSet):
         empty_label=_("Any contact type"),
     )
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=_users(), empty_label=_("Any owner")
+        label=_("Owner"), queryset=active_users(), empty_label=_("Any owner")
     )
     mailing = django_filters.ChoiceFilter(
         label=_("Mailing"),

@@ -1,7 +1,6 @@
 """Forms of the contact file: they read and check input; the services apply the rules."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -15,35 +14,16 @@ from contacts.models import (
     Note,
     Person,
 )
-from contacts.services import VAT_NOT_SIREN
+from contacts.services import PERSON_EDITABLE, VAT_NOT_SIREN
 from contacts.validators import clean_naf, clean_phone, clean_siren, clean_vat, clean_website
+from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm
+from core.users import active_users, user_label
 
 SIREN_NOT_IN_VAT = VAT_NOT_SIREN
 
 
-def _users():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-
-
-def _user_label(user) -> str:
-    return user.get_full_name() or user.username
-
-
-class VersionedForm(forms.ModelForm):
-    """Carries the version the user loaded so that a stale save can be refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.initial["version"] = self.instance.version
-        if "owner" in self.fields:
-            self.fields["owner"].queryset = _users()
-            self.fields["owner"].label_from_instance = _user_label
-
-
 class CompanyForm(VersionedForm):
+    owner = UserChoiceField(required=False, label=_("Owner"))
     website = forms.CharField(label=_("Website"), required=False, max_length=200)
     categories = forms.ModelMultipleChoiceField(
         label=_("Categories"),
@@ -148,25 +128,12 @@ class AddressForm(forms.ModelForm):
 
 
 class PersonForm(VersionedForm):
+    owner = UserChoiceField(required=False, label=_("Owner"))
+
     class Meta:
         model = Person
-        fields = [
-            "civility",
-            "first_name",
-            "last_name",
-            "job_title",
-            "department",
-            "email",
-            "email2",
-            "phone",
-            "mobile",
-            "birth_date",
-            "language",
-            "mailing_opt_in",
-            "active",
-            "owner",
-        ]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        fields = list(PERSON_EDITABLE)
+        widgets = {"birth_date": DATE_WIDGET}
 
     def __init__(self, *args, country: str = "FR", **kwargs):
         super().__init__(*args, **kwargs)
@@ -231,8 +198,8 @@ class CompanyRepForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = _users()
-        self.fields["user"].label_from_instance = _user_label
+        self.fields["user"].queryset = active_users()
+        self.fields["user"].label_from_instance = user_label
 
     def _post_clean(self):
         pass
@@ -248,8 +215,8 @@ class NoteForm(forms.ModelForm):
         fields = ["subject", "text", "date", "reminder_date"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "reminder_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date": DATE_WIDGET,
+            "reminder_date": DATE_WIDGET,
         }
 
     def _post_clean(self):

@@ -1,19 +1,12 @@
 """Writes of the contact file. Every rule of the manuals (Sage X3 third parties, Prextra
 contacts) that a write carries lives here; views, admin, commands and tests call these."""
 
-import mimetypes
-import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
@@ -23,51 +16,18 @@ from contacts.models import (
     Company,
     CompanyRep,
     CompanySearchWord,
-    Document,
-    Note,
     Person,
 )
 from contacts.text import normalize
 from contacts.validators import clean_naf, clean_phone, clean_siren, clean_vat, clean_website
+from core.versions import check_version
 
-STALE_VERSION = _(
-    "Someone else changed this record while you were editing it. Nothing was saved: "
-    "the current values are shown below; check them and save again."
-)
 ALREADY_CUSTOMER = _("This company is already a customer.")
 MISSING_FIELDS = _("This company cannot become a customer yet. Missing: %(fields)s.")
 CUSTOMER_CODE_TAKEN = _("customer code (the code %(code)s is already used by another company)")
-DOCUMENT_TOO_LARGE = _("The file %(name)s is too large (%(size)s); the limit is %(limit)s.")
-DOCUMENT_TYPE_REFUSED = _(
-    "Files of type %(extension)s cannot be attached. Allowed types: %(allowed)s."
-)
-DOCUMENT_EMPTY = _("The file %(name)s is empty.")
 VAT_NOT_SIREN = _("The VAT number does not contain this SIREN.")
 AFFILIATION_EXISTS = _("%(person)s is already linked to %(company)s.")
 
-ALLOWED_DOCUMENT_EXTENSIONS = (
-    "pdf",
-    "png",
-    "jpg",
-    "jpeg",
-    "gif",
-    "webp",
-    "txt",
-    "csv",
-    "rtf",
-    "doc",
-    "docx",
-    "xls",
-    "xlsx",
-    "ppt",
-    "pptx",
-    "odt",
-    "ods",
-    "odp",
-    "eml",
-    "msg",
-    "zip",
-)
 
 # Company fields that company_update may change (kind and customer code go through the
 # transformation, management dates through activities).
@@ -105,24 +65,6 @@ PERSON_EDITABLE = (
     "active",
     "owner",
 )
-
-
-class ConcurrentEdit(Exception):
-    """Raised when the version a form loaded is no longer the stored one."""
-
-    message = STALE_VERSION
-
-    def __init__(self, current: models.Model):
-        super().__init__(str(STALE_VERSION))
-        self.current = current
-
-
-def human_size(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
 
 
 # --- search words --------------------------------------------------------------------------
@@ -221,10 +163,12 @@ def _normalise_person(person: Person, country: str = "FR") -> None:
     )
 
 
-def _check_version(model: type[models.Model], pk: int, version: int | None):
-    current = model.all_objects.select_for_update().get(pk=pk)
-    if version is not None and int(version) != current.version:
-        raise ConcurrentEdit(current)
+def _locked_at_version(model: type[models.Model], pk: int, version: int | str | None):
+    """The row locked, refused (ConcurrentEdit) unless still at the `version` the form saw."""
+    current = (
+        model.all_objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=pk)
+    )
+    check_version(current, version)
     return current
 
 
@@ -261,11 +205,11 @@ def company_update(
     company: Company,
     actor,
     data: dict[str, Any],
-    version: int | None,
+    version: int | str | None,
     categories: Iterable[Category] | None = None,
 ) -> Company:
     """Save an edit made on `version`; refuses (ConcurrentEdit) if someone saved since."""
-    current = _check_version(Company, company.pk, version)
+    current = _locked_at_version(Company, company.pk, version)
     for name, value in data.items():
         if name in COMPANY_EDITABLE:
             setattr(current, name, value)
@@ -435,8 +379,11 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, person: Person, actor, data: dict[str, Any], version: int | None) -> Person:
-    current = _check_version(Person, person.pk, version)
+def person_update(
+    *, person: Person, actor, data: dict[str, Any], version: int | str | None
+) -> Person:
+    """Save an edit made on `version`; refuses (ConcurrentEdit) if someone saved since."""
+    current = _locked_at_version(Person, person.pk, version)
     for name, value in data.items():
         if name in PERSON_EDITABLE:
             setattr(current, name, value)
@@ -521,105 +468,3 @@ def affiliation_delete(*, affiliation: Affiliation, actor) -> None:
 
 
 # --- notes and documents -------------------------------------------------------------------
-
-
-@transaction.atomic
-def note_create(
-    *,
-    target: models.Model,
-    actor,
-    subject: str,
-    text: str = "",
-    date=None,
-    reminder_date=None,
-) -> Note:
-    """A dated note on any record; its reminder shows on the author's dashboard that day."""
-    note = Note(
-        content_type=ContentType.objects.get_for_model(target),
-        object_id=target.pk,
-        subject=subject,
-        text=text,
-        date=date or timezone.localdate(),
-        reminder_date=reminder_date,
-        owner=actor,
-    )
-    note.full_clean()
-    note.save()
-    return note
-
-
-@transaction.atomic
-def note_delete(*, note: Note, actor) -> None:
-    note.delete()
-
-
-@dataclass(frozen=True)
-class DocumentCheck:
-    extension: str
-    mime_type: str
-
-
-def document_check(uploaded_file: UploadedFile) -> DocumentCheck:
-    """Size limit (settings.DOCUMENT_MAX_BYTES) and allowed types, with messages users read."""
-    name = os.path.basename(uploaded_file.name or "")
-    extension = os.path.splitext(name)[1].lower().lstrip(".")
-    if extension not in ALLOWED_DOCUMENT_EXTENSIONS:
-        raise ValidationError(
-            DOCUMENT_TYPE_REFUSED,
-            code="type",
-            params={
-                "extension": f".{extension}" if extension else str(_("(no extension)")),
-                "allowed": ", ".join(ALLOWED_DOCUMENT_EXTENSIONS),
-            },
-        )
-    if uploaded_file.size == 0:
-        raise ValidationError(DOCUMENT_EMPTY, code="empty", params={"name": name})
-    if uploaded_file.size > settings.DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            DOCUMENT_TOO_LARGE,
-            code="size",
-            params={
-                "name": name,
-                "size": human_size(uploaded_file.size),
-                "limit": human_size(settings.DOCUMENT_MAX_BYTES),
-            },
-        )
-    mime_type = mimetypes.guess_type(f"x.{extension}")[0] or "application/octet-stream"
-    return DocumentCheck(extension=extension, mime_type=mime_type)
-
-
-# Apps that react to a new document register here (pipeline: the "a document is attached"
-# automation rules); each is called as hook(document=..., target=..., actor=...).
-DOCUMENT_ATTACHED_HOOKS: list = []
-
-
-@transaction.atomic
-def document_attach(
-    *, target: models.Model, uploaded_file: UploadedFile, actor, name: str = ""
-) -> Document:
-    """Store an uploaded file against any record. Refused (ValidationError) when it is too
-    large or of a type not in ALLOWED_DOCUMENT_EXTENSIONS. Downloads go through the
-    `document_download` view, which checks the user may see the target. Then runs the
-    DOCUMENT_ATTACHED_HOOKS."""
-    check = document_check(uploaded_file)
-    original = os.path.basename(uploaded_file.name or "") or f"document.{check.extension}"
-    document = Document(
-        content_type=ContentType.objects.get_for_model(target),
-        object_id=target.pk,
-        name=(name or original)[:200],
-        size=uploaded_file.size,
-        content_type_header=check.mime_type,
-        uploaded_by=actor,
-    )
-    document.file.save(get_valid_filename(original), uploaded_file, save=False)
-    document.save()
-    for hook in DOCUMENT_ATTACHED_HOOKS:
-        hook(document=document, target=target, actor=actor)
-    return document
-
-
-@transaction.atomic
-def document_delete(*, document: Document, actor) -> None:
-    storage, path = document.file.storage, document.file.name
-    document.delete()
-    transaction.on_commit(lambda: storage.delete(path))

@@ -1,7 +1,9 @@
 """Checks of the identity fields of the contact file (SIREN, VAT, NAF, phones, websites).
 
 Each check raises a ValidationError whose message names the field's problem; the messages are
-module constants so that tests assert exactly what users read.
+module constants so that tests assert exactly what users read. The identifiers' rules (SIREN
+Luhn key, French VAT key, each EU country's VAT number) are python-stdnum's; non-EU VAT numbers
+get a format check only.
 """
 
 import re
@@ -10,6 +12,12 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
+from stdnum import luhn
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as NumberInvalid
+from stdnum.fr import siren as fr_siren
+from stdnum.fr import tva as fr_tva
 
 SIREN_FORMAT = _("A SIREN number has exactly 9 digits.")
 SIREN_KEY = _("This SIREN number is not valid (wrong check digit).")
@@ -18,6 +26,8 @@ VAT_FR_FORMAT = _(
     "A French VAT number is FR, a 2-digit key and the 9-digit SIREN (FR 12 345678901)."
 )
 VAT_FR_KEY = _("The key of this French VAT number does not match its SIREN.")
+VAT_COUNTRY_FORMAT = _("This VAT number does not have the form of its country's numbers.")
+VAT_KEY = _("This VAT number is not valid (wrong check digit).")
 VAT_SIREN_MISMATCH = _("The VAT number does not contain the company's SIREN.")
 NAF_FORMAT = _("A NAF code is 4 digits and a letter, e.g. 62.01Z.")
 PHONE_INVALID = _(
@@ -28,18 +38,12 @@ WEBSITE_INVALID = _("Enter a valid website address, e.g. https://www.example.fr.
 _SPACES = re.compile(r"[\s.\-]")
 _NAF = re.compile(r"^(\d{2})\.?(\d{2})([A-Z])$")
 _VAT = re.compile(r"^[A-Z]{2}[0-9A-Z]{2,13}$")
+# The prefixes whose numbers follow a rule stdnum knows (Greece writes EL, Northern Ireland XI).
+_EU_VAT_PREFIXES = frozenset(code.upper() for code in eu_vat.MEMBER_STATES) | {"EL"}
 
 
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
+    return luhn.is_valid(digits)
 
 
 def clean_siren(value: str) -> str:
@@ -47,10 +51,12 @@ def clean_siren(value: str) -> str:
     value = _SPACES.sub("", value or "")
     if not value:
         return ""
-    if not (value.isdigit() and len(value) == 9):
-        raise ValidationError(SIREN_FORMAT, code="siren_format")
-    if not luhn_ok(value):
-        raise ValidationError(SIREN_KEY, code="siren_key")
+    try:
+        fr_siren.validate(value)
+    except InvalidChecksum as exc:
+        raise ValidationError(SIREN_KEY, code="siren_key") from exc
+    except NumberInvalid as exc:
+        raise ValidationError(SIREN_FORMAT, code="siren_format") from exc
     return value
 
 
@@ -59,24 +65,33 @@ def validate_siren(value: str) -> None:
 
 
 def french_vat_key(siren: str) -> int:
+    """The numeric key of the French VAT number of a SIREN (FR <key> <SIREN>)."""
     return (12 + 3 * (int(siren) % 97)) % 97
 
 
 def clean_vat(value: str) -> str:
-    """An intra-community VAT number, upper-case without spaces; French ones checked by key."""
+    """An intra-community VAT number, upper-case without spaces: French ones checked by their
+    key and SIREN, those of the other EU countries by their country's rule, others by format."""
     value = _SPACES.sub("", value or "").upper()
     if not value:
         return ""
     if value.startswith("FR"):
-        body = value[2:]
-        if not (len(body) == 11 and body.isdigit()):
-            raise ValidationError(VAT_FR_FORMAT, code="vat_format")
-        key, siren = int(body[:2]), body[2:]
-        if key != french_vat_key(siren):
-            raise ValidationError(VAT_FR_KEY, code="vat_key")
+        try:
+            fr_tva.validate(value)
+        except InvalidChecksum as exc:
+            raise ValidationError(VAT_FR_KEY, code="vat_key") from exc
+        except NumberInvalid as exc:
+            raise ValidationError(VAT_FR_FORMAT, code="vat_format") from exc
         return value
     if not _VAT.match(value):
         raise ValidationError(VAT_FORMAT, code="vat_format")
+    if value[:2] in _EU_VAT_PREFIXES:
+        try:
+            eu_vat.validate(value)
+        except InvalidChecksum as exc:
+            raise ValidationError(VAT_KEY, code="vat_key") from exc
+        except NumberInvalid as exc:
+            raise ValidationError(VAT_COUNTRY_FORMAT, code="vat_format") from exc
     return value
 
 

@@ -1,41 +1,29 @@
-"""Abstract models shared by the apps: who/when tracking, optimistic versions, the trash."""
+"""Abstract models shared by the apps (who/when tracking, optimistic versions, the trash) and
+the bulk insert that imports use."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
+from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.access import change_reach, owner_field, owner_of, view_reach
+
 
 class TrashQuerySet(models.QuerySet):
-    """Reads of tracked records, scoped to what a user may see or change.
-
-    Reps see the team's records (only their own and unassigned ones when REPS_SEE_ONLY_OWN is
-    set) and change their own and unassigned ones; managers see and change everything.
-    """
-
-    owner_field = "owner"
-
-    def _own_or_unassigned(self, user):
-        field = self.model.OWNER_FIELD if hasattr(self.model, "OWNER_FIELD") else self.owner_field
-        return self.filter(models.Q(**{field: user}) | models.Q(**{f"{field}__isnull": True}))
+    """Reads of tracked records, scoped to what a user may see or change (the rule is
+    `core.access.view_reach` / `change_reach`; `shows` is the object form of `visible_to`)."""
 
     def visible_to(self, user):
-        from core.roles import is_manager
-
-        if not user.is_authenticated:
-            return self.none()
-        if is_manager(user) or not settings.REPS_SEE_ONLY_OWN:
-            return self
-        return self._own_or_unassigned(user)
+        return view_reach(user).filter(self, user, owner_field(self.model))
 
     def changeable_by(self, user):
-        from core.roles import is_manager
+        return change_reach(user).filter(self, user, owner_field(self.model))
 
-        if not user.is_authenticated:
-            return self.none()
-        if is_manager(user):
-            return self
-        return self._own_or_unassigned(user)
+    def shows(self, user, obj) -> bool:
+        """Whether `visible_to(user)` admits `obj`, without a query (`core.access.can_view`);
+        a queryset that adds a rule to `visible_to` adds it here too."""
+        return view_reach(user).admits(user, owner_of(obj))
 
     def alive(self):
         return self.filter(deleted_at__isnull=True)
@@ -105,3 +93,36 @@ class Tracked(models.Model):
         self.updated_at = now
         if not self._state.adding:
             self.version = (self.version or 0) + 1
+
+
+def bulk_insert(model, rows: list[dict], *, batch_size: int = 1000) -> list[int]:
+    """Insert new rows (dicts of column attnames; the model's defaults fill the rest) and
+    return their ids. On PostgreSQL through COPY, ids drawn from the table's sequence first:
+    several times faster than INSERT, and no model instances are built. Elsewhere bulk_create."""
+    if not rows:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if connection.vendor != "postgresql":
+        objects = model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
+        return [obj.pk for obj in objects]
+    from psycopg.types.json import Jsonb  # PostgreSQL only: psycopg is there
+
+    defaults = {f.attname: f.get_default() for f in fields}
+    json_fields = {f.attname for f in fields if isinstance(f, JSONField)}
+    names = [f.attname for f in fields]
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        columns = ", ".join(quote(c) for c in ["id", *(f.column for f in fields)])
+        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                values = {**defaults, **row}
+                for name in json_fields:
+                    values[name] = Jsonb(values[name])
+                copy.write_row([pk, *(values[name] for name in names)])
+    return ids

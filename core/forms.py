@@ -5,11 +5,22 @@ from django import forms
 from core.users import active_users, user_label
 
 
+class VersionField(forms.CharField):
+    """The version a form was loaded with, kept as sent: the service reads it with
+    `core.versions.check_version`, which refuses junk as stale (never a form error on a
+    hidden field)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version the user saw, so that a stale save is refused (see `core.versions`)
     instead of overwriting someone else's change."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

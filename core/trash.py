@@ -5,11 +5,14 @@ Deletes of companies, people, prospects, opportunities and tasks only set `delet
 `deleted_by` (see `core.db.Tracked`); the apps' services do it. Each app registers its kinds of
 trashable records in its `AppConfig.ready` (`register`), with its own restore service where it
 has one (`prospects_restore`) and hooks to run after a restore (the pipeline refreshes its
-stored clocks): this module lists those records across the apps and brings them back without
-importing any of them.
+stored clocks): this module lists those records across the apps, brings them back one by one
+or a whole deletion at once (a "delete all" of the prospect file), and purges them for good
+after TRASH_RETENTION_DAYS (`trash_purge`, run by the nightly job), without importing any app.
 """
 
 import datetime as dt
+import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,11 +21,14 @@ from auditlog.models import LogEntry
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, ProtectedError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -36,8 +42,13 @@ NOT_IN_TRASH = _("This record is no longer in the trash (restored already, or de
 PARENT_IN_TRASH = _("Restore “%(parent)s” first: this record belongs to it and it is in the trash.")
 RESTORED = _("“%(record)s” restored.")
 RESTORED_WITH = _("“%(record)s” restored, with %(count)d record(s) deleted together with it.")
+BATCH_RESTORED = _("%(count)d record(s) restored.")
+BATCH_REFUSED = _("%(count)d record(s) left in the trash: %(reasons)s")
 
 PAGE_LIMIT = 200
+BATCH_LIMIT = 20
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,29 @@ def kind_of(obj: models.Model) -> str:
 
 def trash_limit(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) - dt.timedelta(days=settings.TRASH_RETENTION_DAYS)
+
+
+def _parents_first(names: list[str]) -> list[str]:
+    """The kinds ordered so that a kind comes after the kinds it points to (an opportunity
+    after its prospect, a task after its opportunity): the order to restore in, reversed to
+    purge in."""
+    pending = {name: kind_model(name) for name in names}
+    ordered: list[str] = []
+    while pending:
+        ready = [
+            name
+            for name, model in pending.items()
+            if not any(
+                field.many_to_one and field.related_model in pending.values()
+                for field in model._meta.concrete_fields
+                if field.related_model is not model
+            )
+        ]
+        ready = ready or list(pending)[:1]  # a cycle: take them in page order
+        for name in ready:
+            ordered.append(name)
+            del pending[name]
+    return ordered
 
 
 @dataclass(frozen=True)
@@ -221,6 +255,85 @@ def record_restore(*, obj: Tracked, actor) -> list[Tracked]:
     return together
 
 
+@dataclass(frozen=True)
+class TrashBatch:
+    """Records put in the trash by one action (a "delete all", a bulk delete, a record with
+    what went with it): they carry the very same `deleted_at`."""
+
+    deleted_at: dt.datetime
+    deleted_by: object  # the user, or None
+    count: int
+
+
+def trash_batches(*, user, kind: str = "") -> list[TrashBatch]:
+    """The latest deletions of several records of a kind at once, newest first (managers
+    only)."""
+    if not is_manager(user):
+        raise PermissionDenied(MANAGERS_ONLY)
+    counts: dict[tuple, int] = defaultdict(int)
+    for name in [kind] if kind else list(KINDS):
+        groups = (
+            kind_model(name)
+            .all_objects.filter(deleted_at__gte=trash_limit())
+            .values("deleted_at", "deleted_by")
+            .annotate(count=Count("pk"))
+            .filter(count__gt=1)
+            .order_by("-deleted_at")[:BATCH_LIMIT]
+        )
+        for group in groups:
+            counts[group["deleted_at"], group["deleted_by"]] += group["count"]
+    latest = sorted(counts.items(), key=lambda item: item[0][0], reverse=True)[:BATCH_LIMIT]
+    users = get_user_model().objects.in_bulk({by for (_at, by), _count in latest if by})
+    return [
+        TrashBatch(deleted_at=at, deleted_by=users.get(by), count=count)
+        for (at, by), count in latest
+    ]
+
+
+@transaction.atomic
+def batch_restore(*, deleted_at: dt.datetime, actor, kind: str = "") -> tuple[int, list[str]]:
+    """Bring back every record of one deletion (of one kind, or of every kind), each through
+    `record_restore`, a record's parents before it. Returns how many records came back and
+    why the others were refused (managers only, within TRASH_RETENTION_DAYS)."""
+    if not is_manager(actor):
+        raise PermissionDenied(MANAGERS_ONLY)
+    restored: set[tuple[str, int]] = set()
+    refused: list[str] = []
+    for name in _parents_first([kind] if kind else list(KINDS)):
+        model = kind_model(name)
+        for record in model.all_objects.filter(deleted_at=deleted_at).order_by("pk"):
+            if (record._meta.label, record.pk) in restored:
+                continue  # came back with a record restored before it
+            try:
+                together = record_restore(obj=record, actor=actor)
+            except ValidationError as error:
+                refused += error.messages
+                continue
+            restored |= {(r._meta.label, r.pk) for r in [record, *together]}
+    return len(restored), refused
+
+
+def trash_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete for good every registered kind's records deleted before TRASH_RETENTION_DAYS
+    (run by the nightly job). Kinds go in dependency order, tasks and opportunities before the
+    prospects, people and companies they belong to, each kind in its own transaction: one whose
+    rows are still referenced (protected) is skipped and logged, and the next night retries.
+    Returns the number of rows deleted by model label (what went with them included)."""
+    limit = trash_limit(now)
+    purged: dict[str, int] = {}
+    for name in reversed(_parents_first(list(KINDS))):
+        model = kind_model(name)
+        try:
+            with transaction.atomic():
+                count, _by_model = model.all_objects.filter(deleted_at__lt=limit).delete()
+        except (ProtectedError, IntegrityError) as error:
+            logger.warning("trash purge skipped %s: %s", model._meta.label, error)
+            continue
+        if count:
+            purged[model._meta.label] = count
+    return purged
+
+
 # --------------------------------------------------------------------------- views
 
 
@@ -229,37 +342,40 @@ def _managers_only(request) -> None:
         raise PermissionDenied(MANAGERS_ONLY)
 
 
+def _page_kind(value: str) -> str:
+    return value if value in KINDS else ""
+
+
+def _rows_context(user, kind: str) -> dict:
+    """What the rows partial shows: the deletions of several records, then every record."""
+    return {
+        "batches": trash_batches(user=user, kind=kind),
+        "rows": trashed_records(user=user, kind=kind),
+        "kind": kind,
+        "limit": PAGE_LIMIT,
+    }
+
+
 @login_required
 @require_GET
 def trash(request: HtmxHttpRequest):
     _managers_only(request)
-    kind = request.GET.get("kind", "")
-    if kind not in KINDS:
-        kind = ""
-    rows = trashed_records(user=request.user, kind=kind)
+    kind = _page_kind(request.GET.get("kind", ""))
     kinds = [(name, kind_model(name)._meta.verbose_name_plural) for name in KINDS]
     template = (
         "core/trash.html#trash-rows"
         if request.htmx and not request.htmx.boosted
         else "core/trash.html"
     )
+    context = _rows_context(request.user, kind)
     return render(
         request,
         template,
-        {
-            "rows": rows,
-            "kind": kind,
-            "kinds": kinds,
-            "days": settings.TRASH_RETENTION_DAYS,
-            "limit": PAGE_LIMIT,
-        },
+        {**context, "kinds": kinds, "days": settings.TRASH_RETENTION_DAYS},
     )
 
 
-@login_required
-@require_POST
-def trash_restore(request: HtmxHttpRequest):
-    _managers_only(request)
+def _restore_one(request) -> tuple[str, str]:
     model = kind_model(request.POST.get("kind", ""))
     pk = request.POST.get("pk", "")
     record = model.all_objects.filter(pk=int(pk)).first() if pk.isdigit() else None
@@ -268,22 +384,41 @@ def trash_restore(request: HtmxHttpRequest):
     try:
         together = record_restore(obj=record, actor=request.user)
     except ValidationError as error:
-        text, level = " ".join(error.messages), "error"
+        return " ".join(error.messages), "error"
+    params = {"record": str(record), "count": len(together)}
+    return (RESTORED_WITH if together else RESTORED) % params, "success"
+
+
+def _restore_batch(request, kind: str) -> tuple[str, str]:
+    try:
+        deleted_at = dt.datetime.fromisoformat(request.POST.get("batch", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    if timezone.is_naive(deleted_at):
+        raise Http404
+    count, refused = batch_restore(deleted_at=deleted_at, actor=request.user, kind=kind)
+    if not count and not refused:
+        return str(NOT_IN_TRASH), "error"
+    text = BATCH_RESTORED % {"count": count}
+    if refused:
+        reasons = " ".join(dict.fromkeys(refused))
+        return f"{text} {BATCH_REFUSED % {'count': len(refused), 'reasons': reasons}}", "error"
+    return text, "success"
+
+
+@login_required
+@require_POST
+def trash_restore(request: HtmxHttpRequest):
+    """Restore one record (`kind`, `pk`) or a whole deletion (`batch`: its time), then show
+    the rows again (`filter`: the kind the page shows)."""
+    _managers_only(request)
+    kind = _page_kind(request.POST.get("filter", ""))
+    if "batch" in request.POST:
+        text, level = _restore_batch(request, kind)
     else:
-        params = {"record": str(record), "count": len(together)}
-        text, level = (RESTORED_WITH if together else RESTORED) % params, "success"
+        text, level = _restore_one(request)
     if request.htmx:
-        kind = request.POST.get("filter", "")
-        kind = kind if kind in KINDS else ""
-        response = render(
-            request,
-            "core/trash.html#trash-rows",
-            {
-                "rows": trashed_records(user=request.user, kind=kind),
-                "kind": kind,
-                "limit": PAGE_LIMIT,
-            },
-        )
+        response = render(request, "core/trash.html#trash-rows", _rows_context(request.user, kind))
         return with_message(response, text, level)
     getattr(messages, level)(request, text)
-    return redirect("trash")
+    return redirect(f"{reverse('trash')}?kind={kind}" if kind else reverse("trash"))

@@ -4,8 +4,13 @@ from django.contrib.auth import get_user_model
 
 
 def active_users():
-    """Users who can be picked (owner, assignee, filters), in the order lists show them."""
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+    """Users who can be picked (owner, assignee, filters), in the order lists show them: by
+    their names as labelled (`user_label`)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def user_label(user) -> str:

@@ -17,3 +17,7 @@ class ForecastSnapshotAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The forecast as it stood each night: its history, kept as the nightly job wrote it.
+        return False

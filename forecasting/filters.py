@@ -1,23 +1,20 @@
 import django_filters
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category
-from core.roles import SALES_MANAGER, SALES_REP, is_manager
+from core.access import Reach, view_reach
+from core.roles import SALES_MANAGER, SALES_REP
+from core.users import active_users, user_label
 from pipeline.models import Opportunity, Process
 
 
 def owner_choices(user):
     """The reps whose figures the user may filter on (only themselves when reps see only
     their own records)."""
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .order_by("first_name", "last_name", "username")
-    )
-    if user is not None and not is_manager(user) and settings.REPS_SEE_ONLY_OWN:
+    users = active_users()
+    if user is not None and view_reach(user) is not Reach.EVERYTHING:
         return users.filter(pk=user.pk)
     return users.filter(
         Q(groups__name__in=[SALES_REP, SALES_MANAGER]) | Q(opportunities__isnull=False)
@@ -45,7 +42,7 @@ class ForecastFilter(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["owner"].queryset = owner_choices(user)
-        self.form.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.form.fields["owner"].label_from_instance = user_label
 
     def filter_category(self, queryset, name, value):
         """An opportunity is in a category when its prospect or its company is; a subquery keeps

@@ -10,12 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
-from django.db.models import Case, Count, DateField, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DateField, DecimalField, F, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from core.roles import is_manager
+from core.access import view_reach
 from forecasting.models import ForecastSnapshot
 from pipeline.models import Opportunity
 
@@ -225,9 +224,9 @@ class AccuracyRow:
 def snapshots_visible_to(user) -> QuerySet:
     """Snapshot rows carry their rep: reps limited to their own records see only those."""
     queryset = ForecastSnapshot.objects.all()
-    if user is not None and not is_manager(user) and settings.REPS_SEE_ONLY_OWN:
-        queryset = queryset.filter(Q(owner=user) | Q(owner__isnull=True))
-    return queryset
+    if user is None:
+        return queryset
+    return view_reach(user).filter(queryset, user, "owner")
 
 
 def forecast_accuracy(

@@ -9,17 +9,15 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, ProtectedError, Q, Sum
-from django.db.utils import IntegrityError
+from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from core.db import Tracked
+from core import trash
 from forecasting.models import ForecastSnapshot
 from forecasting.selectors import (
     forecast_month_expression,
@@ -135,27 +133,6 @@ def digest_send(*, today: dt.date) -> int:
         return connection.send_messages(messages) or 0
 
 
-def trash_purge(*, today: dt.date) -> dict[str, int]:
-    """Delete for good what has been in the trash longer than TRASH_RETENTION_DAYS. A model
-    whose rows are still referenced (protected) is skipped and logged; the next night retries."""
-    cutoff = timezone.make_aware(
-        dt.datetime.combine(today - dt.timedelta(days=settings.TRASH_RETENTION_DAYS), dt.time.min)
-    )
-    purged: dict[str, int] = {}
-    for model in apps.get_models():
-        if not issubclass(model, Tracked):
-            continue
-        try:
-            with transaction.atomic():
-                count, _ = model.all_objects.filter(deleted_at__lt=cutoff).delete()
-        except (ProtectedError, IntegrityError) as error:
-            logger.warning("trash purge skipped %s: %s", model._meta.label, error)
-            continue
-        if count:
-            purged[model._meta.label] = count
-    return purged
-
-
 def nightly_run(*, day: dt.date | None = None) -> dict:
     """The nightly job: forecast snapshot, recurring-task occurrences, overdue colours, digests
     of red items, trash.
@@ -177,6 +154,9 @@ def nightly_run(*, day: dt.date | None = None) -> dict:
     )
     summary["digests"] = digest_send(today=day)
     logger.info("nightly %s: %d digest e-mails sent", day, summary["digests"])
-    summary["purged"] = trash_purge(today=day)
+    # The trash keeps what was deleted since midnight of `day`, TRASH_RETENTION_DAYS ago.
+    summary["purged"] = trash.trash_purge(
+        now=timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    )
     logger.info("nightly %s: trash purged %s", day, summary["purged"] or "(nothing)")
     return summary

@@ -1,17 +1,62 @@
+"""Process configuration. Opportunities and their lines are in prospects/admin.py. Tasks are not
+in the admin: their rules (done by, series, stored colours, the trash) live in the task
+services, which the task pages call."""
+
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ServiceAdmin, ServiceInline
 from pipeline.models import AutomationRule, Process, Step, TaskType
+from pipeline.services import stages as stage_services
+from pipeline.services.opportunities import Refused
+
+STEP_FIELDS = ("label", "duration_days", "probability", "folded", "position")
 
 
-class StepInline(admin.TabularInline):
-    """Steps in order; change the order numbers to reorder them (no fixed maximum)."""
+class StepInline(ServiceInline, admin.TabularInline):
+    """Steps in order; change the order numbers to reorder them (no fixed maximum). Written by
+    the board's column services: a new probability carries to the opportunities that follow
+    their step, a step with opportunities is not deleted, a new step goes at the end unless
+    given another order number."""
 
     model = Step
     fields = ["position", "label", "duration_days", "probability", "folded"]
     ordering = ["position", "id"]
     extra = 1
+
+    def add_row(self, request, parent, form):
+        data = form.cleaned_data
+        step = stage_services.step_create(
+            process_id=parent.pk,
+            actor=request.user,
+            label=data["label"],
+            duration_days=data["duration_days"],
+            probability=data["probability"],
+            position=data["position"] if "position" in form.changed_data else None,
+        )
+        if data.get("folded"):
+            step = stage_services.step_update(step_id=step.pk, actor=request.user, folded=True)
+        return step
+
+    def change_row(self, request, form):
+        changes = {
+            name: form.cleaned_data[name] for name in STEP_FIELDS if name in form.changed_data
+        }
+        return stage_services.step_update(step_id=form.instance.pk, actor=request.user, **changes)
+
+    def delete_row(self, request, obj) -> None:
+        stage_services.step_delete(step_id=obj.pk, actor=request.user)
+
+    def order_new_rows(self, forms):
+        # Inserted by increasing order number, each one shifting the later steps, the new steps
+        # keep the order typed; those without a number go at the end.
+        def key(item):
+            index, form = item
+            typed = "position" in form.changed_data
+            return (not typed, form.cleaned_data["position"] if typed else 0, index)
+
+        return [form for _index, form in sorted(enumerate(forms), key=key)]
 
 
 class AutomationRuleInline(admin.TabularInline):
@@ -31,7 +76,11 @@ class AutomationRuleInline(admin.TabularInline):
 
 
 @admin.register(Process)
-class ProcessAdmin(admin.ModelAdmin):
+class ProcessAdmin(ServiceAdmin):
+    """Steps through the column services (see StepInline); the process itself and its rules
+    are configuration without a service (their own `clean` checks them)."""
+
+    refusals = (*ServiceAdmin.refusals, Refused)
     list_display = [
         "name",
         "mode",

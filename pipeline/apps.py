@@ -7,7 +7,7 @@ class PipelineConfig(AppConfig):
     verbose_name = _("pipeline")
 
     def ready(self) -> None:
-        from contacts.services import DOCUMENT_ATTACHED_HOOKS
+        from contacts.attachments import DOCUMENT_ATTACHED_HOOKS
         from pipeline.services.automation import on_document_attached
 
         if on_document_attached not in DOCUMENT_ATTACHED_HOOKS:

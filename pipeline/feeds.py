@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.users import user_label
 from pipeline.models import CalendarFeed, Task
 from pipeline.services.activities import parse_weekdays, task_rule
 
@@ -167,7 +168,7 @@ def feed_build(*, user, domain: str = "jalon", base_url: str = "") -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"Jalon — {user.get_full_name() or user.username}")
+    cal.add("x-wr-calname", f"Jalon — {user_label(user)}")
     cal.add("x-wr-timezone", timezone.get_current_timezone_name())
     mine = (
         Task.objects.filter(assignee=user)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm
 from core.roles import SALES_MANAGER, SALES_REP
-from core.users import active_users
+from core.users import active_users, user_label
 from pipeline.models import (
     LossReason,
     Opportunity,
@@ -70,14 +70,9 @@ class StepListFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.step_count = step_count
         self.filters["owner"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name__in=[SALES_REP, SALES_MANAGER])
-            .distinct()
-            .order_by("first_name", "last_name", "username")
+            active_users().filter(groups__name__in=[SALES_REP, SALES_MANAGER]).distinct()
         )
-        self.filters["owner"].field.label_from_instance = lambda u: (
-            u.get_full_name() or u.get_username()
-        )
+        self.filters["owner"].field.label_from_instance = user_label
 
     def filter_in_progress(self, queryset, name, value):
         """PROSTEP "En cours": open opportunities whose process is not finished."""
@@ -191,7 +186,7 @@ def _datetime_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(VersionedForm):
     """What the task panel's dialog edits. The record it is about comes from the URL."""
 
     duration = forms.IntegerField(
@@ -213,7 +208,6 @@ class TaskForm(forms.ModelForm):
         required=False,
         widget=forms.RadioSelect,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Task
@@ -248,16 +242,11 @@ class TaskForm(forms.ModelForm):
         self.fields["end"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         self.fields["type"].queryset = TaskType.objects.all()
         self.fields["type"].empty_label = None
-        self.fields["assignee"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True)
-            .order_by("first_name", "last_name", "username")
-        )
-        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["assignee"].queryset = active_users()
+        self.fields["assignee"].label_from_instance = user_label
         self.fields["interval"].min_value = 1
         self.fields["count"].min_value = 1
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
             self.initial["weekdays"] = [d for d in (self.instance.weekdays or "").split(",") if d]
         if not (self.instance.pk and self.instance.is_recurring):
             del self.fields["scope"]
@@ -308,13 +297,11 @@ class TaskFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         if team:
-            users = (
-                get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-            )
+            users = active_users()
             self.filters["assignee"].extra["choices"] = [
                 ("", _("Me")),
                 ("all", _("Whole team")),
-                *[(str(u.pk), u.get_full_name() or u.username) for u in users if u.pk != user.pk],
+                *[(str(u.pk), user_label(u)) for u in users if u.pk != user.pk],
             ]
         else:
             del self.filters["assignee"]

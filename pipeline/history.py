@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Document, Note
+from core.users import user_label
 from pipeline.clocks import colour_for
 from pipeline.models import HistoryEntry, Opportunity, Task
 
@@ -32,10 +33,6 @@ class HistoryItem:
     icon: str = ""
     important: bool = False
     extra: dict = field(default_factory=dict)
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
 
 
 def _scopes(user, *, company=None, person=None, prospect=None, opportunity=None):
@@ -101,7 +98,7 @@ def history_for(
                 url=task.get_absolute_url(),
                 done=False,
                 detail=task.first_line,
-                who=_name(task.assignee),
+                who=user_label(task.assignee),
                 colour=colour_for(task.start, today),
                 icon=task.type.icon,
                 important=task.important,
@@ -117,7 +114,7 @@ def history_for(
                 title=task.title,
                 url=task.get_absolute_url(),
                 detail=task.first_line,
-                who=_name(task.done_by or task.assignee),
+                who=user_label(task.done_by or task.assignee),
                 icon=task.type.icon,
                 important=task.important,
             )
@@ -144,7 +141,7 @@ def history_for(
                 detail=(note.text or "").strip().splitlines()[0]
                 if (note.text or "").strip()
                 else "",
-                who=_name(note.owner),
+                who=user_label(note.owner),
                 icon="✎",
             )
         )
@@ -157,7 +154,7 @@ def history_for(
                 label=str(_("Document")),
                 title=document.name,
                 url=reverse("document_download", args=[document.pk]),
-                who=_name(document.uploaded_by),
+                who=user_label(document.uploaded_by),
                 icon="📎",
             )
         )
@@ -180,7 +177,7 @@ def history_for(
                 detail=str(entry.opportunity)
                 if entry.opportunity and target != entry.opportunity
                 else "",
-                who=_name(entry.actor) or (str(_("automation rule")) if entry.rule_id else ""),
+                who=user_label(entry.actor) or (str(_("automation rule")) if entry.rule_id else ""),
                 icon="⇢",
             )
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pipeline.views import board, opportunities, stages, step_list, tasks
+from pipeline.views import board, calendar, opportunities, stages, step_list, tasks
 
 urlpatterns = [
     # Processes and the step list
@@ -76,9 +76,9 @@ urlpatterns = [
     path("tasks/", tasks.task_list, name="task_list"),
     path("tasks/new/", tasks.task_create, name="task_create"),
     path("tasks/panel/", tasks.task_panel, name="task_panel"),
-    path("tasks/calendar/", tasks.task_calendar, name="task_calendar"),
-    path("tasks/feed/", tasks.calendar_feed, name="calendar_feed"),
-    path("tasks/feed/<str:token>.ics", tasks.task_feed, name="task_feed"),
+    path("tasks/calendar/", calendar.task_calendar, name="task_calendar"),
+    path("tasks/feed/", calendar.calendar_feed, name="calendar_feed"),
+    path("tasks/feed/<str:token>.ics", calendar.task_feed, name="task_feed"),
     path("tasks/<int:pk>/", tasks.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", tasks.task_edit, name="task_edit"),
     path("tasks/<int:pk>/done/", tasks.task_toggle, name="task_toggle"),

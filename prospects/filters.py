@@ -1,12 +1,12 @@
 """The prospect list's filters: each one a query parameter, so every filtered view is a URL."""
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category, Channel, Prospect
 from contacts.text import normalize
+from core.users import active_users, user_label
 from pipeline.models import Colour, Opportunity
 
 SORTS = {
@@ -74,16 +74,14 @@ class ProspectFilter(django_filters.FilterSet):
         from pipeline.models import Process, Step
 
         # Each reference list is read once; the page reuses them (bulk actions, Kanban link).
-        self.users = list(
-            get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-        )
+        self.users = list(active_users())
         self.categories = list(Category.objects.all())
         self.processes = list(Process.objects.filter(active=True))
         self.default_process = next((p for p in self.processes if p.is_default), None)
         self.filters["owner"].extra["choices"] = [
             ("me", _("Me")),
             ("none", _("Unassigned")),
-            *[(str(u.pk), u.get_full_name() or u.username) for u in self.users],
+            *[(str(u.pk), user_label(u)) for u in self.users],
         ]
         self.filters["channel"].extra["choices"] = [
             (str(c.pk), c.name) for c in Channel.objects.all()

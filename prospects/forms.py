@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category, ExtraField, Prospect
 from contacts.validators import clean_phone, clean_website
-from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm
+from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm, VersionField
 from core.users import active_users
 from prospects import importing
 
@@ -84,7 +84,7 @@ class PasteForm(forms.Form):
 
 
 class ExtraFieldsForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, prospect: Prospect, extra_fields=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
-"""Reading prospect files: CSV (comma, semicolon or tab; UTF-8 with or without BOM, Windows-1252
-or Latin-1) and XLSX, streamed row by row; header matching; row checking.
+"""What the rows of a prospect file mean: header matching (French or English, whatever the
+case, accents or punctuation) and row checking, value by value, with the reasons users read.
+Files are read by `prospects.readers`.
 
 The wizard, the `import_prospects` command and the round-trip tests all go through
 `prospects.services.prospects_import`, which uses this module.
@@ -7,15 +8,11 @@ The wizard, the `import_prospects` command and the round-trip tests all go throu
 
 from __future__ import annotations
 
-import codecs
-import csv
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -24,9 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from contacts.text import compact, normalize
 from contacts.validators import clean_phone, clean_website
-from core.exports import csv_text, csv_unquote
-
-SAMPLE_SIZE = 64 * 1024
+from core.exports import csv_text
 
 # Error messages shown next to refused rows (kept as constants: tests assert them).
 INVALID_EMAIL = gettext_lazy("invalid e-mail")
@@ -43,8 +38,6 @@ TOO_LONG = gettext_lazy("too long")
 DUPLICATE_IN_FILE = gettext_lazy("duplicate of row {row}")
 DUPLICATE_PROSPECT = gettext_lazy("already a prospect (#{id})")
 DUPLICATE_PERSON = gettext_lazy("already in the contacts (person #{id})")
-UNREADABLE_FILE = gettext_lazy("The file cannot be read: {error}")
-NO_HEADER = gettext_lazy("The file has no header row.")
 
 # Target fields, in the order of the mapping form, with the headers each one accepts. Headers are
 # compared after `compact` (no case, accents, spaces or punctuation).
@@ -146,121 +139,6 @@ def guess_mapping(headers: list[str], extra_labels: dict[str, int] | None = None
             mapping[str(index)] = target
             taken.add(target)
     return mapping
-
-
-# --- Reading files -------------------------------------------------------------------------
-
-
-def is_xlsx(path: Path, filename: str = "") -> bool:
-    with open(path, "rb") as handle:
-        magic = handle.read(4)
-    return magic == b"PK\x03\x04" or (filename or str(path)).lower().endswith((".xlsx", ".xlsm"))
-
-
-def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM) when the bytes decode strictly, else Windows-1252 (or
-    Latin-1 for the few bytes Windows-1252 leaves undefined)."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        # A sample cut in the middle of a character is not an error; a short file is whole.
-        final = len(sample) < SAMPLE_SIZE
-        codecs.getincrementaldecoder("utf-8")(errors="strict").decode(sample, final=final)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        sample.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
-
-
-def detect_delimiter(text: str) -> str:
-    """Comma, semicolon or tab: the one the header line uses most (quotes respected by Sniffer)."""
-    first_lines = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(first_lines, delimiters=",;\t").delimiter
-    except csv.Error:
-        header = text.splitlines()[0] if text else ""
-        counts = {d: header.count(d) for d in (";", "\t", ",")}
-        return max(counts, key=counts.get) if any(counts.values()) else ","
-
-
-@dataclass
-class Source:
-    """An open file: its header row and an iterator of the following rows (lists of values)."""
-
-    headers: list[str]
-    rows: Iterator[list]
-    encoding: str = ""
-    delimiter: str = ""
-    _close: object = None
-
-    def close(self) -> None:
-        if self._close is not None:
-            self._close()
-
-
-def open_source(path: str | Path, filename: str = "") -> Source:
-    """Open a CSV or XLSX file for streaming. Raises ValueError with a readable message."""
-    path = Path(path)
-    try:
-        if is_xlsx(path, filename):
-            return _open_xlsx(path)
-        return _open_csv(path)
-    except ValueError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any parser error becomes a message for the user
-        raise ValueError(str(UNREADABLE_FILE).format(error=exc)) from exc
-
-
-def _open_csv(path: Path) -> Source:
-    with open(path, "rb") as handle:
-        sample = handle.read(SAMPLE_SIZE)
-    encoding = detect_encoding(sample)
-    text_sample = sample.decode(encoding, errors="ignore")
-    if "\x00" in text_sample:  # a binary file named .csv (PostgreSQL refuses NUL in text)
-        raise ValueError(str(UNREADABLE_FILE).format(error="binary content"))
-    delimiter = detect_delimiter(text_sample)
-    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by Source.close
-    reader = csv.reader(handle, delimiter=delimiter)
-    headers = next(reader, None)
-    if headers is None:
-        handle.close()
-        raise ValueError(str(NO_HEADER))
-    return Source(
-        headers=[csv_unquote(h.strip()) for h in headers],
-        rows=_unquoted(reader),
-        encoding=encoding,
-        delimiter=delimiter,
-        _close=handle.close,
-    )
-
-
-def _unquoted(rows) -> Iterator[list]:
-    """The rows with the export's formula guard undone (`'+33 1 23 45 67 89` reads as
-    `+33 1 23 45 67 89`), so an export re-imports to the same data."""
-    for row in rows:
-        yield [csv_unquote(cell) for cell in row]
-
-
-def _open_xlsx(path: Path) -> Source:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    headers = next(rows, None)
-    if headers is None:
-        workbook.close()
-        raise ValueError(str(NO_HEADER))
-    return Source(
-        headers=["" if h is None else csv_unquote(str(h).strip()) for h in headers],
-        rows=_unquoted(rows),
-        encoding="xlsx",
-        _close=workbook.close,
-    )
 
 
 # --- Checking values --------------------------------------------------------------------------

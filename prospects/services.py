@@ -6,7 +6,6 @@ Moves between steps and statuses follow the process rules in `pipeline.services`
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,9 +20,10 @@ from contacts.models import Category, Company, Person, Prospect
 from contacts.text import normalize
 from core.access import can_change
 from core.roles import is_manager
-from core.versions import ConcurrentEdit
+from core.trash import trash_limit
+from core.versions import check_version
 from pipeline.models import HistoryEntry, Opportunity
-from pipeline.services.opportunities import owner_change_entry
+from pipeline.services.cards import owner_change_entry
 
 MANAGERS_ONLY = _("Only managers may do this.")
 CONFIRMATION_MISMATCH = _("Type the confirmation word exactly to delete the whole file.")
@@ -74,14 +74,14 @@ def prospect_search_text(prospect: Prospect) -> str:
     )
 
 
-def _lock_prospect(prospect_id: int, expected_version: int | None) -> Prospect:
+def _lock_prospect(prospect_id: int, expected_version: int | str | None) -> Prospect:
+    """The prospect locked, refused (ConcurrentEdit) unless still at `expected_version`."""
     current = (
         Prospect.objects.select_for_update(of=("self",))
         .select_related("updated_by", "owner")
         .get(pk=prospect_id)
     )
-    if expected_version is not None and int(expected_version) != current.version:
-        raise ConcurrentEdit(current)
+    check_version(current, expected_version)
     return current
 
 
@@ -122,7 +122,7 @@ def prospect_update(
     prospect_id: int,
     actor,
     data: dict[str, Any],
-    expected_version: int | None,
+    expected_version: int | str | None,
     categories: Iterable[Category] | None = None,
 ) -> Prospect:
     """Save the card's details. A stale version (someone saved in between) is refused with
@@ -153,7 +153,7 @@ def prospect_update(
 
 @transaction.atomic
 def prospect_extra_update(
-    *, prospect_id: int, actor, extra: dict[str, Any], expected_version: int | None
+    *, prospect_id: int, actor, extra: dict[str, Any], expected_version: int | str | None
 ) -> Prospect:
     """Save the values of the manager-defined extra fields (keys are the fields' ids)."""
     prospect = _lock_prospect(prospect_id, expected_version)
@@ -249,10 +249,6 @@ def prospects_trash_all(*, actor, confirmation: str) -> int:
     return _trash(Prospect.objects.all(), actor, timezone.now())
 
 
-def trash_limit() -> dt.datetime:
-    return timezone.now() - dt.timedelta(days=settings.TRASH_RETENTION_DAYS)
-
-
 @transaction.atomic
 def prospects_restore(*, prospect_ids: Iterable[int], actor) -> int:
     """Bring prospects back from the trash (managers only), with the opportunities that were
@@ -274,14 +270,6 @@ def prospects_restore(*, prospect_ids: Iterable[int], actor) -> int:
         deleted_at=None, deleted_by=None, **_touched(actor, now)
     )
     return len(pairs)
-
-
-@transaction.atomic
-def prospects_purge_trash(*, now: dt.datetime | None = None) -> int:
-    """Remove for good what has been in the trash longer than TRASH_RETENTION_DAYS."""
-    limit = (now or timezone.now()) - dt.timedelta(days=settings.TRASH_RETENTION_DAYS)
-    deleted, _ = Prospect.all_objects.filter(deleted_at__lt=limit).delete()
-    return deleted
 
 
 # --------------------------------------------------------------------------- contacts

@@ -20,8 +20,8 @@ urlpatterns = [
     ),
     path("prospects/export/", imports.prospect_export, name="prospect_export"),
     path("prospects/delete-all/", prospects.prospect_delete_all, name="prospect_delete_all"),
+    # The trash page is /trash/; the former address of the prospects' trash leads there.
     path("prospects/trash/", prospects.prospect_trash, name="prospect_trash"),
-    path("prospects/trash/restore/", prospects.prospect_restore, name="prospect_restore"),
     path("prospects/<int:pk>/", prospects.prospect_detail, name="prospect_detail"),
     path("prospects/<int:pk>/panel/", prospects.prospect_panel, name="prospect_panel"),
     path(

@@ -1,4 +1,4 @@
-"""factory-boy factories: the test suite and `seed_demo` build their data with these."""
+"""factory-boy factories for the test suite (runtime code, `seed_demo` included, never uses them)."""
 
 import datetime as dt
 from decimal import Decimal

@@ -14,7 +14,8 @@ def snapshot() -> dict:
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "auth", "contacts", "prospects", "pipeline", "forecasting"}
+        if model._meta.app_label
+        in {"accounts", "auth", "contacts", "prospects", "pipeline", "forecasting"}
     }
 
 

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from contacts import selectors
-from contacts.services import human_size
+from contacts.attachments import human_size
 from contacts.validators import format_phone
 from core.access import can_change
 

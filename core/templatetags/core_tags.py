@@ -1,11 +1,13 @@
 from django import template
 
+from core import users
+
 register = template.Library()
 
 
 @register.filter
 def user_label(user) -> str:
-    """A user's full name, else the username; "—" for nobody."""
+    """`core.users.user_label`, with "—" for nobody."""
     if not user:
         return "—"
-    return user.get_full_name() or user.get_username()
+    return users.user_label(user)

@@ -36,19 +36,36 @@ class TaskType(models.Model):
 
 
 class TaskQuerySet(TrashQuerySet):
+    # A private task shows only to these users; to others it is busy time in the calendar.
+    PRIVATE_TO = ("assignee", "created_by")
+
     def open(self):
         return self.filter(done=False)
 
     def visible_to(self, user):
         """The team's tasks (see TrashQuerySet), minus the private tasks of other users:
         those only show as busy time in the calendar (`busy_for`)."""
-        return self.busy_for(user).filter(
-            models.Q(is_private=False) | models.Q(assignee=user) | models.Q(created_by=user)
-        )
+        tasks = self.busy_for(user)
+        if not user.is_authenticated:
+            return tasks
+        readers = models.Q(is_private=False)
+        for field in self.PRIVATE_TO:
+            readers |= models.Q(**{field: user})
+        return tasks.filter(readers)
 
     def busy_for(self, user):
         """Every task the user may know exists, private ones of others included."""
         return super().visible_to(user)
+
+    def shows(self, user, obj) -> bool:
+        return super().shows(user, obj) and self.reads_private(user, obj)
+
+    def reads_private(self, user, task) -> bool:
+        """Whether `user` may read `task` rather than see busy time (the rule of `visible_to`
+        on top of the team's)."""
+        return not task.is_private or any(
+            getattr(task, f"{field}_id") == user.pk for field in self.PRIVATE_TO
+        )
 
     def heads(self):
         """First tasks of recurring series (they carry the rule)."""

@@ -4,6 +4,7 @@ Contract used by the cards, the Kanban and the dashboard:
 
     task_create(*, actor, **fields) -> Task
     task_update(*, task, actor, scope="this" | "following", expected_version=None, **fields) -> Task
+        raises core.versions.ConcurrentEdit when the task changed since `expected_version`.
     task_set_done(*, task, done, actor) -> Task
     task_delete(*, task, actor, scope="this" | "following") -> None
     management_dates_refresh(*, company=None, prospect=None) -> None
@@ -18,6 +19,9 @@ Kanban, history) shows them as ordinary tasks and completing one leaves the othe
 Rules inherited from RFC 5545, which dateutil follows: a monthly series started on the 31st only
 occurs in months that have a 31st (short months are skipped, not moved to their last day); a
 yearly series started on 29 February only occurs in leap years.
+
+Long because a task's writes and its series cannot be read apart: each write materialises,
+shortens or re-aligns the series and refreshes the dates and colours it drives.
 """
 
 import datetime as dt
@@ -29,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.versions import check_version
 from pipeline import clocks
 from pipeline.models import Task
 from pipeline.services import automation as automation_services
@@ -39,7 +44,6 @@ HORIZON_DAYS = 400
 SCOPE_THIS = "this"
 SCOPE_FOLLOWING = "following"
 
-STALE_VERSION = _("This task was changed by someone else meanwhile. Reload it and try again.")
 END_BEFORE_START = _("The end must be after the start.")
 UNTIL_AND_COUNT = _("Choose either an end date or a number of occurrences, not both.")
 UNTIL_BEFORE_START = _("The end of the repetition must be after the first occurrence.")
@@ -70,10 +74,6 @@ COPIED_FIELDS = (
     "company_id",
     "person_id",
 )
-
-
-class TaskConflict(Exception):
-    """Raised when the task changed since the user's form was loaded."""
 
 
 # --- recurrence -------------------------------------------------------------------------------
@@ -351,16 +351,25 @@ def task_create(*, actor, **fields) -> Task:
     return task
 
 
-def _lock(task: Task, expected_version: int | None) -> Task:
-    locked = Task.all_objects.select_for_update().get(pk=task.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise TaskConflict(STALE_VERSION)
+def _lock(task: Task, expected_version: int | str | None) -> Task:
+    """The task locked, refused (ConcurrentEdit) unless still at `expected_version`."""
+    locked = (
+        Task.all_objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=task.pk)
+    )
+    check_version(locked, expected_version)
     return locked
 
 
 @transaction.atomic
 def task_update(
-    *, task: Task, actor, scope: str = SCOPE_THIS, expected_version: int | None = None, **fields
+    *,
+    task: Task,
+    actor,
+    scope: str = SCOPE_THIS,
+    expected_version: int | str | None = None,
+    **fields,
 ) -> Task:
     """Change a task. For an occurrence of a series, `scope` says whether the change applies to
     this occurrence only (its recurrence rule is left alone) or to it and the following ones

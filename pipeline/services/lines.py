@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import can_change
 from pipeline.models import Opportunity, OpportunityLine
-from pipeline.services.opportunities import _modify_right_or_403
+from pipeline.services.cards import modify_right_or_403
 
 LINE_NEEDS_ITEM = _("A line needs an item.")
 
@@ -41,7 +41,7 @@ def _lock_opportunity(opportunity_id: int, actor) -> Opportunity:
     )
     if not can_change(actor, opportunity):
         raise PermissionDenied
-    _modify_right_or_403(actor, opportunity)
+    modify_right_or_403(actor, opportunity)
     return opportunity
 
 

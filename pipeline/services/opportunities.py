@@ -6,8 +6,9 @@ Contract used by the prospect card, the step list and the Kanban:
     opportunity_move(*, opportunity_id, actor, to_step=None, to_status=None, loss_reason=None,
                      expected_version=None, position=None, rule=None) -> Opportunity
         raises MoveRefused(message) when a rule refuses (mode, rights, missing loss reason,
-        stale version); the message is shown to the user as is. `expected_version` may be
-        the raw form value: anything that is not the current version is refused as stale.
+        stale version: then `.conflict` is the `core.versions.ConcurrentEdit`); the message is
+        shown to the user as is. `expected_version` may be the raw form value: anything that
+        is not the current version is refused as stale.
     step_complete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
     step_uncomplete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
     automation_run(*, opportunity, event, actor, task_type=None) -> Opportunity
@@ -40,19 +41,18 @@ Free mode: boxes are independent and moves do not touch them.
 """
 
 import datetime as dt
-from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, F, Max, TextField, Value, When
 from django.db.models.functions import Concat
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Prospect
 from core.access import can_change
-from core.versions import ConcurrentEdit
+from core.users import user_label
+from core.versions import ConcurrentEdit, check_version
 from pipeline.clocks import opportunities_refresh
 from pipeline.models import (
     AutomationRule,
@@ -73,7 +73,7 @@ LOSS_REASON_REQUIRED = _("A loss reason is required to mark an opportunity as lo
 NOT_ALLOWED = _("You may not change the opportunities of this process.")
 NOT_ALLOWED_OBJECT = _("You may not change this opportunity.")
 NOT_ALLOWED_DELETE = _("You may not delete the opportunities of this process.")
-STALE_VERSION = _("This opportunity was changed by {user} at {time}; it is now in {place}.")
+NOW_IN = _("It is now in {place}.")
 STEP_ORDER = _("“{step}” can only be completed once “{previous}” is (step-by-step process).")
 STEP_NOT_IN_PROCESS = _("This step does not belong to the opportunity's process.")
 NO_STEPS = _("This process has no steps yet.")
@@ -90,7 +90,12 @@ class Refused(Exception):
 
 
 class MoveRefused(Refused):
-    pass
+    """`conflict` is set when the refusal is a stale version (`core.versions`): the board
+    then shows the columns involved as they now are."""
+
+    def __init__(self, message, *, conflict: ConcurrentEdit | None = None):
+        super().__init__(message)
+        self.conflict = conflict
 
 
 class StepRefused(Refused):
@@ -98,12 +103,6 @@ class StepRefused(Refused):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _actor_name(actor) -> str:
-    if actor is None:
-        return gettext("system")
-    return actor.get_full_name() or actor.get_username()
 
 
 def _place(opportunity: Opportunity) -> str:
@@ -131,24 +130,14 @@ def _lock(opportunity_id: int) -> Opportunity:
 
 
 def _check_version(opportunity: Opportunity, expected_version: int | str | None) -> None:
-    """`expected_version` is the version the client saw, as sent (a form's string) or an int;
-    None or "" skips the check. A value that is not a number cannot be the current version:
-    it is refused as stale rather than failing."""
-    if expected_version is None or expected_version == "":
-        return
+    """`core.versions.check_version` for moves and step boxes: a stale version (junk
+    included) is a MoveRefused, whose message (the one stale message) also says where the
+    opportunity is now, so the board and the step list answer it like any refused move."""
     try:
-        if int(expected_version) == opportunity.version:
-            return
-    except (TypeError, ValueError):
-        pass
-    when = timezone.localtime(opportunity.updated_at)
-    raise MoveRefused(
-        str(STALE_VERSION).format(
-            user=_actor_name(opportunity.updated_by),
-            time=formats.date_format(when, "d/m/Y H:i"),
-            place=_place(opportunity),
-        )
-    )
+        check_version(opportunity, expected_version)
+    except ConcurrentEdit as conflict:
+        where = str(NOW_IN).format(place=_place(opportunity))
+        raise MoveRefused(f"{conflict.message} {where}", conflict=conflict) from conflict
 
 
 def _check_rights(actor, opportunity: Opportunity) -> None:
@@ -179,7 +168,8 @@ def _log_line(opportunity: Opportunity, *, actor, at: dt.datetime, text: str, ru
     if not opportunity.process.log_step_changes or not opportunity.prospect_id:
         return
     day = timezone.localtime(at).strftime("%d/%m/%Y")
-    line = f"{day} {_actor_name(actor)}: {text}"
+    who = user_label(actor) or gettext("system")
+    line = f"{day} {who}: {text}"
     if rule is not None:
         line += " " + gettext("(rule: {rule})").format(rule=rule)
     Prospect.all_objects.filter(pk=opportunity.prospect_id).update(
@@ -287,9 +277,6 @@ def _loss_reason(value) -> LossReason | None:
         raise MoveRefused(LOSS_REASON_REQUIRED) from exc
 
 
-# --------------------------------------------------------------------------- opportunities
-
-
 @transaction.atomic
 def opportunity_create(
     *, actor, process: Process | None = None, step: Step | None = None, **fields
@@ -362,7 +349,7 @@ def opportunity_move(
 ) -> Opportunity:
     """Move an opportunity to a step (a Kanban column) and/or a status (Won, Lost, open).
 
-    Rules: the row is locked and the version the client saw is checked (`STALE_VERSION`);
+    Rules: the row is locked and the version the client saw is checked (`_check_version`);
     the actor needs the process's modify right and the object right (moves made by an
     automation rule skip the rights: the rule is the managers' configuration); lost needs a
     loss reason; won/lost set the closing date to today and reopening clears it; dropping a
@@ -497,175 +484,3 @@ def opportunity_trash(
 
 
 # --------------------------------------------------------------------------- stages
-
-
-def _modify_right_or_403(actor, opportunity: Opportunity) -> None:
-    """The process's modify right (PROSTEP "Modif") on top of the object right."""
-    from pipeline.rights import can_modify_process_opportunities
-
-    if not can_modify_process_opportunities(actor, opportunity.process):
-        raise PermissionDenied
-
-
-@transaction.atomic
-def opportunity_add(*, prospect_id: int, actor, process=None, step=None, **fields) -> Opportunity:
-    """A new opportunity of a prospect, created by the process rules of `pipeline.services`."""
-    from pipeline.services.opportunities import opportunity_create
-
-    prospect = Prospect.objects.get(pk=prospect_id)
-    if not can_change(actor, prospect):
-        raise PermissionDenied
-    fields.setdefault("owner", prospect.owner or actor)
-    return opportunity_create(actor=actor, process=process, step=step, prospect=prospect, **fields)
-
-
-@transaction.atomic
-def opportunity_update(
-    *,
-    opportunity_id: int,
-    actor,
-    data: dict[str, Any],
-    expected_version: int | None,
-    to_status: str | None = None,
-    to_step=None,
-    loss_reason=None,
-) -> Opportunity:
-    """Save the opportunity card. Field edits and owner changes (recorded) are made here;
-    a change of status or step goes through `pipeline.services.opportunity_move` (loss reason
-    required for lost, closing date, history, colours). A stale version raises ConcurrentEdit;
-    without the object right or the process's modify right, PermissionDenied."""
-    from pipeline.services.opportunities import opportunity_move
-
-    current = (
-        Opportunity.objects.select_for_update(of=("self",))
-        .select_related("updated_by", "owner", "prospect", "process")
-        .get(pk=opportunity_id)
-    )
-    if expected_version is not None and int(expected_version) != current.version:
-        raise ConcurrentEdit(current)
-    if not can_change(actor, current):
-        raise PermissionDenied
-    _modify_right_or_403(actor, current)
-    old_owner = current.owner
-    has_lines = current.lines.exists()
-    for name, value in data.items():
-        if name not in OPPORTUNITY_EDITABLE or (name == "amount" and has_lines):
-            continue
-        if name == "probability" and value is not None and int(value) != current.probability:
-            current.probability_is_manual = True
-        setattr(current, name, value)
-    current.touch(actor)
-    current.full_clean()
-    current.save()
-    if old_owner != current.owner:
-        owner_change_entry(
-            opportunity=current,
-            old=old_owner,
-            new=current.owner,
-            actor=actor,
-            at=current.updated_at,
-        ).save()
-    status_changes = to_status is not None and to_status != current.status
-    step_changes = to_step is not None and to_step.pk != current.step_id
-    if (
-        status_changes
-        or step_changes
-        or (
-            to_status == Opportunity.Status.LOST
-            and loss_reason
-            and loss_reason != current.loss_reason
-        )
-    ):
-        current = opportunity_move(
-            opportunity_id=current.pk,
-            actor=actor,
-            to_step=to_step if step_changes else None,
-            to_status=to_status if status_changes or to_status == Opportunity.Status.LOST else None,
-            loss_reason=loss_reason,
-        )
-    return current
-
-
-def probability_from_step(opportunity: Opportunity) -> int:
-    """The probability the opportunity has when it is not set by hand: 100 won, 0 lost, else
-    its step's (the rule `pipeline.services.opportunity_move` applies)."""
-    if opportunity.status == Opportunity.Status.WON:
-        return 100
-    if opportunity.status == Opportunity.Status.LOST:
-        return 0
-    return opportunity.step.probability if opportunity.step_id else opportunity.probability
-
-
-@transaction.atomic
-def opportunity_probability_follow_step(
-    *, opportunity_id: int, actor, expected_version: int | None = None
-) -> Opportunity:
-    """Undo a probability typed by hand: it follows the step again (and later moves). The
-    change of value is recorded in the history."""
-    opportunity = (
-        Opportunity.objects.select_for_update(of=("self",))
-        .select_related("updated_by", "process", "step")
-        .get(pk=opportunity_id)
-    )
-    if expected_version is not None and int(expected_version) != opportunity.version:
-        raise ConcurrentEdit(opportunity)
-    if not can_change(actor, opportunity):
-        raise PermissionDenied
-    _modify_right_or_403(actor, opportunity)
-    old = opportunity.probability
-    if not opportunity.probability_is_manual and old == probability_from_step(opportunity):
-        return opportunity  # it already follows the step
-    opportunity.probability = probability_from_step(opportunity)
-    opportunity.probability_is_manual = False
-    opportunity.touch(actor)
-    opportunity.save(
-        update_fields=[
-            "probability",
-            "probability_is_manual",
-            "updated_at",
-            "updated_by",
-            "version",
-        ]
-    )
-    HistoryEntry.objects.create(
-        prospect_id=opportunity.prospect_id,
-        opportunity=opportunity,
-        kind=HistoryEntry.Kind.PROBABILITY,
-        from_value=f"{old} %",
-        to_value=f"{opportunity.probability} %",
-        actor=actor,
-        at=opportunity.updated_at,
-    )
-    return opportunity
-
-
-OPPORTUNITY_EDITABLE = (
-    "summary",
-    "probability",
-    "amount",
-    "expected_date",
-    "interest",
-    "rating",
-    "project_notes",
-    "competitor",
-    "owner",
-    "closing_date",
-)
-
-
-def _user_label(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-def owner_change_entry(*, prospect=None, opportunity=None, old, new, actor, at) -> HistoryEntry:
-    return HistoryEntry(
-        prospect=prospect or (opportunity.prospect if opportunity else None),
-        opportunity=opportunity,
-        kind=HistoryEntry.Kind.OWNER,
-        from_value=_user_label(old) or "—",
-        to_value=_user_label(new) or "—",
-        actor=actor,
-        at=at,
-    )

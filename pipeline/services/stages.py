@@ -89,9 +89,11 @@ def step_update(
     duration_days: int | None = None,
     probability: int | None = None,
     folded: bool | None = None,
+    position: int | None = None,
 ) -> Step:
     """Edit a column (OpenFire "edit the column"): label, duration, probability, folded. A new
-    probability is applied to the open opportunities of the step not set by hand."""
+    probability is applied to the open opportunities of the step not set by hand. `position`
+    is the order number as given (the process admin renumbers its rows)."""
     step = _lock_step(step_id)
     _check_stage_rights(actor, step.process)
     if label is not None:
@@ -103,6 +105,8 @@ def step_update(
         step.probability = int(probability)
     if folded is not None:
         step.folded = bool(folded)
+    if position is not None:
+        step.position = int(position)
     try:
         step.full_clean()
     except ValidationError as exc:

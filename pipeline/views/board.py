@@ -247,7 +247,6 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
             return reswap(retarget(response, "#modal-body"), "innerHTML")
         loss_reason = form.cleaned_data["loss_reason"]
 
-    version = data.get("version", "")
     try:
         moved = opportunity_services.opportunity_move(
             opportunity_id=opportunity.pk,
@@ -258,12 +257,12 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
                 selectors.LOST: Opportunity.Status.LOST,
             }.get(key),
             loss_reason=loss_reason,
-            expected_version=version,
+            expected_version=data.get("version", ""),
             position=_position(process, data.get("prev", ""), data.get("next", "")),
         )
     except opportunity_services.MoveRefused as refusal:
-        current = Opportunity.objects.filter(pk=opportunity.pk).first()
-        stale = current is None or (version != "" and str(current.version) != version)
+        # Stale: someone moved it meanwhile, so the columns involved are shown as they now are.
+        current = refusal.conflict.current if refusal.conflict else None
         keys = [from_key, key, selectors.column_key_of(current) if current else original_key]
         return _refused(
             request,
@@ -271,7 +270,7 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
             steps,
             opportunity_id=opportunity.pk,
             message=refusal.message,
-            keys=keys if stale else [],
+            keys=keys if current else [],
             filters=filters,
         )
 

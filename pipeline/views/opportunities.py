@@ -6,16 +6,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from core import versions as versions
 from core.access import can_change, get_changeable_or_403, get_visible_or_404
+from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest, close_modal, with_message
+from core.versions import ConcurrentEdit
 from pipeline.forms import (
     LineForm,
     OpportunityForm,
 )
 from pipeline.models import Opportunity, OpportunityLine
+from pipeline.services import cards as card_services
 from pipeline.services import lines as line_services
-from pipeline.services import opportunities as opportunity_services
 from pipeline.views.board import board_url
 
 
@@ -66,7 +67,7 @@ def _opportunity_context(request, opportunity, form=None, **extra) -> dict:
         "form": form,
         "lines": opportunity.lines.all(),
         "line_form": LineForm(),
-        "step_probability": opportunity_services.probability_from_step(opportunity),
+        "step_probability": card_services.probability_from_step(opportunity),
         "board_url": board_url(),
     }
     context.update(extra)
@@ -90,32 +91,25 @@ def opportunity_detail(request: HtmxHttpRequest, pk: int):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                opportunity_services.opportunity_update(
+                card_services.opportunity_update(
                     opportunity_id=opportunity.pk,
                     actor=request.user,
-                    data={
-                        k: data[k] for k in opportunity_services.OPPORTUNITY_EDITABLE if k in data
-                    },
+                    data={k: data[k] for k in card_services.OPPORTUNITY_EDITABLE if k in data},
                     expected_version=data.get("version"),
                     to_status=data.get("status"),
                     to_step=data.get("step"),
                     loss_reason=data.get("loss_reason"),
                 )
-            except versions.ConcurrentEdit as conflict:
-                current = _opportunity(request, pk)
-                return render(
+            except ConcurrentEdit as conflict:
+                opportunity = _opportunity(request, pk)
+                current = OpportunityForm(instance=opportunity)
+                return stale_response(
                     request,
                     "prospects/opportunity_detail.html",
-                    _opportunity_context(
-                        request,
-                        current,
-                        form=OpportunityForm(instance=current),
-                        conflict=conflict.message,
-                        submitted={
-                            k: v for k, v in data.items() if k != "version" and v not in (None, "")
-                        },
-                    ),
-                    status=409,
+                    _opportunity_context(request, opportunity, form=current),
+                    error=conflict,
+                    typed=form,
+                    current=current,
                 )
             except MoveRefused as refused:
                 form.add_error(None, refused.message)
@@ -138,12 +132,12 @@ def opportunity_detail(request: HtmxHttpRequest, pk: int):
 def _probability_follow_step(request, opportunity):
     """The card's "follow the step again" button: undoes a probability typed by hand."""
     try:
-        opportunity_services.opportunity_probability_follow_step(
+        card_services.opportunity_probability_follow_step(
             opportunity_id=opportunity.pk,
             actor=request.user,
             expected_version=request.POST.get("version") or None,
         )
-    except versions.ConcurrentEdit as conflict:
+    except ConcurrentEdit as conflict:
         messages.error(request, conflict.message)
     else:
         messages.success(request, _("The probability follows the step again."))

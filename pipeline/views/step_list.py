@@ -19,6 +19,7 @@ from contacts.models import Address, Company
 from core.access import can_change, get_visible_or_404
 from core.htmx import HtmxHttpRequest, with_message
 from core.roles import is_manager
+from core.users import user_label
 from pipeline.clocks import days_since
 from pipeline.forms import STEP_LIST_SORTS, StepListFilter
 from pipeline.models import Opportunity, Process, Step, StepProgress
@@ -152,9 +153,7 @@ def _row(
         customer=linked is not None and linked.kind == Company.Kind.CUSTOMER,
         editable=may_modify and can_change(user, opportunity),
         deletable=may_delete and can_change(user, opportunity),
-        owner=(opportunity.owner.get_full_name() or opportunity.owner.get_username())
-        if opportunity.owner
-        else "",
+        owner=user_label(opportunity.owner),
         # Plain strings: 12 steps × 50 rows of localized numbers and URL reversals add up.
         cells=[
             StepCell(

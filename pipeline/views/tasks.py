@@ -1,12 +1,9 @@
 """Tasks: the agenda, the calendar, the task panel cards embed, the history tab, the feed."""
 
-import calendar
 import datetime as dt
-from itertools import groupby
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_not_required, login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,14 +15,15 @@ from django_htmx.http import trigger_client_event
 
 from contacts.models import Company, Person, Prospect
 from core.access import can_change, get_visible_or_404
+from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest, close_modal, with_message
 from core.redirects import safe_next
 from core.roles import is_manager
+from core.versions import ConcurrentEdit
 from pipeline.clocks import colour_for
-from pipeline.feeds import calendar_feed_for, feed_build, feed_regenerate
 from pipeline.forms import WEEKDAY_CHOICES, TaskFilter, TaskForm
 from pipeline.history import history_for
-from pipeline.models import CalendarFeed, Opportunity, Task
+from pipeline.models import Opportunity, Task
 from pipeline.services import activities
 
 TASKS_CHANGED = "jalon:tasks-changed"
@@ -67,10 +65,11 @@ def _task_target(task: Task):
 
 
 def can_change_task(user, task: Task) -> bool:
-    """Managers, the assignee, the author, and whoever may change the record it is about."""
+    """Whoever may change the task as a record (managers, its assignee, anyone when it is
+    unassigned), its author, and whoever may change the record it is about."""
     if not user.is_authenticated:
         return False
-    if is_manager(user) or task.assignee_id in (None, user.pk) or task.created_by_id == user.pk:
+    if can_change(user, task) or task.created_by_id == user.pk:
         return True
     _kind, target = _task_target(task)
     return target is not None and can_change(user, target)
@@ -90,7 +89,7 @@ def _tasks_changed(response: HttpResponse, message: str) -> HttpResponse:
     return with_message(response, message, "success")
 
 
-def _bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     return start, dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -112,7 +111,7 @@ def task_list(request: HtmxHttpRequest):
     task_filter.form.auto_id = "filter-%s"
     tasks = task_filter.qs if task_filter.is_bound else base.filter(assignee=user)
     today = timezone.localdate()
-    start_today, start_tomorrow = _bounds(today)
+    start_today, start_tomorrow = day_bounds(today)
     horizon = start_tomorrow + dt.timedelta(days=UPCOMING_DAYS)
     # The most recent overdue ones, oldest first; the section's badge tells how many there are.
     overdue = list(tasks.filter(start__lt=start_today).order_by("-start", "-id")[:AGENDA_ROWS])[
@@ -179,24 +178,24 @@ def task_detail(request: HtmxHttpRequest, pk: int):
     )
 
 
+def _form_template(request) -> str:
+    return "pipeline/task_form.html#task-form" if request.htmx else "pipeline/task_form.html"
+
+
+def _form_context(request, form, *, task=None, target_kind=None, target=None) -> dict:
+    return {
+        "form": form,
+        "task": task,
+        "action": reverse("task_edit", args=[task.pk]) if task else reverse("task_create"),
+        "target_kind": target_kind,
+        "target": target,
+        "next": safe_next(request, ""),
+    }
+
+
 def _form_response(request, form, *, task=None, target_kind=None, target=None, status=200):
-    template = "pipeline/task_form.html"
-    if request.htmx:
-        template += "#task-form"
-    action = reverse("task_edit", args=[task.pk]) if task else reverse("task_create")
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "task": task,
-            "action": action,
-            "target_kind": target_kind,
-            "target": target,
-            "next": safe_next(request, ""),
-        },
-        status=status,
-    )
+    context = _form_context(request, form, task=task, target_kind=target_kind, target=target)
+    return render(request, _form_template(request), context, status=status)
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -275,11 +274,18 @@ def task_edit(request: HtmxHttpRequest, pk: int):
                 expected_version=form.cleaned_data.get("version"),
                 **form.service_fields(),
             )
-        except activities.TaskConflict as conflict:
-            # Someone saved in between: show the current values (and version), not the stale ones.
+        except ConcurrentEdit as conflict:
+            # Someone saved in between: the form shows the current values (and version).
             task = _get_task(request, pk, change=True)
-            form = _edit_form(task, request.user)
-            form.errors[NON_FIELD_ERRORS] = form.error_class([str(conflict)])
+            current = _edit_form(task, request.user)
+            return stale_response(
+                request,
+                _form_template(request),
+                _form_context(request, current, task=task, target_kind=kind, target=target),
+                error=conflict,
+                typed=form,
+                current=current,
+            )
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -383,125 +389,3 @@ def history_panel(request: HtmxHttpRequest):
     return render(
         request, "pipeline/_history.html", {"history": history, "kind": kind, "target": target}
     )
-
-
-# --- calendar --------------------------------------------------------------------------------
-
-
-def _calendar_people(request):
-    """Whose tasks the calendar shows: mine (default), one colleague's, or the whole team's."""
-    value = request.GET.get("who", "")
-    users = list(get_user_model().objects.filter(is_active=True).order_by("first_name", "username"))
-    if value == "all":
-        return value, users, None
-    if value.isdigit() and any(u.pk == int(value) for u in users):
-        return value, users, int(value)
-    return "", users, request.user.pk
-
-
-@login_required
-@require_GET
-def task_calendar(request: HtmxHttpRequest):
-    """Month and day views. Another user's private tasks show as busy time only."""
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = timezone.localdate()
-    view = "day" if request.GET.get("view") == "day" else "month"
-    who, users, assignee_id = _calendar_people(request)
-    if view == "month":
-        weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(day.year, day.month)
-        first, last = weeks[0][0], weeks[-1][-1]
-    else:
-        weeks, first, last = [], day, day
-    if last > timezone.localdate() + dt.timedelta(days=activities.HORIZON_DAYS - 31):
-        activities.series_extend(through=last)
-    start, _unused = _bounds(first)
-    _unused, end = _bounds(last)
-    tasks = Task.objects.busy_for(request.user).filter(start__gte=start, start__lt=end)
-    if assignee_id is not None:
-        tasks = tasks.filter(assignee_id=assignee_id)
-    tasks = list(tasks.select_related("type", "assignee").order_by("start", "id"))
-    today = timezone.localdate()
-    for task in tasks:
-        task.busy_only = task.is_private and request.user.pk not in (
-            task.assignee_id,
-            task.created_by_id,
-        )
-        task.local_day = timezone.localtime(task.start).date()
-        task.clock = "done" if task.done else colour_for(task.start, today)
-    by_day = {key: list(group) for key, group in groupby(tasks, key=lambda t: t.local_day)}
-    if view == "month":
-        month_weeks = [
-            [(d, by_day.get(d, []), d.month == day.month) for d in week] for week in weeks
-        ]
-        previous = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-        following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    else:
-        month_weeks = []
-        previous, following = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
-    return render(
-        request,
-        "pipeline/task_calendar.html",
-        {
-            "view": view,
-            "day": day,
-            "today": today,
-            "weeks": month_weeks,
-            "day_tasks": by_day.get(day, []),
-            "previous": previous,
-            "following": following,
-            "who": who,
-            "users": users,
-        },
-    )
-
-
-# --- iCalendar feed --------------------------------------------------------------------------
-
-
-@login_not_required
-@require_GET
-def task_feed(request, token: str):
-    """The user's tasks for calendar apps; the secret token in the URL is the only key."""
-    feed = (
-        CalendarFeed.objects.select_related("user")
-        .filter(token=token, user__is_active=True)
-        .first()
-    )
-    if feed is None:
-        raise Http404
-    ics = feed_build(
-        user=feed.user,
-        domain=request.get_host().split(":")[0],
-        base_url=request.build_absolute_uri("/").rstrip("/"),
-    )
-    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="jalon.ics"'
-    return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_feed(request: HtmxHttpRequest):
-    """Where the user sees the feed's address and regenerates it (the old one stops working)."""
-    if request.method == "POST":
-        feed = feed_regenerate(user=request.user)
-        response = redirect("calendar_feed")
-        if request.htmx:
-            response = render(
-                request,
-                "pipeline/task_feed.html#feed-url",
-                {"feed": feed, "feed_url": _feed_url(request, feed)},
-            )
-        return with_message(
-            response, _("New address created: the old one no longer works."), "success"
-        )
-    feed = calendar_feed_for(user=request.user)
-    return render(
-        request, "pipeline/task_feed.html", {"feed": feed, "feed_url": _feed_url(request, feed)}
-    )
-
-
-def _feed_url(request, feed: CalendarFeed) -> str:
-    return request.build_absolute_uri(reverse("task_feed", args=[feed.token]))

@@ -1,23 +1,22 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.models import ExtraField, Person, Prospect
-from core import versions as versions
 from core.access import can_change, get_changeable_or_403, get_visible_or_404
+from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest, with_message
 from core.redirects import safe_next
 from core.roles import is_manager
+from core.versions import ConcurrentEdit
 from pipeline.models import Opportunity
-from pipeline.services import opportunities as opportunity_services
+from pipeline.services import cards as card_services
 from pipeline.views.board import board_url
 from prospects import exporting, services
 from prospects.filters import OPPORTUNITY_SORTS, SORTS, ProspectFilter
@@ -275,31 +274,22 @@ def prospect_detail(request: HtmxHttpRequest, pk: int):
                     )
                     messages.success(request, _("Saved."))
                     return redirect(f"{prospect.get_absolute_url()}?tab=details")
-        except versions.ConcurrentEdit as conflict:
-            # Show the current values; the user's input is listed so nothing typed is lost.
-            current = conflict.current
-            submitted = form.cleaned_data if form is not None else extra_form.cleaned_data
-            form = ProspectForm(instance=current) if tab == "details" else None
-            extra_form = ExtraFieldsForm(prospect=current) if tab == "extra" else None
-            prospect = current
-            status = 409
-            return render(
+        except ConcurrentEdit as conflict:
+            # The form shows the current values; the conflict lists what the user typed.
+            prospect = conflict.current
+            if tab == "extra":
+                typed, current = extra_form, ExtraFieldsForm(prospect=prospect)
+                form_context = {"extra_form": current}
+            else:
+                typed, current = form, ProspectForm(instance=prospect)
+                form_context = {"form": current}
+            return stale_response(
                 request,
                 "prospects/prospect_detail.html",
-                _card_context(
-                    request,
-                    prospect,
-                    tab,
-                    form=form,
-                    extra_form=extra_form,
-                    conflict=conflict.message,
-                    submitted={
-                        k: v
-                        for k, v in submitted.items()
-                        if k != "version" and v not in (None, "", [])
-                    },
-                ),
-                status=status,
+                _card_context(request, prospect, tab, **form_context),
+                error=conflict,
+                typed=typed,
+                current=current,
             )
         status = 422
     if tab == "details" and form is None:
@@ -335,7 +325,7 @@ def prospect_opportunity_create(request: HtmxHttpRequest, pk: int):
     if data["amount"] is not None:
         fields["amount"] = data["amount"]
     try:
-        opportunity = opportunity_services.opportunity_add(
+        opportunity = card_services.opportunity_add(
             prospect_id=prospect.pk, actor=request.user, process=data["process"], **fields
         )
     except MoveRefused as refused:
@@ -397,6 +387,10 @@ def prospect_import_contact(request: HtmxHttpRequest):
 # --------------------------------------------------------------------------- delete all, trash
 
 
+def _trash_of_prospects() -> str:
+    return f"{reverse('trash')}?kind=prospect"
+
+
 def _managers_only(request):
     if not is_manager(request.user):
         raise PermissionDenied
@@ -425,7 +419,7 @@ def prospect_delete_all(request: HtmxHttpRequest):
                     "days": services.settings.TRASH_RETENTION_DAYS,
                 },
             )
-            return redirect("prospect_trash")
+            return redirect(_trash_of_prospects())
     count = Prospect.objects.count()
     return render(
         request,
@@ -441,58 +435,7 @@ def prospect_delete_all(request: HtmxHttpRequest):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_GET
 def prospect_trash(request: HtmxHttpRequest):
-    _managers_only(request)
-    trashed = (
-        Prospect.all_objects.trashed()
-        .filter(deleted_at__gte=services.trash_limit())
-        .select_related("deleted_by", "owner")
-        .order_by("-deleted_at", "last_name", "id")
-    )
-    page = Paginator(trashed, 100).get_page(request.GET.get("page"))
-    batches = (
-        Prospect.all_objects.trashed()
-        .filter(deleted_at__gte=services.trash_limit())
-        .values("deleted_at", "deleted_by__username")
-        .order_by("-deleted_at")
-    )
-    batches = batches.annotate(count=Count("id"))[:20]
-    return render(
-        request,
-        "prospects/trash.html",
-        {
-            "page": page,
-            "batches": batches,
-            "days": services.settings.TRASH_RETENTION_DAYS,
-        },
-    )
-
-
-@login_required
-@require_POST
-def prospect_restore(request: HtmxHttpRequest):
-    _managers_only(request)
-    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
-    batch = request.POST.get("batch")
-    if batch:
-        try:
-            deleted_at = dt.datetime.fromisoformat(batch)
-        except ValueError:
-            deleted_at = None
-        ids = (
-            list(
-                Prospect.all_objects.trashed()
-                .filter(deleted_at=deleted_at)
-                .values_list("pk", flat=True)
-            )
-            if deleted_at
-            else []
-        )
-    try:
-        count = services.prospects_restore(prospect_ids=ids, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(count)d prospect(s) restored.") % {"count": count})
-    return redirect("prospect_trash")
+    """The prospects' former trash page: the trash page, showing the prospects."""
+    return redirect(_trash_of_prospects(), permanent=True)

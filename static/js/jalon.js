@@ -28,6 +28,15 @@
     if (dialog && dialog.open) dialog.close();
   });
 
+  // A stale save is answered 409 with the form showing the current values and the conflict
+  // (core/_conflict.html): swap it like a success, which htmx does not do for a 4xx.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // Server messages sent with htmx responses (HX-Trigger: {"jalon:message": {...}}).
   document.addEventListener("jalon:message", function (event) {
     const box = document.getElementById("messages");

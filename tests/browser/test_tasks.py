@@ -74,3 +74,32 @@ def test_task_panel_embedded_in_a_card(page, live_server, login):
     page.goto(f"{live_server.url}/tasks/panel/?prospect={prospect.pk}")
     assert page.locator("text=Send the quote").is_visible()
     assert page.locator("text=More details").count() == 0
+
+
+def test_a_stale_save_in_the_dialog_shows_the_conflict_and_the_current_values(
+    page, live_server, login
+):
+    """The 409 answer is swapped into the open dialog (jalon.js), which then shows the
+    current values and the conflict partial; nothing typed is lost from view."""
+    rep = f.RepFactory(username="alice")
+    manager = f.ManagerFactory(username="marie", first_name="Marie", last_name="Martin")
+    task = activities.task_create(
+        actor=rep,
+        title="Call the buyer",
+        type=f.task_type("call"),
+        assignee=rep,
+        start=timezone.now() + dt.timedelta(hours=3),
+    )
+    login(page, "alice")
+    page.goto(f"{live_server.url}/tasks/")
+    page.click(f"a.task-title[hx-get='/tasks/{task.pk}/edit/']")
+    page.wait_for_selector("#modal[open] #id_title")
+    activities.task_update(task=task, actor=manager, title="Call the buyer's boss")
+    page.fill("#modal #id_title", "Call the buyer again")
+    page.click("#modal button[type=submit].btn-primary")
+    page.wait_for_selector("#modal[open] [data-conflict]")
+    conflict = page.locator("#modal [data-conflict]")
+    assert "was changed by Marie Martin" in conflict.inner_text()
+    assert conflict.locator("th[scope=row]").all_inner_texts() == ["What to do"]
+    assert page.input_value("#modal #id_title") == "Call the buyer's boss"
+    assert Task.objects.get(pk=task.pk).title == "Call the buyer's boss"

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from contacts import services
 from contacts.models import Address, Affiliation, Company, CompanySearchWord, Person
+from core.versions import ConcurrentEdit
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_company_update_bumps_version_and_refuses_stale(rep, other_rep):
         company=company, actor=other_rep, data={"name": "Dupont SA"}, version=1
     )
     assert updated.version == 2 and updated.updated_by == other_rep
-    with pytest.raises(services.ConcurrentEdit) as exc:
+    with pytest.raises(ConcurrentEdit) as exc:
         services.company_update(company=company, actor=rep, data={"name": "Dupont SAS"}, version=1)
     assert exc.value.current.name == "Dupont SA"
     assert Company.objects.get().name == "Dupont SA"
@@ -137,7 +138,7 @@ def test_person_update_stale(rep):
     person = services.person_create(actor=rep, data={"last_name": "Martin", "phone": "0612345678"})
     assert person.phone == "+33612345678"
     services.person_update(person=person, actor=rep, data={"job_title": "CEO"}, version=1)
-    with pytest.raises(services.ConcurrentEdit):
+    with pytest.raises(ConcurrentEdit):
         services.person_update(person=person, actor=rep, data={"job_title": "CFO"}, version=1)
 
 

@@ -34,8 +34,35 @@ def test_vat_bad(value, message):
     assert exc.value.messages == [str(message)]
 
 
-def test_foreign_vat_format_accepted():
-    assert v.clean_vat("DE 123456789") == "DE123456789"
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("DE 136 695 976", "DE136695976"),
+        ("BE 0403.170.701", "BE0403170701"),
+        ("EL 094259216", "EL094259216"),  # Greece
+        ("FR K7 399859412", "FRK7399859412"),  # a French key may hold letters
+        # Outside the EU only the format is checked.
+        ("GB 123456789", "GB123456789"),
+        ("CHE123456789", "CHE123456789"),
+    ],
+)
+def test_vat_good(value, expected):
+    assert v.clean_vat(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("DE123456789", v.VAT_KEY),  # wrong check digit (DE136695976 is right)
+        ("BE0403170702", v.VAT_KEY),
+        ("DE12345678", v.VAT_COUNTRY_FORMAT),  # German numbers have 9 digits
+        ("FR59542051181", v.VAT_FR_KEY),  # SIREN inside with a wrong Luhn key
+    ],
+)
+def test_eu_vat_checked_by_its_country_rule(value, message):
+    with pytest.raises(ValidationError) as exc:
+        v.clean_vat(value)
+    assert exc.value.messages == [str(message)]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import services
+from contacts import attachments, services
 from contacts.models import Address, Company, Document, Note, Person, PostalCode
 from tests import factories as f
 
@@ -138,7 +138,7 @@ def test_company_edit_stale_version_shows_current_values(rep_client, rep, compan
     }
     response = rep_client.post(url, data)
     html = response.content.decode()
-    assert "Someone else changed this record" in html
+    assert "This record was changed by" in html
     assert "Bakery" in html
     company.refresh_from_db()
     assert company.name == "Dupont SA"
@@ -161,7 +161,7 @@ def test_company_edit_refused_to_other_rep(client, other_rep, company):
 )
 def test_company_card_tabs(rep_client, rep, company, tab):
     services.person_create(actor=rep, data={"last_name": "Martin"}, company=company)
-    services.note_create(target=company, actor=rep, subject="Hello note")
+    attachments.note_create(target=company, actor=rep, subject="Hello note")
     url = reverse("company_detail", args=[company.pk])
     response = rep_client.get(url, {"tab": tab})
     assert response.status_code == 200
@@ -402,10 +402,12 @@ def test_document_refused_type_and_size(rep, company, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.DOCUMENT_MAX_BYTES = 10
     with pytest.raises(services.ValidationError) as exc:
-        services.document_attach(target=company, uploaded_file=upload("virus.exe"), actor=rep)
+        attachments.document_attach(target=company, uploaded_file=upload("virus.exe"), actor=rep)
     assert "Files of type .exe cannot be attached" in exc.value.messages[0]
     with pytest.raises(services.ValidationError) as exc:
-        services.document_attach(target=company, uploaded_file=upload(content=b"x" * 11), actor=rep)
+        attachments.document_attach(
+            target=company, uploaded_file=upload(content=b"x" * 11), actor=rep
+        )
     assert "is too large" in exc.value.messages[0]
     assert not Document.objects.exists()
 
@@ -422,7 +424,7 @@ def test_document_upload_error_shown(rep_client, company, settings, tmp_path):
 def test_document_download_refused_without_access(client, rep, company, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.REPS_SEE_ONLY_OWN = True
-    document = services.document_attach(target=company, uploaded_file=upload(), actor=rep)
+    document = attachments.document_attach(target=company, uploaded_file=upload(), actor=rep)
     stranger = f.RepFactory(username="stranger")
     client.force_login(stranger)
     assert client.get(reverse("document_download", args=[document.pk])).status_code == 404
@@ -570,3 +572,33 @@ def test_restored_company_is_found_again(rep_client, rep, manager, company):
     assert "Dupont SA" not in rep_client.get(reverse("company_list"), {"q": "dup"}).content.decode()
     record_restore(obj=Company.all_objects.get(pk=company.pk), actor=manager)
     assert "Dupont SA" in rep_client.get(reverse("company_list"), {"q": "dup"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    "direction, tab, message",
+    [
+        ("company_person_link", "contacts", "Léa MARTIN linked."),
+        ("person_company_link", "companies", "Linked to Durand SARL."),
+    ],
+)
+def test_a_person_and_a_company_link_from_either_card(rep_client, rep, direction, tab, message):
+    """Both directions make the same affiliation through the one link page."""
+    company = services.company_create(actor=rep, data={"name": "Durand SARL"})
+    person = services.person_create(actor=rep, data={"first_name": "Léa", "last_name": "Martin"})
+    anchor, other, field = (
+        (company, person, "person")
+        if direction == "company_person_link"
+        else (person, company, "company")
+    )
+    url = reverse(direction, args=[anchor.pk])
+    page = rep_client.get(url).content.decode()
+    assert str(anchor) in page and str(other) in page  # the heading, the choice
+
+    response = rep_client.post(url, {field: other.pk, "rank": "1", "role": "Buyer"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{anchor.get_absolute_url()}?tab={tab}"
+    assert message in response.content.decode()
+    assert person.affiliations.get().company == company
+    assert person.affiliations.get().role == "Buyer"
+    again = rep_client.post(url, {field: other.pk, "rank": "1"})
+    assert again.status_code == 200 and person.affiliations.count() == 1  # no longer offered

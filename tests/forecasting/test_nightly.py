@@ -15,7 +15,6 @@ from forecasting.services import (
     forecast_snapshot_take,
     nightly_run,
     overdue_refresh,
-    trash_purge,
 )
 from pipeline import clocks
 from pipeline.models import Colour, Opportunity, Task
@@ -272,18 +271,21 @@ def test_digest_in_english_when_the_site_is_in_english(rep, other_rep, settings)
 
 @override_settings(TRASH_RETENTION_DAYS=30)
 def test_trash_older_than_the_retention_is_purged(rep):
+    """The nightly job runs the trash's one purge (`core.trash.trash_purge`), from midnight."""
     old = f.ProspectFactory(job_title="Buyer", deleted_at=paris(2026, 2, 1, 12, 0))
     recent = f.ProspectFactory(job_title="Buyer", deleted_at=paris(2026, 3, 1, 12, 0))
     alive = f.ProspectFactory(job_title="Buyer")
     old_task = f.TaskFactory(deleted_at=paris(2026, 1, 1, 12, 0))
+    just_kept = f.TaskFactory(deleted_at=paris(2026, 2, 8, 0, 0))
 
-    purged = trash_purge(today=DAY)
+    purged = nightly_run(day=DAY)["purged"]
 
     assert purged["contacts.Prospect"] == 1
     assert purged["pipeline.Task"] == 1
     assert set(Prospect.all_objects.values_list("pk", flat=True)) == {recent.pk, alive.pk}
     assert not Task.all_objects.filter(pk=old_task.pk).exists()
     assert not Prospect.all_objects.filter(pk=old.pk).exists()
+    assert Task.all_objects.filter(pk=just_kept.pk).exists()
 
 
 def test_nightly_run_summary(rep):

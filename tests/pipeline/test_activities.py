@@ -256,8 +256,8 @@ def test_edit_detects_a_concurrent_change(rep_client, rep):
         },
         headers={"HX-Request": "true"},
     )
-    assert response.status_code == 200
-    assert str(activities.STALE_VERSION) in response.content.decode()
+    assert response.status_code == 409
+    assert "This record was changed by" in response.content.decode()
     task.refresh_from_db()
     assert task.title == "Changed elsewhere"
 

@@ -1,8 +1,11 @@
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
-from pipeline.models import Process
+from pipeline.models import Opportunity, Process, Step, Task
+from pipeline.services.stages import STAGES_NOT_ALLOWED, STEP_LAST, STEP_NOT_EMPTY
 from tests import factories as f
+from tests.admin_forms import add_inline_row, admin_form_data, errors_of
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +134,149 @@ def test_admin_refuses_deleting_a_step_with_an_inactive_opportunity(admin_client
     response = admin_client_.post(reverse("admin:pipeline_process_change", args=[process.pk]), data)
     assert response.status_code == 200
     assert process.steps.filter(pk=second.pk).exists()
+
+
+# --------------------------------------------------------------------------- the column services
+
+
+def _process_page(client, process):
+    url = reverse("admin:pipeline_process_change", args=[process.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    return url, response, admin_form_data(response)
+
+
+def _step_row(data, step) -> str:
+    """The prefix of `step`'s row in the posted data ("steps-3")."""
+    for key, value in data.items():
+        if key.startswith("steps-") and key.endswith("-id") and value == str(step.pk):
+            return key.removesuffix("-id")
+    raise AssertionError(f"no row for {step}")
+
+
+@pytest.fixture
+def busy_process(db):
+    """A process whose first step holds an open opportunity following its step, one set by
+    hand and a won one."""
+    process = f.ProcessFactory(name="Busy", steps=[("Call", 3, 10), ("Offer", 3, 50)])
+    first = process.steps.order_by("position").first()
+    follows = f.OpportunityFactory(process=process, step=first, summary="follows")
+    by_hand = f.OpportunityFactory(
+        process=process, step=first, probability=33, probability_is_manual=True, summary="hand"
+    )
+    won = f.OpportunityFactory(
+        process=process, step=first, status=Opportunity.Status.WON, probability=100, summary="won"
+    )
+    return process, first, follows, by_hand, won
+
+
+def test_a_step_probability_changed_in_the_admin_carries_like_the_board(
+    manager_client, busy_process
+):
+    process, first, follows, by_hand, won = busy_process
+    url, _response, data = _process_page(manager_client, process)
+    data[f"{_step_row(data, first)}-probability"] = "40"
+
+    response = manager_client.post(url, data)
+
+    assert response.status_code == 302, errors_of(response)
+    first.refresh_from_db()
+    assert first.probability == 40
+    probabilities = dict(
+        Opportunity.objects.filter(process=process).values_list("summary", "probability")
+    )
+    # The board's column editor (`step_update`) does the same: open ones following their step.
+    assert probabilities == {"follows": 40, "hand": 33, "won": 100}
+
+
+def test_deleting_a_step_with_opportunities_is_refused_and_nothing_changes(
+    manager_client, busy_process
+):
+    process, first, *_ = busy_process
+    second = process.steps.order_by("position").last()
+    url, _response, data = _process_page(manager_client, process)
+    data["name"] = "Renamed"
+    data[f"{_step_row(data, second)}-label"] = "Renamed too"
+    data[f"{_step_row(data, first)}-DELETE"] = "on"
+    steps_before = list(process.steps.values())
+
+    response = manager_client.post(url, data)
+
+    assert response.status_code == 200
+    expected = str(STEP_NOT_EMPTY).format(step="Call", count=3)
+    assert expected in errors_of(response)
+    assert expected in response.content.decode()
+    assert list(process.steps.values()) == steps_before
+    assert Process.objects.get(pk=process.pk).name == "Busy"
+
+
+def test_deleting_the_last_step_is_refused(manager_client):
+    process = f.ProcessFactory(name="Single", steps=1)
+    url, _response, data = _process_page(manager_client, process)
+    data[f"{_step_row(data, process.steps.get())}-DELETE"] = "on"
+    response = manager_client.post(url, data)
+    assert response.status_code == 200
+    assert str(STEP_LAST) in errors_of(response)
+    assert process.steps.count() == 1
+
+
+def test_an_empty_step_is_deleted_and_a_new_one_goes_at_the_end(manager_client):
+    process = f.ProcessFactory(name="Tidy", steps=3)
+    first, middle, last = process.steps.order_by("position")
+    url, response, data = _process_page(manager_client, process)
+    data[f"{_step_row(data, middle)}-DELETE"] = "on"
+    add_inline_row(data, response, Step, {"label": "Signature", "probability": "90"})
+
+    assert manager_client.post(url, data).status_code == 302
+
+    assert list(process.steps.order_by("position", "id").values_list("label", flat=True)) == [
+        first.label,
+        last.label,
+        "Signature",
+    ]
+
+
+def test_a_step_is_reordered_by_its_order_number(manager_client):
+    process = f.ProcessFactory(name="Order", steps=3)
+    first, middle, last = process.steps.order_by("position")
+    url, _response, data = _process_page(manager_client, process)
+    data[f"{_step_row(data, last)}-position"] = "0"
+    data[f"{_step_row(data, first)}-position"] = "1"
+    data[f"{_step_row(data, middle)}-position"] = "2"
+
+    assert manager_client.post(url, data).status_code == 302
+
+    assert list(process.steps.order_by("position").values_list("pk", flat=True)) == [
+        last.pk,
+        first.pk,
+        middle.pk,
+    ]
+
+
+def test_staff_who_are_not_managers_may_not_change_the_steps(client, rep):
+    """The column services are managers' (`can_manage_stages`), in the admin too."""
+    from django.contrib.auth.models import Permission
+
+    rep.is_staff = True
+    rep.save()
+    rep.user_permissions.add(  # the admin's permissions on processes and steps
+        *Permission.objects.filter(
+            content_type__app_label="pipeline", content_type__model__in=["process", "step"]
+        )
+    )
+    process = f.ProcessFactory(name="Guarded", steps=2)
+    client.force_login(rep)
+    url, _response, data = _process_page(client, process)
+    data[f"{_step_row(data, process.steps.first())}-probability"] = "99"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert str(STAGES_NOT_ALLOWED) in errors_of(response)
+    assert not process.steps.filter(probability=99).exists()
+
+
+def test_tasks_are_not_in_the_admin():
+    """Their rules (done by, series, colours, the trash) are the task services': the admin
+    offers no way around them, deletion included."""
+    assert not admin.site.is_registered(Task)

@@ -149,7 +149,7 @@ def test_rule_validation(process):
 def test_document_attached_runs_rule(rep, process, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from contacts.services import document_attach
+    from contacts.attachments import document_attach
 
     settings.MEDIA_ROOT = tmp_path
     s1, s2, *_ = steps_of(process)

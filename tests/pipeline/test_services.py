@@ -254,7 +254,7 @@ def test_malformed_version_refused_as_stale(rep, free, version):
         opportunity_services.opportunity_move(
             opportunity_id=opportunity.pk, actor=rep, to_step=s2, expected_version=version
         )
-    assert exc.value.message.startswith("This opportunity was changed by")
+    assert exc.value.message.startswith("This record was changed by")
     with pytest.raises(opportunity_services.MoveRefused):
         step_services.step_complete(
             opportunity_id=opportunity.pk, step_id=s1.pk, actor=rep, expected_version=version

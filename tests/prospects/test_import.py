@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from contacts.models import ExtraField, Prospect
 from pipeline.models import Opportunity
-from prospects import importing
+from prospects import importing, readers
 from prospects.imports import prospects_import
 from tests import factories as f
 
@@ -103,6 +103,8 @@ def alice(db):
         ("\t", "utf-8", False),
         (";", "cp1252", False),
         (",", "latin-1", False),
+        (";", "utf-16", False),
+        (";", "mac_roman", False),
     ],
 )
 def test_csv_formats_and_encodings(tmp_path, alice, default_process, delimiter, encoding, bom):
@@ -332,10 +334,89 @@ def test_command_valid_only(tmp_path, alice, default_process, capsys):
 
 
 def test_detect_encoding():
-    assert importing.detect_encoding("é".encode()) == "utf-8"
-    assert importing.detect_encoding(codecs.BOM_UTF8 + b"a") == "utf-8-sig"
-    assert importing.detect_encoding("é".encode("cp1252")) == "cp1252"
-    assert importing.detect_encoding(b"\x81\xe9") == "latin-1"
+    assert readers.detect_encoding("é".encode()) == "utf-8"
+    assert readers.detect_encoding(codecs.BOM_UTF8 + b"a") == "utf-8-sig"
+    assert readers.detect_encoding("é".encode("cp1252")) == "cp1252"
+    # Bytes Windows-1252 leaves undefined: read by another code page, or Latin-1 at worst.
+    undefined = b"Nom\n\x81\x8d\x8f\x90\x9d\n"
+    encoding = readers.detect_encoding(undefined)
+    assert encoding != "cp1252"
+    undefined.decode(encoding)
+    # Nothing plausible (a binary file): Latin-1 decodes it, and the NUL check refuses it.
+    assert readers.detect_encoding(b"\x00\xff\xfe\x00\x01\x02" * 50) == "latin-1"
+
+
+# French text with what tells the Western code pages apart: accents, €, œ, the typographic ’.
+FRENCH_ROWS = [
+    [
+        "Mme",
+        "Lefèvre",
+        "Zoé",
+        "Bœuf & Fils",
+        "zoe@boeuf.fr",
+        "",
+        "Besançon",
+        "L’œuvre complète, cœur de l’offre",
+        "12 500 €",
+        "",
+        "",
+        "",
+    ],
+    [
+        "M.",
+        "Noël",
+        "Hervé",
+        "Société Générale d’Été",
+        "herve@ete.fr",
+        "",
+        "Saint-Étienne",
+        "Reprise à l’identique",
+        "1 000 €",
+        "",
+        "",
+        "",
+    ],
+]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "detected"),
+    [
+        ("cp1252", "cp1252"),  # Excel's "CSV" on Windows
+        ("utf-16", "utf_16"),  # Excel's "Unicode text" (with its BOM)
+        ("mac_roman", "mac_roman"),
+    ],
+)
+def test_legacy_encodings_read_right(tmp_path, encoding, detected):
+    path = write_csv(tmp_path, FRENCH_ROWS, encoding=encoding)
+    source = readers.open_source(path)
+    try:
+        assert source.encoding == detected
+        assert source.headers == HEADER
+        assert list(source.rows) == FRENCH_ROWS
+    finally:
+        source.close()
+
+
+def test_utf16_without_bom_is_refused_rather_than_misread(tmp_path):
+    path = write_csv(tmp_path, FRENCH_ROWS, encoding="utf-16-le")
+    with pytest.raises(ValueError, match="binary content"):
+        readers.open_source(path)
+
+
+def test_encoding_detection_reads_only_the_sample(tmp_path, monkeypatch):
+    seen = []
+    monkeypatch.setattr(
+        readers, "detect_encoding", lambda sample: seen.append(len(sample)) or "cp1252"
+    )
+    path = write_csv(tmp_path, FRENCH_ROWS * 2000, encoding="cp1252")
+    assert path.stat().st_size > readers.SAMPLE_SIZE
+    source = readers.open_source(path)
+    try:
+        assert sum(1 for _row in source.rows) == 4000
+    finally:
+        source.close()
+    assert seen == [readers.SAMPLE_SIZE]
 
 
 @pytest.mark.parametrize(

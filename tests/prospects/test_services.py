@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from contacts.models import Affiliation, Company, Person, Prospect
+from core import trash
 from core import versions as versions
 from pipeline.models import HistoryEntry, Opportunity, OpportunityLine
+from pipeline.services import cards as card_services
 from pipeline.services import lines as line_services
-from pipeline.services import opportunities as opportunity_services
 from pipeline.services.opportunities import LOSS_REASON_REQUIRED, MoveRefused
 from prospects import services
 from tests import factories as f
@@ -128,7 +129,7 @@ def test_restore_and_purge_respect_the_retention(manager, settings):
     )
     with pytest.raises(ValidationError):
         services.prospects_restore(prospect_ids=[old.pk], actor=manager)
-    assert services.prospects_purge_trash() >= 1
+    assert trash.trash_purge()["contacts.Prospect"] >= 1
     assert not Prospect.all_objects.filter(pk=old.pk).exists()
     assert Prospect.all_objects.filter(pk=recent.pk).exists()
 
@@ -246,7 +247,7 @@ def test_line_needs_an_item(rep, default_process):
 def test_lost_requires_a_loss_reason_and_won_sets_the_closing_date(rep, default_process):
     opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), owner=rep)
     with pytest.raises(MoveRefused) as refused:
-        opportunity_services.opportunity_update(
+        card_services.opportunity_update(
             opportunity_id=opportunity.pk,
             actor=rep,
             data={},
@@ -257,7 +258,7 @@ def test_lost_requires_a_loss_reason_and_won_sets_the_closing_date(rep, default_
     opportunity.refresh_from_db()
     assert opportunity.status == Opportunity.Status.OPEN
     reason = f.LossReasonFactory(name="Too expensive")
-    opportunity_services.opportunity_update(
+    card_services.opportunity_update(
         opportunity_id=opportunity.pk,
         actor=rep,
         data={},
@@ -276,7 +277,7 @@ def test_opportunity_update_records_owner_change_and_refuses_stale_version(
 ):
     opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), owner=rep)
     seen = opportunity.version
-    opportunity_services.opportunity_update(
+    card_services.opportunity_update(
         opportunity_id=opportunity.pk,
         actor=rep,
         data={"owner": other_rep, "rating": 4},
@@ -284,7 +285,7 @@ def test_opportunity_update_records_owner_change_and_refuses_stale_version(
     )
     assert opportunity.history.filter(kind=HistoryEntry.Kind.OWNER).exists()
     with pytest.raises(versions.ConcurrentEdit):
-        opportunity_services.opportunity_update(
+        card_services.opportunity_update(
             opportunity_id=opportunity.pk, actor=rep, data={"rating": 1}, expected_version=seen
         )
 
@@ -305,7 +306,7 @@ def test_opportunity_update_needs_the_process_modify_right(rep, managers_only_pr
         prospect=f.ProspectFactory(owner=rep), process=managers_only_process, summary="Before"
     )
     with pytest.raises(PermissionDenied):
-        opportunity_services.opportunity_update(
+        card_services.opportunity_update(
             opportunity_id=opportunity.pk,
             actor=rep,
             data={"summary": "After"},
@@ -355,7 +356,7 @@ def test_a_form_opened_before_the_trash_is_stale(rep, manager, default_process):
     restored = Opportunity.objects.get(pk=opportunity.pk)
     assert restored.version == seen + 2 and restored.updated_by == manager
     with pytest.raises(versions.ConcurrentEdit):
-        opportunity_services.opportunity_update(
+        card_services.opportunity_update(
             opportunity_id=opportunity.pk, actor=rep, data={"summary": "x"}, expected_version=seen
         )
 
@@ -363,14 +364,14 @@ def test_a_form_opened_before_the_trash_is_stale(rep, manager, default_process):
 def test_probability_follows_the_step_again(rep):
     process = f.ProcessFactory(steps=[("Contact", 3, 40)])
     opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), process=process)
-    opportunity_services.opportunity_update(
+    card_services.opportunity_update(
         opportunity_id=opportunity.pk, actor=rep, data={"probability": 75}, expected_version=None
     )
     opportunity.refresh_from_db()
     assert (opportunity.probability, opportunity.probability_is_manual) == (75, True)
     version = opportunity.version
 
-    result = opportunity_services.opportunity_probability_follow_step(
+    result = card_services.opportunity_probability_follow_step(
         opportunity_id=opportunity.pk, actor=rep, expected_version=version
     )
     assert (result.probability, result.probability_is_manual) == (40, False)
@@ -378,9 +379,7 @@ def test_probability_follows_the_step_again(rep):
     entry = HistoryEntry.objects.get(opportunity=opportunity, kind=HistoryEntry.Kind.PROBABILITY)
     assert (entry.from_value, entry.to_value, entry.actor) == ("75 %", "40 %", rep)
     # Already following: nothing changes, nothing recorded.
-    opportunity_services.opportunity_probability_follow_step(
-        opportunity_id=opportunity.pk, actor=rep
-    )
+    card_services.opportunity_probability_follow_step(opportunity_id=opportunity.pk, actor=rep)
     assert (
         HistoryEntry.objects.filter(
             opportunity=opportunity, kind=HistoryEntry.Kind.PROBABILITY
@@ -399,7 +398,7 @@ def test_probability_follow_step_uses_the_status_rule_and_the_rights(
         probability_is_manual=True,
     )
     assert (
-        opportunity_services.opportunity_probability_follow_step(
+        card_services.opportunity_probability_follow_step(
             opportunity_id=won.pk, actor=rep
         ).probability
         == 100
@@ -415,13 +414,13 @@ def test_probability_follow_step_uses_the_status_rule_and_the_rights(
     )
     for opportunity in (theirs, locked):
         with pytest.raises(PermissionDenied):
-            opportunity_services.opportunity_probability_follow_step(
+            card_services.opportunity_probability_follow_step(
                 opportunity_id=opportunity.pk, actor=rep
             )
         opportunity.refresh_from_db()
         assert opportunity.probability_is_manual
     with pytest.raises(versions.ConcurrentEdit):
-        opportunity_services.opportunity_probability_follow_step(
+        card_services.opportunity_probability_follow_step(
             opportunity_id=won.pk, actor=rep, expected_version=1
         )
 

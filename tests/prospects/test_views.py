@@ -349,21 +349,25 @@ def test_add_to_contacts_and_import_a_contact(rep_client, prospects):
     assert response["Location"] == prospect.get_absolute_url()
 
 
+TRASH_OF_PROSPECTS = "/trash/?kind=prospect"
+
+
 def test_delete_all_and_trash_are_for_managers(rep_client, client, manager, prospects):
     assert rep_client.get("/prospects/delete-all/").status_code == 403
     assert rep_client.post("/prospects/delete-all/", {"confirmation": "DELETE"}).status_code == 403
-    assert rep_client.get("/prospects/trash/").status_code == 403
+    assert rep_client.get(TRASH_OF_PROSPECTS).status_code == 403
     assert Prospect.objects.count() == 2
     client.force_login(manager)
     response = client.post("/prospects/delete-all/", {"confirmation": "delete"})
     assert response.status_code == 422 and Prospect.objects.count() == 2
     response = client.post("/prospects/delete-all/", {"confirmation": "DELETE"})
-    assert response["Location"] == reverse("prospect_trash")
+    assert response["Location"] == TRASH_OF_PROSPECTS
     assert Prospect.objects.count() == 0
-    page = client.get("/prospects/trash/")
-    assert "ROUGE" in page.content.decode()
+    html = client.get(TRASH_OF_PROSPECTS).content.decode()
+    assert "ROUGE" in html
     batch = Prospect.all_objects.values_list("deleted_at", flat=True).first()
-    client.post("/prospects/trash/restore/", {"batch": batch.isoformat()})
+    assert "2 records deleted at once" in html and "Restore all of them" in html
+    client.post(reverse("trash_restore"), {"batch": batch.isoformat(), "filter": "prospect"})
     assert Prospect.objects.count() == 2
     assert Opportunity.objects.count() == 2
 
@@ -372,8 +376,18 @@ def test_restore_one_from_the_trash(client, manager, prospects):
     red, _green = prospects
     client.force_login(manager)
     client.post("/prospects/delete-all/", {"confirmation": "DELETE"})
-    client.post("/prospects/trash/restore/", {"ids": [red.pk]})
+    client.post(reverse("trash_restore"), {"kind": "prospect", "pk": red.pk})
     assert list(Prospect.objects.all()) == [red]
+
+
+def test_the_former_trash_address_leads_to_the_trash_page(client, rep, manager):
+    for user in (rep, manager):
+        client.force_login(user)
+        response = client.get(reverse("prospect_trash"))
+        assert response.status_code == 301
+        assert response["Location"] == TRASH_OF_PROSPECTS
+    assert client.get(reverse("prospect_trash"), follow=True).status_code == 200  # the manager
+    assert client.post(reverse("prospect_trash")).status_code == 405
 
 
 # --------------------------------------------------------------------------- import / export

@@ -2,6 +2,7 @@
 loaded is refused with a message and the current values; nothing is overwritten."""
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
@@ -11,9 +12,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from contacts import services as contact_services
+from contacts.models import ExtraField
 from core import versions
 from pipeline.models import Opportunity, StepProgress
 from pipeline.services import activities
+from pipeline.services import cards as card_services
 from pipeline.services import opportunities as opportunity_services
 from pipeline.services import steps as step_services
 from prospects import services as prospect_services
@@ -27,15 +30,9 @@ MINE = "My stale edit"
 
 
 def stale_messages() -> list[str]:
-    """The start of each app's "changed meanwhile" message, as users read it in English."""
+    """The start of the one "changed meanwhile" message, as users read it in English."""
     with translation.override("en"):
-        texts = [
-            contact_services.STALE_VERSION,
-            versions.STALE_VERSION,
-            opportunity_services.STALE_VERSION,
-            activities.STALE_VERSION,
-        ]
-        return [str(text).split("{")[0].strip()[:30] for text in texts]
+        return [str(versions.STALE_VERSION).split("{")[0].strip()[:30]]
 
 
 def told(response) -> bool:
@@ -88,7 +85,7 @@ CASES = {
         url=lambda w: reverse("opportunity_detail", args=[w.opportunity.pk]),
         field="summary",
         current=lambda w: Opportunity.objects.get(pk=w.opportunity.pk).summary,
-        change=lambda w, user: opportunity_services.opportunity_update(
+        change=lambda w, user: card_services.opportunity_update(
             opportunity_id=w.opportunity.pk,
             actor=user,
             data={"summary": MEANWHILE},
@@ -203,3 +200,92 @@ def test_stale_task_done_click_does_not_undo_anothers_change(own_world, rep_clie
     rep_client.post(reverse("task_toggle", args=[w.task.pk]), data, HTTP_HX_REQUEST="true")
     task = type(w.task).objects.get(pk=w.task.pk)
     assert task.done and task.done_by == manager
+
+
+# The label each form shows for the field its case changes (English, French).
+LABELS = {
+    "company": ("Company name", "Raison sociale"),
+    "person": ("Last name", "Nom"),
+    "prospect": ("Company", "Société"),
+    "opportunity": ("Project summary", "Résumé du projet"),
+    "task": ("What to do", "Action à mener"),
+}
+FRENCH_STALE = "Cette fiche a été modifiée par"
+
+
+def conflict_section(response) -> str:
+    """The conflict partial (`core/_conflict.html`) of an answer."""
+    html = unescape(response.content.decode())
+    assert html.count("data-conflict") == 1, "the one conflict partial is shown once"
+    start = html.index("data-conflict")
+    return html[start : html.index("</section>", start)]
+
+
+def post_stale(kind, world, client, manager, language, **changes):
+    case = CASES[kind]
+    headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
+    url = case.url(world)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language, **headers)
+    data = form_with(page.content.decode(), "version")
+    case.change(world, manager)
+    data[case.field] = MINE
+    data.update(changes)
+    return client.post(url, data, HTTP_ACCEPT_LANGUAGE=language, **headers)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("kind", list(CASES))
+def test_conflict_names_the_changed_fields_by_their_labels(
+    kind, language, own_world, rep_client, manager
+):
+    response = post_stale(kind, own_world, rep_client, manager, language)
+    assert response.status_code == 409
+    section = conflict_section(response)
+    rows = re.findall(r'<th scope="row">(.*?)</th>', section)
+    label = LABELS[kind][language == "fr"]
+    assert rows == [label], "only the field that differs, by its label"
+    assert f">{CASES[kind].field}<" not in section, "never by its internal name"
+    if kind == "prospect":
+        assert "company_name" not in section
+    assert MINE in section and MEANWHILE in section  # what was typed and what is stored
+    if language == "fr":
+        assert FRENCH_STALE in section
+    else:
+        assert told(response)
+
+
+@pytest.mark.parametrize("junk", ["abc", "9" * 30])
+@pytest.mark.parametrize("kind", list(CASES))
+def test_junk_version_in_an_edit_form_is_refused_as_stale(kind, junk, own_world, rep_client):
+    case = CASES[kind]
+    headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
+    url = case.url(own_world)
+    before = case.current(own_world)
+    data = form_with(rep_client.get(url, **headers).content.decode(), "version")
+    data.update({case.field: MINE, "version": junk})
+    response = rep_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en", **headers)
+    assert response.status_code == 409
+    assert told(response)
+    assert case.current(own_world) == before, "nothing is overwritten"
+    fresh = form_with(response.content.decode(), "version")
+    assert fresh["version"].isdigit(), "the form now carries the current version"
+
+
+def test_stale_extra_fields_form_names_the_field_by_its_label(own_world, rep_client, manager):
+    w = own_world
+    field = ExtraField.objects.get(label="Budget holder")
+    url = reverse("prospect_detail", args=[w.prospect.pk]) + "?tab=extra"
+    data = form_with(rep_client.get(url).content.decode(), "version")
+    key = f"extra_{field.pk}"
+    assert key in data
+    prospect_services.prospect_extra_update(
+        prospect_id=w.prospect.pk, actor=manager, extra={field.pk: MEANWHILE}, expected_version=None
+    )
+    data[key] = MINE
+    response = rep_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409
+    section = conflict_section(response)
+    assert re.findall(r'<th scope="row">(.*?)</th>', section) == ["Budget holder"]
+    assert key not in section and MINE in section and MEANWHILE in section
+    assert told(response)
+    assert type(w.prospect).objects.get(pk=w.prospect.pk).extra[str(field.pk)] == MEANWHILE

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import services as contact_services
+from contacts.models import Prospect
 from core import trash
 from pipeline.models import Opportunity
 from pipeline.services import activities
@@ -218,3 +219,96 @@ def test_trash_page_query_count_does_not_grow_with_rows(
             delete(kind, obj, deleter(kind, rep, manager))
     with django_assert_max_num_queries(20):
         assert manager_client.get(reverse("trash")).status_code == 200
+
+
+def test_a_whole_deletion_comes_back_at_once(rep, manager, manager_client):
+    """A "delete all" puts the prospect file in the trash in one go: the trash page lists that
+    deletion and brings it all back, each record through `record_restore`."""
+    prospects = [f.ProspectFactory(owner=rep, last_name=f"Batch{i}") for i in range(3)]
+    opportunity = f.OpportunityFactory(prospect=prospects[0], owner=rep)
+    other = make("company", rep)
+    delete("company", other, rep)
+    prospect_services.prospects_trash_all(actor=manager, confirmation="DELETE")
+    deleted_at = Prospect.all_objects.get(pk=prospects[0].pk).deleted_at
+
+    html = manager_client.get(reverse("trash"), {"kind": "prospect"}).content.decode()
+    assert "3 records deleted at once" in html
+    response = manager_client.post(
+        reverse("trash_restore"),
+        {"batch": deleted_at.isoformat(), "filter": "prospect"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert "4 record(s) restored." in response["HX-Trigger"]
+    assert Prospect.objects.filter(pk__in=[p.pk for p in prospects]).count() == 3
+    assert Opportunity.objects.filter(pk=opportunity.pk).exists()
+    assert "records deleted at once" not in response.content.decode()
+    assert LogEntry.objects.get_for_object(prospects[1]).filter(actor=manager).exists()
+    assert type(other).all_objects.get(pk=other.pk).deleted_at is not None  # another deletion
+
+
+def test_a_whole_deletion_restores_what_it_may_and_says_what_it_left(rep, manager):
+    prospect = f.ProspectFactory(owner=rep)
+    delete("prospect", prospect, rep)
+    opportunities = [
+        f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep), owner=rep) for _ in range(2)
+    ]
+    waiting = f.OpportunityFactory(prospect=prospect, owner=rep)
+    at = timezone.now()
+    Opportunity.all_objects.filter(pk__in=[o.pk for o in [*opportunities, waiting]]).update(
+        deleted_at=at
+    )
+    with pytest.raises(PermissionDenied):
+        trash.batch_restore(deleted_at=at, actor=rep)
+
+    count, refused = trash.batch_restore(deleted_at=at, actor=manager)
+
+    assert count == 2 and len(refused) == 1
+    assert Opportunity.objects.filter(pk__in=[o.pk for o in opportunities]).count() == 2
+    assert Opportunity.all_objects.get(pk=waiting.pk).deleted_at == at
+
+
+def test_one_purge_empties_every_kind_past_the_retention_and_keeps_the_younger(
+    rep, manager, settings
+):
+    settings.TRASH_RETENTION_DAYS = 30
+    now = timezone.now()
+    old, young = {}, {}
+    for kind in KINDS:
+        old[kind], young[kind] = make(kind, rep), make(kind, rep)
+        model = type(old[kind])
+        model.all_objects.filter(pk=old[kind].pk).update(deleted_at=now - dt.timedelta(days=31))
+        model.all_objects.filter(pk=young[kind].pk).update(deleted_at=now - dt.timedelta(days=29))
+
+    purged = trash.trash_purge(now=now)
+
+    for kind in KINDS:
+        model = type(old[kind])
+        assert not model.all_objects.filter(pk=old[kind].pk).exists(), kind
+        assert model.all_objects.filter(pk=young[kind].pk).exists(), kind
+        assert purged[model._meta.label] >= 1
+    assert trash.trash_purge(now=now) == {}
+
+
+def test_the_purge_takes_what_belongs_to_a_record_before_the_record(rep, manager):
+    order = trash._parents_first(list(trash.KINDS))
+    for parent, child in [
+        ("prospect", "opportunity"),
+        ("company", "opportunity"),
+        ("person", "prospect"),
+        ("opportunity", "task"),
+    ]:
+        assert order.index(parent) < order.index(child)
+
+    prospect = f.ProspectFactory(owner=rep)
+    f.OpportunityFactory(prospect=prospect, owner=rep)
+    delete("prospect", prospect, rep)  # the prospect and its opportunity, together
+    long_ago = timezone.now() - dt.timedelta(days=365)
+    Opportunity.all_objects.filter(prospect=prospect).update(deleted_at=long_ago)
+    Prospect.all_objects.filter(pk=prospect.pk).update(deleted_at=long_ago)
+
+    purged = trash.trash_purge()
+
+    assert list(purged) == ["pipeline.Opportunity", "contacts.Prospect"]
+    assert not Prospect.all_objects.filter(pk=prospect.pk).exists()

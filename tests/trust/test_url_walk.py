@@ -22,6 +22,7 @@ OK = frozenset({200})
 DENIED = frozenset({403, 404})
 NOT_ALLOWED = frozenset({405})
 REDIRECT = frozenset({302})
+MOVED = frozenset({301})
 # A POST on a page that creates the rep's own records, sent empty: refused by the form.
 FORM_ERROR = frozenset({200, 400, 422})
 
@@ -134,8 +135,8 @@ RULES: dict[str, Rule] = {
     ),
     "prospect_export": page(),
     "prospect_delete_all": managers_only(data=lambda w: {"confirmation": "DELETE"}),
-    "prospect_trash": managers_only(post=NOT_ALLOWED | DENIED),
-    "prospect_restore": managers_only(get=NOT_ALLOWED | DENIED),
+    # The former address of the prospects' trash: a permanent redirect to the trash page.
+    "prospect_trash": Rule(get=MOVED, post=NOT_ALLOWED),
     "prospect_detail": Rule(
         get=OK,
         post=DENIED,

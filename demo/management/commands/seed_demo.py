@@ -1,11 +1,17 @@
-"""`manage.py seed_demo`: the demo users and a realistic data set (idempotent)."""
+"""`manage.py seed_demo`: the demo users and a realistic data set (idempotent).
+
+Runtime code: every record goes through the services the pages use (contacts, prospects,
+opportunities, tasks), so the demo obeys the same rules; only the users are plain rows. French
+names, companies and addresses come from Faker (fr_FR), seeded so that every run gives the same set.
+"""
 
 import datetime as dt
 import random
 from decimal import Decimal
 
-import factory.random
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -13,11 +19,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from faker import Faker
 
-from contacts.models import Category, Channel, Company, ExtraField, Prospect
-from pipeline.clocks import colour_for
+from accounts.models import User
+from contacts import attachments
+from contacts import services as contacts_services
+from contacts.models import Category, Channel, ExtraField, Prospect
+from contacts.text import compact
+from contacts.validators import clean_phone
+from core.roles import SALES_MANAGER, SALES_REP
 from pipeline.models import LossReason, Opportunity, Process, Step, TaskType
+from pipeline.services import activities
 from pipeline.services import opportunities as opportunity_services
-from tests import factories as f
+from prospects.services import prospect_create
 
 PROSTEP_STEPS = [
     (_("Send documentation"), 3, 20),
@@ -25,6 +37,47 @@ PROSTEP_STEPS = [
     (_("Check subscription"), 7, 80),
 ]
 DEMO_MARKER = "DEMO-"
+DEMO_PASSWORD = "jalon-demo"
+SEED = 20261125
+# username, first name, last name, role (a group of core.roles); the manager is staff.
+DEMO_USERS = [
+    ("manager", "Marie", "Martin", SALES_MANAGER),
+    ("alice", "Alice", "Durand", SALES_REP),
+    ("bruno", "Bruno", "Lefèvre", SALES_REP),
+]
+SECTORS = [
+    "Transport et logistique",
+    "BTP",
+    "Industrie agroalimentaire",
+    "Commerce de gros",
+    "Services aux entreprises",
+    "Santé",
+    "Collectivité territoriale",
+    "Hôtellerie-restauration",
+    "Informatique",
+    "Agriculture",
+]
+# The people a sales team talks to (Faker's jobs are any trade, from paleontologist up).
+JOB_TITLES = [
+    "Directeur général",
+    "Directrice administrative et financière",
+    "Responsable des achats",
+    "Acheteuse",
+    "Responsable logistique",
+    "Directeur technique",
+    "Responsable d'exploitation",
+    "Assistante de direction",
+    "Gérant",
+    "Responsable informatique",
+    "Chef de projet",
+    "Responsable du parc véhicules",
+]
+
+
+def demo_email(first_name: str, last_name: str, n: int, domain: str) -> str:
+    """A valid address from French names: "Hélène d'Arc" -> "helene.darc3@example.fr"."""
+    local = ".".join(compact(part) for part in (first_name, last_name) if compact(part))
+    return f"{local or 'contact'}{n}@{domain}"
 
 
 class Command(BaseCommand):
@@ -45,16 +98,29 @@ class Command(BaseCommand):
         )
 
     def ensure_users(self) -> dict:
-        manager = f.ManagerFactory(username="manager", first_name="Marie", last_name="Martin")
-        alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
-        bruno = f.RepFactory(username="bruno", first_name="Bruno", last_name="Lefèvre")
-        return {"manager": manager, "alice": alice, "bruno": bruno}
+        """The demo users, created once (an existing one keeps its password)."""
+        users = {}
+        for username, first_name, last_name, role in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "email": f"{username}@example.com",
+                    "is_staff": role == SALES_MANAGER,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+            users[username] = user
+        return users
 
     def create_data(self, users: dict) -> None:
-        factory.random.reseed_random(20261125)
-        rng = random.Random(20261125)
+        rng = random.Random(SEED)
         fake = Faker("fr_FR")
-        fake.seed_instance(20261125)
+        fake.seed_instance(SEED)
         today = timezone.localdate()
         now = timezone.now()
         reps = [users["alice"], users["bruno"]]
@@ -88,35 +154,33 @@ class Command(BaseCommand):
         reasons = list(LossReason.objects.all())
         task_types = {t.code: t for t in TaskType.objects.all()}
 
-        companies = []
-        for i in range(12):
-            owner = reps[i % 2]
-            company = f.CompanyFactory(
-                owner=owner,
-                origin=str(
-                    rng.choice([_("Trade show"), _("Website"), _("Referral"), _("Cold call")])
-                ),
-                created_by=owner,
-            )
-            company.categories.add(categories[i % len(categories)])
-            f.AddressFactory(company=company)
-            for rank in range(1, 3):
-                f.AffiliationFactory(
-                    company=company,
-                    person=f.PersonFactory(owner=owner),
-                    rank=rank,
-                    is_default=rank == 1,
-                )
-            companies.append(company)
+        companies = self.seed_companies(reps, categories, fake, rng)
         self.seed_contacts(users, companies)
 
         for i in range(36):
             owner = reps[i % 2] if i % 9 else None
-            prospect = f.ProspectFactory(
+            actor = owner or users["manager"]
+            civility = "M." if i % 2 == 0 else "Mme"
+            first_name = fake.first_name_male() if civility == "M." else fake.first_name_female()
+            last_name = fake.last_name()
+            prospect = prospect_create(
+                actor=actor,
                 owner=owner,
+                civility=civility,
+                first_name=first_name,
+                last_name=last_name,
+                company_name=fake.company(),
+                job_title=rng.choice(JOB_TITLES),
+                address=fake.street_address(),
+                postal_code=fake.postcode(),
+                city=fake.city(),
+                country="France",
+                phone=clean_phone(
+                    f"01 {40 + i:02d} {i:02d} {(i * 7) % 100:02d} {(i * 3) % 100:02d}"
+                ),
+                email=demo_email(first_name, last_name, i, "example.com"),
                 channel=channels[i % len(channels)],
                 external_ref=f"{DEMO_MARKER}{i:03d}",
-                created_by=owner,
                 notes=str(
                     rng.choice(
                         [
@@ -127,9 +191,8 @@ class Command(BaseCommand):
                         ]
                     )
                 ),
+                categories=[categories[i % len(categories)]] if i % 3 == 0 else (),
             )
-            if i % 3 == 0:
-                prospect.categories.add(categories[i % len(categories)])
             process = prostep if i % 4 == 0 else default
             steps = list(process.steps.order_by("position"))
             step = steps[i % len(steps)]
@@ -142,7 +205,7 @@ class Command(BaseCommand):
             amount = Decimal(rng.choice([1500, 4800, 9000, 12000, 20000, 35000, 60000]))
             # Through the process rules: step-by-step progress, history, stored colours.
             opportunity = opportunity_services.opportunity_create(
-                actor=owner or users["manager"],
+                actor=actor,
                 process=process,
                 step=step,
                 prospect=prospect,
@@ -157,11 +220,14 @@ class Command(BaseCommand):
                 loss_reason=reasons[0] if status == Opportunity.Status.LOST else None,
                 closing_date=today if status != Opportunity.Status.OPEN else None,
             )
+            # Overdue, today and future actions: the task service stores the task's colour and
+            # the opportunity's next action with its colour.
             offsets = [-3, -1, 0, 0, 1, 2, 5, 9]
             start = now.replace(hour=9 + i % 8, minute=0, second=0, microsecond=0) + dt.timedelta(
                 days=offsets[i % len(offsets)]
             )
-            task = f.TaskFactory(
+            activities.task_create(
+                actor=actor,
                 title=str(
                     rng.choice(
                         [
@@ -179,20 +245,62 @@ class Command(BaseCommand):
                 opportunity=opportunity,
                 prospect=prospect,
                 important=i % 5 == 0,
-                colour=colour_for(start, today),
-                created_by=owner,
             )
-            if status == Opportunity.Status.OPEN:
-                Opportunity.objects.filter(pk=opportunity.pk).update(
-                    next_action_at=task.start, action_colour=task.colour
-                )
         self.seed_activities(users, companies, task_types)
+
+    def seed_companies(self, reps: list, categories: list, fake: Faker, rng: random.Random):
+        """Twelve prospect companies with their address and two contacts each; the first one
+        has what it takes to become a customer (SIREN, VAT number, NAF code)."""
+        companies = []
+        for i in range(12):
+            owner = reps[i % 2]
+            data = {
+                "name": fake.company(),
+                "country": "FR",
+                "sector": SECTORS[i % len(SECTORS)],
+                "origin": str(
+                    rng.choice([_("Trade show"), _("Website"), _("Referral"), _("Cold call")])
+                ),
+                "owner": owner,
+                "phone": f"02 99 {10 + i:02d} {20 + i:02d} {30 + i:02d}",
+            }
+            if i == 0:
+                data |= {"siren": "542051180", "vat_number": "FR59542051180", "naf_code": "62.01Z"}
+            company = contacts_services.company_create(
+                actor=owner,
+                data=data,
+                categories=[categories[i % len(categories)]],
+                address={
+                    "line1": fake.street_address(),
+                    "postal_code": fake.postcode(),
+                    "city": fake.city(),
+                },
+            )
+            for rank in (1, 2):
+                civility = "M." if (i + rank) % 2 else "Mme"
+                first_name = (
+                    fake.first_name_male() if civility == "M." else fake.first_name_female()
+                )
+                last_name = fake.last_name()
+                contacts_services.person_create(
+                    actor=owner,
+                    data={
+                        "civility": civility,
+                        "first_name": first_name,
+                        "last_name": last_name,
+                        "job_title": rng.choice(JOB_TITLES),
+                        "email": demo_email(first_name, last_name, 2 * i + rank, "example.fr"),
+                        "owner": owner,
+                    },
+                    company=company,
+                    affiliation={"rank": rank, "is_default": rank == 1},
+                )
+            companies.append(company)
+        return companies
 
     def seed_activities(self, users: dict, companies: list, task_types: dict) -> None:
         """Tasks through the task services: done contacts (management dates, history), a weekly
         series (recurrence in the agenda, calendar and feed), a private absence (busy time)."""
-        from pipeline.services import activities
-
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         alice, bruno = users["alice"], users["bruno"]
         for i, company in enumerate(companies[:6]):
@@ -237,35 +345,21 @@ class Command(BaseCommand):
         )
 
     def seed_contacts(self, users: dict, companies: list) -> None:
-        """Search words, a note with a reminder today and a document (contact file demo)."""
-        from django.core.files.base import ContentFile
-
-        from contacts import services as contacts_services
-
-        contacts_services.companies_reindex(
-            queryset=Company.objects.filter(pk__in=[c.pk for c in companies])
-        )
-        for i, company in enumerate(companies):
-            data = {"phone": f"02 99 {10 + i:02d} {20 + i:02d} {30 + i:02d}"}
-            if i == 0:  # ready to become a customer
-                data |= {"siren": "542051180", "vat_number": "FR59542051180", "naf_code": "62.01Z"}
-            contacts_services.company_update(
-                company=company, actor=company.owner, data=data, version=company.version
-            )
+        """A note with a reminder today, another note and a document (contact file demo)."""
         alice = users["alice"]
         first = next(c for c in companies if c.owner_id == alice.pk)
-        contacts_services.note_create(
+        attachments.note_create(
             target=first,
             actor=alice,
             subject=_("Call back about the framework agreement"),
             text=_("They expect our revised prices before the end of the month."),
             reminder_date=timezone.localdate(),
         )
-        contacts_services.note_create(
+        attachments.note_create(
             target=first,
             actor=alice,
             subject=_("First meeting"),
             text=_("Met the purchasing manager."),
         )
         brochure = ContentFile(b"Jalon demo: price list\n", name="price-list.txt")
-        contacts_services.document_attach(target=first, uploaded_file=brochure, actor=alice)
+        attachments.document_attach(target=first, uploaded_file=brochure, actor=alice)
