@@ -28,6 +28,14 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def request_header(value: str) -> tuple[str, str] | None:
+    """The request.META key and value of a "Header-Name: value" setting ("" -> None)."""
+    name, _, expected = value.partition(":")
+    if not name.strip():
+        return None
+    return "HTTP_" + name.strip().upper().replace("-", "_"), expected.strip()
+
+
 # Development by default; production sets DEBUG=0 (see .env.example and docker-compose.yml).
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", "django-insecure-jalon-development-key-change-me")
@@ -49,6 +57,7 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "auditlog",
+    "csp",
     "core",
     "accounts",
     "contacts",
@@ -60,7 +69,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: NUL bytes never reach a view nor the database (see its docstring).
+    "core.middleware.RefuseNulBytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,7 +83,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # django-auditlog's, recording the client's address as core/proxies.py reads it.
+    "core.proxies.ClientAuditlogMiddleware",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -130,6 +143,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
+# The address counted is the client's, behind TRUSTED_PROXY_COUNT proxies (see below).
+AXES_CLIENT_IP_CALLABLE = "core.proxies.client_ip"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
@@ -166,9 +181,35 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of gunicorn (0: clients reach it directly). With N, the client's
+# address is the one the N proxies forwarded in X-Forwarded-For (core/proxies.py: login throttling
+# and the audit trail), and the proxy's "Header-Name: value" says a request came over HTTPS.
+# The proxy must overwrite that header, and gunicorn must be reachable only through the proxies.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+SECURE_PROXY_SSL_HEADER = request_header(
+    env("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https" if TRUSTED_PROXY_COUNT else "")
+)
+# The web container's health check speaks plain HTTP to gunicorn (core/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles and the rest from the site only, with no
+# inline script, event handler, style attribute or eval (htmx runs with allowEval off, see
+# templates/base.html). The same in development and production.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # E-mail: console by default, SMTP when EMAIL_URL-like values are given.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -187,9 +228,42 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task's message is acknowledged when the task ends, not when a worker takes it: a worker
+# that dies (deploy, crash, SIGKILL) leaves the message to be delivered again, and every task is
+# written to be run twice safely (the nightly job is idempotent; an import task finds its job
+# claimed or failed and does nothing).
 CELERY_TASK_ACKS_LATE = True
+# ...but a task whose pool process was killed under it (out of memory, most often) is not put
+# back: it would kill the next worker the same way. It is marked failed; an import's job is then
+# found stale and offered again to the user.
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+# One message reserved at a time: a long import does not hold back the tasks queued behind it,
+# and a killed worker had at most one message in hand.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that queues a task gives up within a few seconds when Redis does not answer
+# (the page then says so and the job can be retried), instead of holding the request for
+# 20 s or more: short connection timeouts and a short publish retry policy, for the broker and
+# for the result backend alike.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis hands an unacknowledged message to another worker after this delay. With late
+    # acknowledgement it must exceed the longest task, or a long task would run twice at once:
+    # imports are bounded by the IMPORT_* limits below to a few minutes, the nightly job too.
+    # It is also how long the message of a killed worker waits before it is delivered again.
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
 NIGHTLY_HOUR = int(env("NIGHTLY_HOUR", "2"))
 NIGHTLY_MINUTE = int(env("NIGHTLY_MINUTE", "30"))
 CELERY_BEAT_SCHEDULE = {
@@ -197,6 +271,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forecasting.tasks.nightly",
         "schedule": crontab(hour=NIGHTLY_HOUR, minute=NIGHTLY_MINUTE),
     },
+}
+
+# Prospect imports (the wizard and `manage.py import_prospects`). A file is measured before
+# anything parses it: its size, what an XLSX unzips to (the sum of its parts, each part's
+# compression ratio, the number of parts, then a streamed read counting the real bytes), and the
+# rows and columns it holds. Reading an XLSX keeps its shared strings in memory whole, so
+# IMPORT_MAX_UNZIPPED_BYTES is what bounds a worker's memory (README.md, Configuration).
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+IMPORT_MAX_UNZIPPED_BYTES = int(env("IMPORT_MAX_UNZIPPED_BYTES", str(100 * 1024 * 1024)))
+IMPORT_MAX_ZIP_RATIO = int(env("IMPORT_MAX_ZIP_RATIO", "100"))
+IMPORT_MAX_ZIP_MEMBERS = int(env("IMPORT_MAX_ZIP_MEMBERS", "1000"))
+IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "100000"))
+IMPORT_MAX_COLUMNS = int(env("IMPORT_MAX_COLUMNS", "200"))
+# An import job that gives no sign of life (its worker writes a heartbeat every few seconds) for
+# this long while it reads, checks or imports is marked failed and can be run again: when its
+# page loads, and every five minutes by Celery beat.
+IMPORT_STALE_SECONDS = int(env("IMPORT_STALE_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE["imports-stale"] = {
+    "task": "prospects.tasks.import_jobs_fail_stale_task",
+    "schedule": crontab(minute="*/5"),
 }
 
 # Audit trail: who changed what and when, for the records that go to the trash.

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core import trash
+from core import health, trash
 from forecasting import dashboard
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("health/", health.health, name="health"),
     path("trash/", trash.trash, name="trash"),
     path("trash/restore/", trash.trash_restore, name="trash_restore"),
     # Passwords are reset by managers in the admin: no self-service reset by e-mail.

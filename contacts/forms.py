@@ -16,7 +16,7 @@ from contacts.models import (
 )
 from contacts.services import PERSON_EDITABLE, VAT_NOT_SIREN
 from contacts.validators import clean_naf, clean_phone, clean_siren, clean_vat, clean_website
-from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm
+from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm, bounded_formfield
 from core.users import active_users, user_label
 
 SIREN_NOT_IN_VAT = VAT_NOT_SIREN
@@ -156,6 +156,7 @@ class AffiliationForm(forms.ModelForm):
     class Meta:
         model = Affiliation
         fields = ["role", "contact_type", "rank", "is_default"]
+        formfield_callback = bounded_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

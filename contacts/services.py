@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
@@ -20,6 +19,8 @@ from contacts.models import (
 )
 from contacts.text import normalize
 from contacts.validators import clean_naf, clean_phone, clean_siren, clean_vat, clean_website
+from core.db import lock_row
+from core.trash import trash_rows
 from core.versions import check_version
 
 ALREADY_CUSTOMER = _("This company is already a customer.")
@@ -165,9 +166,7 @@ def _normalise_person(person: Person, country: str = "FR") -> None:
 
 def _locked_at_version(model: type[models.Model], pk: int, version: int | str | None):
     """The row locked, refused (ConcurrentEdit) unless still at the `version` the form saw."""
-    current = (
-        model.all_objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=pk)
-    )
+    current = lock_row(model.all_objects, pk, related=("updated_by",))
     check_version(current, version)
     return current
 
@@ -226,7 +225,7 @@ def company_update(
 @transaction.atomic
 def company_trash(*, company: Company, actor) -> None:
     """Into the trash (its search words stay, so that a restore finds it again at once)."""
-    Company.all_objects.filter(pk=company.pk).update(deleted_at=timezone.now(), deleted_by=actor)
+    trash_rows(Company.all_objects.filter(pk=company.pk), actor=actor)
 
 
 def company_customer_missing(company: Company, customer_code: str) -> list[str]:
@@ -396,7 +395,7 @@ def person_update(
 
 @transaction.atomic
 def person_trash(*, person: Person, actor) -> None:
-    Person.all_objects.filter(pk=person.pk).update(deleted_at=timezone.now(), deleted_by=actor)
+    trash_rows(Person.all_objects.filter(pk=person.pk), actor=actor)
 
 
 @transaction.atomic

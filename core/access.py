@@ -10,7 +10,7 @@ so they cannot disagree. A model's queryset may add a rule on top (private tasks
 import enum
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -84,7 +84,12 @@ def get_visible_or_404(queryset: models.QuerySet | type[models.Model], user, **l
         queryset = queryset._default_manager.all()
     queryset = queryset.visible_to(user) if hasattr(queryset, "visible_to") else queryset
     try:
-        return queryset.get(**lookup)
+        # A lookup value the field cannot read ("abc" for an id) names no record either.
+        queryset = queryset.filter(**lookup)
+    except (TypeError, ValueError, ValidationError) as exc:
+        raise Http404 from exc
+    try:
+        return queryset.get()
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
 

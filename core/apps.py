@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Jalon"
+
+    def ready(self):
+        from core import lookups  # noqa: F401 (registers the integer `in` lookup)

@@ -10,9 +10,10 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import yesno
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.text import capfirst
 
+from core.numbers import format_decimal
 from core.versions import ConcurrentEdit
 
 
@@ -60,7 +61,15 @@ def shown(form_field: forms.Field, value) -> str:
             return ", ".join(labels)
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    if isinstance(value, (dt.date, dt.time, Decimal, float, int)):
+    # Dates as the pages show them (dd/mm/yyyy), numbers as the fields show them (25 000,50).
+    if isinstance(value, dt.datetime):
+        return dateformat.format(value, "d/m/Y H:i")
+    if isinstance(value, dt.date):
+        return dateformat.format(value, "d/m/Y")
+    if isinstance(value, (Decimal, float)):
+        places = getattr(form_field.widget, "decimal_places", None)
+        return format_decimal(value, decimal_places=places)
+    if isinstance(value, (dt.time, int)):
         return str(formats.localize(value, use_l10n=True))
     return str(value)
 

@@ -95,6 +95,32 @@ class Tracked(models.Model):
             self.version = (self.version or 0) + 1
 
 
+def lock_row(queryset: models.QuerySet, pk, *, related: tuple[str, ...] = ()):
+    """The row `pk` of `queryset` (or of a manager), locked until the transaction
+    ends, then read with its `related` rows (`select_related` names). Raises DoesNotExist.
+
+    Two queries, never `select_for_update().select_related(...)`: a locking read that waited
+    for another writer is re-evaluated by PostgreSQL on the locked row only (EvalPlanQual); the
+    joined rows are not re-read, so when the other writer changed a foreign key (the card's
+    step, its `updated_by`) the outer join comes back NULL and the caller sees `step` None while
+    `step_id` is set. Read once the lock is held (READ COMMITTED: each query sees what is
+    committed when it starts), the row and its relations agree, and the row stays as read until
+    the transaction ends."""
+    queryset = queryset.all()
+    queryset.select_for_update(of=("self",)).filter(pk=pk).values_list("pk", flat=True).get()
+    return queryset.select_related(*related).get(pk=pk) if related else queryset.get(pk=pk)
+
+
+def lock_name(name: str) -> None:
+    """Hold the lock called `name` until the current transaction ends: writers that take the
+    same name run one after the other (two nightly jobs replacing the same day's snapshot).
+    For work that has no row to lock; call it inside `transaction.atomic()`. A PostgreSQL
+    advisory lock; SQLite lets one transaction write at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
 def bulk_insert(model, rows: list[dict], *, batch_size: int = 1000) -> list[int]:
     """Insert new rows (dicts of column attnames; the model's defaults fill the rest) and
     return their ids. On PostgreSQL through COPY, ids drawn from the table's sequence first:

@@ -1,7 +1,16 @@
 """Form pieces every app uses."""
 
-from django import forms
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils import formats, translation
+
+from core.numbers import NUMBER_WHOLE, NumberError, format_decimal, parse_decimal
 from core.users import active_users, user_label
 
 
@@ -28,7 +37,121 @@ class VersionedForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
 
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+class DateInput(forms.DateInput):
+    """The browser's date picker (`type="date"`), whose value is always yyyy-mm-dd. The field
+    also takes a date typed in the user's format (dd/mm/yyyy in French: a script, a browser
+    without a picker); shown back after an error, such a date is turned into yyyy-mm-dd, or the
+    picker would show it empty and the next save would lose it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            for date_format in formats.get_format("DATE_INPUT_FORMATS"):
+                try:
+                    return dt.datetime.strptime(value.strip(), date_format).date().isoformat()
+                except ValueError:
+                    continue
+            return value
+        return super().format_value(value)
+
+
+DATE_WIDGET = DateInput()
+
+
+class DecimalInput(forms.TextInput):
+    """A number typed as text with the decimal keyboard, never a browser number field (which
+    refuses "25 000,50" or reads it its own way): the value is shown in the user's format
+    (`core.numbers.format_decimal`) and read back by the field with the same rule."""
+
+    def __init__(self, attrs=None, decimal_places: int | None = None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+        self.decimal_places = decimal_places
+
+    def format_value(self, value):
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            return format_decimal(value, decimal_places=self.decimal_places)
+        return super().format_value(value)
+
+
+class TypedNumberField(forms.DecimalField):
+    """A number read by `core.numbers.parse_decimal` in the user's language: the exact value
+    typed, or a message next to the field. Extra zeros past the allowed decimals are dropped
+    ("25 000,500" is 25000.50); any other decimal past them is refused, never rounded. With
+    `decimal_places=0` the cleaned value is an int."""
+
+    widget = DecimalInput
+    symbols: tuple[str, ...] = ()
+    # Decimals shown: the field's own (money: "25 000" or "25 000,50"), or as many as the
+    # value has (None: quantities, percentages).
+    shows_fixed_decimals = False
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(self.widget, DecimalInput):
+            self.widget.decimal_places = self.decimal_places if self.shows_fixed_decimals else None
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = parse_decimal(value, language=translation.get_language(), symbols=self.symbols)
+        except NumberError as error:
+            raise ValidationError(error.message, code=error.code) from error
+        if number is None or self.decimal_places is None or not number.is_finite():
+            return number
+        try:
+            trimmed = number.quantize(Decimal(1).scaleb(-self.decimal_places))
+        except InvalidOperation:
+            return number
+        return trimmed if trimmed == number else number
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and self.decimal_places == 0 and value != value.to_integral_value():
+            raise ValidationError(NUMBER_WHOLE, code="whole")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and self.decimal_places == 0:
+            return int(value)
+        return value
+
+
+class MoneyField(TypedNumberField):
+    """An amount in euros: "25 000,50", "25 000 €", "25000.50"; two decimals."""
+
+    symbols = ("€", "EUR")
+    shows_fixed_decimals = True
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+
+class PercentField(TypedNumberField):
+    """A percentage from 0 to 100, "%" allowed; whole unless `decimal_places` says otherwise."""
+
+    symbols = ("%",)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("decimal_places", 0)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 100)
+        super().__init__(**kwargs)
+
+
+class QuantityField(TypedNumberField):
+    """A quantity (or any plain number): three decimals unless told otherwise."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 3)
+        super().__init__(**kwargs)
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -40,3 +163,21 @@ class UserChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return user_label(obj)
+
+
+def bounded_formfield(db_field, **kwargs):
+    """A ModelForm's `Meta.formfield_callback`: the model field's form field, an integer one
+    refusing, next to the field, what its column cannot hold. The bounds are the standard ones
+    of the column type (PostgreSQL's): SQLite would store 2**40 in a "small" integer that
+    PostgreSQL refuses, and the model's own validators follow the database in use (and do not
+    run at all in forms whose model validation is left to the service)."""
+    field = db_field.formfield(**kwargs)
+    if isinstance(db_field, models.IntegerField) and isinstance(field, forms.IntegerField):
+        low, high = BaseDatabaseOperations.integer_field_ranges.get(
+            db_field.get_internal_type(), (None, None)
+        )
+        if low is not None and (field.min_value is None or field.min_value < low):
+            field.validators.append(MinValueValidator(low))
+        if high is not None and (field.max_value is None or field.max_value > high):
+            field.validators.append(MaxValueValidator(high))
+    return field

@@ -8,6 +8,9 @@ has one (`prospects_restore`) and hooks to run after a restore (the pipeline ref
 stored clocks): this module lists those records across the apps, brings them back one by one
 or a whole deletion at once (a "delete all" of the prospect file), and purges them for good
 after TRASH_RETENTION_DAYS (`trash_purge`, run by the nightly job), without importing any app.
+
+Long because the trash's life cycle is one rule read in one place: the soft delete with its
+audit entries, what comes back together, the page, and the purge in foreign-key order.
 """
 
 import datetime as dt
@@ -16,16 +19,21 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from auditlog.context import set_actor
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_disabled, set_actor
+from auditlog.diff import get_field_value
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, ProtectedError
+from django.db.models import Count, F, ProtectedError
+from django.db.models.signals import pre_save
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,8 +41,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.db import Tracked
+from core.db import Tracked, lock_name
 from core.htmx import HtmxHttpRequest, with_message
+from core.params import id_param
 from core.roles import is_manager
 
 MANAGERS_ONLY = _("Only managers may restore deleted records.")
@@ -73,7 +82,8 @@ def register(
     restore: Callable[..., object] | None = None,
 ) -> None:
     """Make a model's records appear on the trash page. `restore(ids=[...], actor=...)` is the
-    app's own restore service, used instead of the generic one when given."""
+    app's own restore service, used instead of the generic one when given; it writes through
+    `restore_rows`, so that the audit log records each record it brings back."""
     KINDS[name] = Kind(name=name, label=label, position=position, restore=restore)
     ordered = sorted(KINDS.values(), key=lambda kind: kind.position)
     KINDS.clear()
@@ -196,13 +206,137 @@ def _deleted_together(obj: Tracked) -> list[Tracked]:
     return found
 
 
+# Rows written per UPDATE by `trash_rows` / `restore_rows`: under SQLite's 999 parameters.
+CHUNK = 900
+
+
+def _audit_entries(records: list[models.Model], *, actor, at: dt.datetime, changes) -> None:
+    """One audit log entry (UPDATE) per record, inserted in bulk, each as django-auditlog would
+    write it on save(): same value format, and the request's address and correlation id (its
+    context fills them through LogEntry's pre_save signal, which bulk_create does not send)."""
+    if not records or auditlog_disabled.get() or not auditlog.contains(type(records[0])):
+        return
+    content_type = ContentType.objects.get_for_model(type(records[0]))
+    entries = []
+    for record in records:
+        entry = LogEntry(
+            content_type=content_type,
+            object_pk=str(record.pk),
+            object_id=record.pk,
+            object_repr=str(record),
+            action=LogEntry.Action.UPDATE,
+            changes=changes(record),
+            actor=actor,
+            actor_email=getattr(actor, "email", None),
+            timestamp=at,
+            cid=get_cid(),
+        )
+        pre_save.send(sender=LogEntry, instance=entry, raw=False, using=None, update_fields=None)
+        entries.append(entry)
+    LogEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def _deleted_at_text(record: Tracked) -> str:
+    """`deleted_at` as django-auditlog writes a date-time (UTC)."""
+    field = record._meta.get_field("deleted_at")
+    return str(
+        get_field_value(record, field, getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False))
+    )
+
+
+def _user_text(user) -> str:
+    """Who deleted, as the audit viewer names users (its "User" line), rather than the bare id
+    django-auditlog would write for a foreign key: the viewer shows stored values as they are."""
+    return "None" if user is None else str(user)
+
+
+def _locked(queryset: models.QuerySet, *, trashed: bool) -> list[Tracked]:
+    """The records of `queryset` in the trash (`trashed`) or out of it, locked, oldest first.
+    The lock is taken on the plain rows (no join, no DISTINCT the caller's scope may carry)."""
+    model = queryset.model
+    return list(
+        model.all_objects.filter(pk__in=queryset.values("pk"), deleted_at__isnull=not trashed)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+
+
 @transaction.atomic
+def trash_rows(queryset: models.QuerySet, *, actor, at: dt.datetime | None = None) -> list:
+    """Put the records of `queryset` not in the trash yet into it: the one soft delete, which
+    every app's delete service and the admin's "Move to the trash" go through. They are marked
+    deleted by `actor` at `at` (now by default; what one action deletes shares that time, and
+    the trash restores it together), as changed by `actor` (version bumped: a form opened
+    before is stale), and each move is recorded in the audit log with its actor: an UPDATE of
+    `deleted_at` and `deleted_by`, as a restore records the way back. A few queries whatever
+    the number of records (a "delete all" of thousands of prospects). Returns the records, as
+    they were before."""
+    at = at or timezone.now()
+    records = _locked(queryset, trashed=False)
+    ids = [record.pk for record in records]
+    for start in range(0, len(ids), CHUNK):
+        queryset.model.all_objects.filter(pk__in=ids[start : start + CHUNK]).update(
+            deleted_at=at,
+            deleted_by=actor,
+            updated_at=at,
+            updated_by=actor,
+            version=F("version") + 1,
+        )
+    deleted_at = _deleted_at_text(queryset.model(deleted_at=at))
+    deleted_by = _user_text(actor)
+    _audit_entries(
+        records,
+        actor=actor,
+        at=at,
+        changes=lambda record: {
+            "deleted_at": ["None", deleted_at],
+            "deleted_by": ["None", deleted_by],
+        },
+    )
+    return records
+
+
+@transaction.atomic
+def restore_rows(queryset: models.QuerySet, *, actor) -> list:
+    """Bring the records of `queryset` that are in the trash back, as changed by `actor`, each
+    restore recorded in the audit log (in bulk, as `trash_rows` records the deletion). For the
+    apps' restore services; rights and the retention are theirs to check. Returns the records,
+    as they were in the trash."""
+    at = timezone.now()
+    records = _locked(queryset, trashed=True)
+    ids = [record.pk for record in records]
+    for start in range(0, len(ids), CHUNK):
+        queryset.model.all_objects.filter(pk__in=ids[start : start + CHUNK]).update(
+            deleted_at=None,
+            deleted_by=None,
+            updated_at=at,
+            updated_by=actor,
+            version=F("version") + 1,
+        )
+    deleters = get_user_model().objects.in_bulk({r.deleted_by_id for r in records} - {None})
+    _audit_entries(
+        records,
+        actor=actor,
+        at=at,
+        changes=lambda record: {
+            "deleted_at": [_deleted_at_text(record), "None"],
+            "deleted_by": [_user_text(deleters.get(record.deleted_by_id)), "None"],
+        },
+    )
+    return records
+
+
+def audit_change(record: models.Model, *, actor, changes: dict[str, list[str]]) -> None:
+    """Record in the audit log a change written with update(), which django-auditlog does not
+    see (what goes with a move to or from the trash: a series' end). `changes` maps each field
+    name to its text before and after, as django-auditlog writes them."""
+    _audit_entries([record], actor=actor, at=timezone.now(), changes=lambda _record: changes)
+
+
 def record_trash(*, obj: Tracked, actor) -> None:
     """Put one record in the trash, for the kinds whose app has no delete service of its own
     (the apps' services, e.g. `prospects_trash`, also take what goes with the record)."""
-    type(obj).all_objects.filter(pk=obj.pk).update(
-        deleted_at=timezone.now(), deleted_by=actor, updated_at=timezone.now(), updated_by=actor
-    )
+    trash_rows(type(obj).all_objects.filter(pk=obj.pk), actor=actor)
 
 
 def _bring_back(record: Tracked, actor) -> None:
@@ -232,14 +366,8 @@ def record_restore(*, obj: Tracked, actor) -> list[Tracked]:
     together = _deleted_together(obj)
     restore = KINDS[kind_of(obj)].restore
     if restore is not None:
+        # The app's service records its restores in the audit log (through `restore_rows`).
         restore(ids=[obj.pk], actor=actor)
-        # That service writes with update(): record the restore in the audit trail here.
-        LogEntry.objects.log_create(
-            type(obj).objects.get(pk=obj.pk),
-            action=LogEntry.Action.UPDATE,
-            actor=actor,
-            changes={"deleted_at": [str(obj.deleted_at), "None"]},
-        )
         remaining = [
             r
             for r in together
@@ -318,13 +446,17 @@ def trash_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     (run by the nightly job). Kinds go in dependency order, tasks and opportunities before the
     prospects, people and companies they belong to, each kind in its own transaction: one whose
     rows are still referenced (protected) is skipped and logged, and the next night retries.
-    Returns the number of rows deleted by model label (what went with them included)."""
+    Safe to run again, or twice at once: one purge deletes at a time, and the other finds
+    nothing left (without the lock, both would collect the same rows and the audit log would
+    record each deletion twice). Returns the number of rows deleted by model label (what went
+    with them included)."""
     limit = trash_limit(now)
     purged: dict[str, int] = {}
     for name in reversed(_parents_first(list(KINDS))):
         model = kind_model(name)
         try:
             with transaction.atomic():
+                lock_name("core.trash.purge")
                 count, _by_model = model.all_objects.filter(deleted_at__lt=limit).delete()
         except (ProtectedError, IntegrityError) as error:
             logger.warning("trash purge skipped %s: %s", model._meta.label, error)
@@ -377,8 +509,8 @@ def trash(request: HtmxHttpRequest):
 
 def _restore_one(request) -> tuple[str, str]:
     model = kind_model(request.POST.get("kind", ""))
-    pk = request.POST.get("pk", "")
-    record = model.all_objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+    pk = id_param(request.POST, "pk")
+    record = model.all_objects.filter(pk=pk).first() if pk else None
     if record is None:
         raise Http404
     try:

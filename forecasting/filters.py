@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category
 from core.access import Reach, view_reach
+from core.filters import MoneyFilter
 from core.roles import SALES_MANAGER, SALES_REP
 from core.users import active_users, user_label
 from pipeline.models import Opportunity, Process
@@ -34,10 +35,12 @@ class ForecastFilter(django_filters.FilterSet):
         empty_label=_("All categories"),
         method="filter_category",
     )
+    amount_min = MoneyFilter(field_name="amount", lookup_expr="gte", label=_("Amount from"))
+    amount_max = MoneyFilter(field_name="amount", lookup_expr="lte", label=_("Amount up to"))
 
     class Meta:
         model = Opportunity
-        fields = ["owner", "process", "category"]
+        fields = ["owner", "process", "category", "amount_min", "amount_max"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

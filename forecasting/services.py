@@ -3,22 +3,31 @@
 The nightly job (Celery beat at NIGHTLY_HOUR:NIGHTLY_MINUTE, Europe/Paris; `run_nightly` at
 once) stores the forecast snapshot, refreshes the stored overdue colours, e-mails each rep the
 digest of their red items and empties the trash of what is older than TRASH_RETENTION_DAYS.
+
+It may run twice for a day (a retry of the task after a stage failed, beat or a worker firing
+it again, `run_nightly` beside the scheduled one, even at the same moment): each stage is safe
+to run again on its own. The snapshot replaces the day's rows (one writer at a time), a series
+is extended under its head's lock from its last stored occurrence, the colours are recomputed,
+a digest goes at most once per user and day (`DigestSent`, recorded before it is sent) and the
+purge only deletes what is still there.
 """
 
 import datetime as dt
 import logging
+import smtplib
 from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core import trash
-from forecasting.models import ForecastSnapshot
+from core.db import lock_name
+from forecasting.models import DigestSent, ForecastSnapshot
 from forecasting.selectors import (
     forecast_month_expression,
     month_start,
@@ -36,9 +45,11 @@ logger = logging.getLogger(__name__)
 def forecast_snapshot_take(*, day: dt.date) -> int:
     """Store the forecast as it stands on `day`, one row per month × rep × process (opportunities
     whose expected date has passed count in the current month, as on the forecast page).
-    Taking it again the same day replaces that day's rows. The grouping is the ORM query of the
-    forecast page, wrapped in one INSERT ... SELECT: no row goes through Python. Returns the
-    number of rows stored."""
+    Taking it again the same day replaces that day's rows, one taker at a time (two at once
+    would each delete the rows the other has not committed yet, then both insert). The grouping
+    is the ORM query of the forecast page, wrapped in one INSERT ... SELECT: no row goes through
+    Python. Returns the number of rows stored."""
+    lock_name(f"forecasting.snapshot:{day.isoformat()}")
     groups = (
         open_opportunities()
         .filter(expected_date__isnull=False)
@@ -119,18 +130,65 @@ def digest_message(
     return message
 
 
+def _digest_record(*, user_id: int, day: dt.date) -> bool:
+    """Record the digest of `user_id` for `day`, committed at once; False when it is recorded
+    already (sent by another run, or being sent by one running at the same moment)."""
+    try:
+        with transaction.atomic():
+            DigestSent.objects.create(user_id=user_id, day=day)
+    except IntegrityError:
+        return False
+    return True
+
+
 def digest_send(*, today: dt.date) -> int:
     """E-mail each active rep with an address the list of their red items (late tasks, late
-    steps, late next actions), from the stored colours. Returns the number of e-mails sent."""
+    steps, late next actions), from the stored colours, at most once per rep and day: each
+    digest is recorded (`DigestSent`, unique per user and day) and committed before it goes
+    out, so a second run, a retry or a run at the same moment sends nothing twice (see the
+    model for what happens when the sending fails). Runs outside a transaction: a record rolled
+    back after its e-mail went out would let the next run send it again. Returns the number of
+    e-mails sent."""
     items = red_items_by_user()
-    users = get_user_model().objects.filter(pk__in=items.keys(), is_active=True).exclude(email="")
-    messages = [
-        digest_message(user=user, today=today, **items[user.pk]) for user in users.order_by("pk")
-    ]
-    if not messages:
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=items.keys(), is_active=True)
+        .exclude(email="")
+        .exclude(pk__in=DigestSent.objects.filter(day=today).values("user_id"))
+        .order_by("pk")
+    )
+    messages = {user.pk: digest_message(user=user, today=today, **items[user.pk]) for user in users}
+    recorded = [pk for pk in messages if _digest_record(user_id=pk, day=today)]
+    if not recorded:
         return 0
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
+    mail_server = get_connection()
+    try:
+        mail_server.open()
+    except (smtplib.SMTPException, OSError):
+        # Nothing can have gone out: release the records for the task's retry to send them.
+        DigestSent.objects.filter(
+            day=today, user_id__in=recorded, status=DigestSent.Status.RECORDED
+        ).delete()
+        raise
+    sent = 0
+    try:
+        for pk in recorded:
+            try:
+                count = mail_server.send_messages([messages[pk]]) or 0
+            except (smtplib.SMTPException, OSError) as error:
+                # It may have reached the server: kept as failed, never sent again.
+                logger.exception("digest of user %s for %s failed", pk, today)
+                DigestSent.objects.filter(user_id=pk, day=today).update(
+                    status=DigestSent.Status.FAILED, error=f"{type(error).__name__}: {error}"
+                )
+                continue
+            DigestSent.objects.filter(user_id=pk, day=today).update(
+                status=DigestSent.Status.SENT, sent_at=timezone.now()
+            )
+            sent += count
+    finally:
+        mail_server.close()
+    return sent
 
 
 def nightly_run(*, day: dt.date | None = None) -> dict:

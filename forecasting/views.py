@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.exports import csv_response
 from core.htmx import HtmxHttpRequest
+from core.params import int_param
 from forecasting import selectors
 from forecasting.charts import bar_chart
 from forecasting.filters import ForecastFilter
@@ -25,10 +26,7 @@ MONTH_CHOICES = [3, 6, 12, 18, 24, 36]
 
 
 def months_param(request, default: int = DEFAULT_MONTHS) -> int:
-    try:
-        return min(max(int(request.GET.get("months", default)), 1), MAX_MONTHS)
-    except (TypeError, ValueError):
-        return default
+    return int_param(request.GET, "months", default, min_value=1, max_value=MAX_MONTHS, clamp=True)
 
 
 def filtered_forecast(request):

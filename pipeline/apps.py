@@ -15,7 +15,9 @@ class PipelineConfig(AppConfig):
 
         from core import trash
         from pipeline.clocks import restored_refresh
+        from pipeline.services.activities import series_cuts_restore
 
         trash.register("opportunity", "pipeline.Opportunity", position=40)
         trash.register("task", "pipeline.Task", position=50)
         trash.on_restored(restored_refresh)
+        trash.on_restored(series_cuts_restore)

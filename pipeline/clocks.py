@@ -83,7 +83,14 @@ def date_colour_case(field: str, today: dt.date):
 def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None) -> int:
     """Recompute the stored clocks of opportunities (all open ones when no ids are given):
     step due day and colour, next open action and its colour; closed ones lose their colours.
-    Runs as a few SQL statements whatever the number of rows. Returns the number of open ones."""
+    Runs as a few SQL statements whatever the number of rows. Returns the number of open ones.
+
+    The action clock is stored once for every reader, so it counts every open task, the
+    private ones included: a colleague's private meeting is still the deal's next action, and
+    its time is no secret (the calendar shows it as busy time). Its title is: pages show a
+    task's title only through `Task.objects.visible_to` (the Kanban card: the time and colour,
+    "Task of a colleague" instead of the title, no link; `pipeline.selectors._with_card_data`).
+    The management dates of companies and prospects follow the same rule (date and type)."""
 
     today = today or timezone.localdate()
     queryset = Opportunity.all_objects.all()

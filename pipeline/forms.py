@@ -10,7 +10,15 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm
+from core.forms import (
+    DATE_WIDGET,
+    MoneyField,
+    PercentField,
+    QuantityField,
+    UserChoiceField,
+    VersionedForm,
+    bounded_formfield,
+)
 from core.roles import SALES_MANAGER, SALES_REP
 from core.users import active_users, user_label
 from pipeline.models import (
@@ -90,12 +98,14 @@ class StepForm(forms.ModelForm):
     class Meta:
         model = Step
         fields = ["label", "probability", "duration_days", "folded"]
+        formfield_callback = bounded_formfield
         labels = {
             "label": _("Name of the step"),
             "probability": _("Probability (%)"),
             "duration_days": _("Duration (days)"),
             "folded": _("Folded in the board"),
         }
+        field_classes = {"probability": PercentField}
 
 
 class StepCreateForm(StepForm):
@@ -114,6 +124,7 @@ class OpportunityForm(VersionedForm):
 
     class Meta:
         model = Opportunity
+        formfield_callback = bounded_formfield
         fields = [
             "summary",
             "status",
@@ -135,10 +146,12 @@ class OpportunityForm(VersionedForm):
             "project_notes": forms.Textarea(attrs={"rows": 4}),
             "rating": forms.NumberInput(attrs={"min": 0, "max": 5}),
         }
+        field_classes = {"amount": MoneyField, "probability": PercentField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from pipeline.models import Step
+        from pipeline.services.lines import AMOUNT_IS_SUM
 
         self.fields["owner"].queryset = active_users()
         self.fields["loss_reason"].queryset = LossReason.objects.all()
@@ -147,7 +160,7 @@ class OpportunityForm(VersionedForm):
         ).order_by("position")
         if self.instance.pk and self.instance.lines.exists():
             self.fields["amount"].disabled = True
-            self.fields["amount"].help_text = _("Sum of the lines.")
+            self.fields["amount"].help_text = AMOUNT_IS_SUM
 
 
 class LineForm(forms.ModelForm):
@@ -162,6 +175,13 @@ class LineForm(forms.ModelForm):
             "adjusted_price",
             "discount",
         ]
+        field_classes = {
+            "quantity": QuantityField,
+            "unit_cost": MoneyField,
+            "unit_price": MoneyField,
+            "adjusted_price": MoneyField,
+            "discount": PercentField,
+        }
 
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -182,6 +202,12 @@ SCOPE_CHOICES = [
 ]
 
 
+# A task lasts at most a year: a longer duration is a typing slip (and 10**30 minutes is past
+# the last date Python can hold).
+MAX_DURATION_MINUTES = 366 * 24 * 60
+DURATION_PAST_CALENDAR = _("This duration ends after the last date the calendar can hold.")
+
+
 def _datetime_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
 
@@ -193,6 +219,7 @@ class TaskForm(VersionedForm):
         label=_("Duration (minutes)"),
         required=False,
         min_value=0,
+        max_value=MAX_DURATION_MINUTES,
         help_text=_("Used when no end is given."),
     )
     weekdays = forms.MultipleChoiceField(
@@ -211,6 +238,7 @@ class TaskForm(VersionedForm):
 
     class Meta:
         model = Task
+        formfield_callback = bounded_formfield
         fields = [
             "title",
             "type",
@@ -232,7 +260,7 @@ class TaskForm(VersionedForm):
         widgets = {
             "start": _datetime_widget(),
             "end": _datetime_widget(),
-            "until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "until": DATE_WIDGET,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -258,7 +286,10 @@ class TaskForm(VersionedForm):
         data = super().clean()
         start, end, minutes = data.get("start"), data.get("end"), data.get("duration")
         if start and not end and minutes:
-            data["end"] = start + dt.timedelta(minutes=minutes)
+            try:
+                data["end"] = start + dt.timedelta(minutes=minutes)
+            except OverflowError:
+                self.add_error("duration", DURATION_PAST_CALENDAR)
         if not data.get("interval"):
             data["interval"] = 1
         return data

@@ -32,7 +32,12 @@ def is_sales_user(user: User) -> bool:
         return False
     if user.is_superuser or is_manager(user):
         return True
-    return user.groups.filter(name__in=[SALES_REP, SALES_MANAGER]).exists()
+    cached = getattr(user, "_jalon_is_sales_user", None)
+    if cached is None:
+        # Asked once per card list and once per page: kept on the request's user object.
+        cached = user.groups.filter(name__in=[SALES_REP, SALES_MANAGER]).exists()
+        user._jalon_is_sales_user = cached
+    return cached
 
 
 def can_modify_process_opportunities(user: User, process: Process) -> bool:

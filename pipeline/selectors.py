@@ -34,8 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category
+from core.params import parse_int
 from core.roles import SALES_MANAGER, SALES_REP, is_manager
 from pipeline.models import Opportunity, Process, Step, Task
+from pipeline.rights import can_modify_process_opportunities
 
 PAGE_SIZE = 20  # cards shown per column before "load more"
 WON = "won"
@@ -212,10 +214,28 @@ CARD_FIELDS = (
 )
 
 
-def _with_card_data(queryset: QuerySet) -> QuerySet:
-    """Everything a card shows, without a query per card."""
+def _movable(user, process: Process):
+    """Whether `user` may move a card, as `opportunity_move` decides it: the process's modify
+    right (the same for every card) and the object right (`changeable_by`)."""
+    if not can_modify_process_opportunities(user, process):
+        return Value(False)
+    return Exists(Opportunity.objects.changeable_by(user).filter(pk=OuterRef("pk")))
+
+
+def _with_card_data(queryset: QuerySet, user, process: Process) -> QuerySet:
+    """Everything a card shows, without a query per card, as `user` may read it; `movable`
+    says whether the card may be dragged or moved through its menu.
+
+    The card's time and colour are the opportunity's stored action clock
+    (`pipeline.clocks.opportunities_refresh`), which counts every open task, a colleague's
+    private ones included: the deal has an action planned then, and the calendar shows that
+    time as busy anyway. Its title, its importance and a link to it come only from the tasks
+    `user` may read (`Task.objects.visible_to`): `next_tasks` holds the readable task due at
+    the clock's time, none when the first open task is one `user` may not read (the card then
+    shows the time without a title)."""
+    readable = Task.objects.visible_to(user).filter(done=False)
     next_task = (
-        Task.objects.filter(done=False)
+        readable.filter(start=F("opportunity__next_action_at"))
         .order_by("start", "id")
         .select_related("type")
         .only("title", "start", "opportunity_id", "type__icon", "type__name")
@@ -224,15 +244,16 @@ def _with_card_data(queryset: QuerySet) -> QuerySet:
         queryset.select_related("prospect", "company", "person", "owner")
         .only(*CARD_FIELDS)
         .annotate(
-            is_important=Exists(
-                Task.objects.filter(opportunity=OuterRef("pk"), done=False, important=True)
-            )
+            is_important=Exists(readable.filter(opportunity=OuterRef("pk"), important=True)),
+            movable=_movable(user, process),
         )
         .prefetch_related(Prefetch("tasks", queryset=next_task[:1], to_attr="next_tasks"))
     )
 
 
-def _first_cards(queryset: QuerySet, first_step_id, folded_keys: set[int], limit: int):
+def _first_cards(
+    queryset: QuerySet, user, process: Process, first_step_id, folded_keys: set[int], limit: int
+):
     column = _column_expression(first_step_id)
     return list(
         _with_card_data(
@@ -246,7 +267,9 @@ def _first_cards(queryset: QuerySet, first_step_id, folded_keys: set[int], limit
                 ),
             )
             .filter(rank__lte=limit)
-            .order_by("column", "position", "id")
+            .order_by("column", "position", "id"),
+            user,
+            process,
         )
     )
 
@@ -279,7 +302,7 @@ def board_columns(
             by_key[key].count = values["count"]
             by_key[key].amount = values["amount"]
             by_key[key].weighted = values["weighted"]
-    for card in _first_cards(queryset, first_step_id, folded, limit):
+    for card in _first_cards(queryset, user, process, first_step_id, folded, limit):
         column = by_key.get(_sql_to_key(card.column))
         if column is not None:
             column.cards.append(card)
@@ -304,7 +327,9 @@ def column_page(
         _with_card_data(
             queryset.annotate(column=_column_expression(first_step_id))
             .filter(column=_key_to_sql(key))
-            .order_by("position", "id")[offset : offset + limit + 1]
+            .order_by("position", "id")[offset : offset + limit + 1],
+            user,
+            process,
         )
     )
     return cards[:limit], len(cards) > limit
@@ -349,7 +374,7 @@ def column_of(
 
 def _in_columns(keys: list[str], first_step_id: int | None) -> Q:
     """Rows of the given columns only, so that a move's totals read two columns, not all."""
-    step_ids = [int(key) for key in keys if key.isdigit()]
+    step_ids = [pk for pk in (parse_int(key, min_value=1) for key in keys) if pk is not None]
     condition = Q(status=Opportunity.Status.OPEN, step_id__in=step_ids)
     if first_step_id in step_ids:
         condition |= Q(status=Opportunity.Status.OPEN, step__isnull=True)
@@ -394,7 +419,9 @@ def headers_of(
 def card_of(*, process: Process, user, opportunity_id: int) -> Opportunity | None:
     """One card with what it shows (after a move or a task change)."""
     return _with_card_data(
-        Opportunity.objects.visible_to(user).filter(process=process, pk=opportunity_id)
+        Opportunity.objects.visible_to(user).filter(process=process, pk=opportunity_id),
+        user,
+        process,
     ).first()
 
 

@@ -1,16 +1,23 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category, ExtraField, Prospect
 from contacts.validators import clean_phone, clean_website
-from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm, VersionField
+from core.forms import (
+    DATE_WIDGET,
+    MoneyField,
+    QuantityField,
+    UserChoiceField,
+    VersionedForm,
+    VersionField,
+)
 from core.users import active_users
 from prospects import importing
 
 IMPORT_TOO_LARGE = _("The file is too large (limit {limit} MB).")
 IMPORT_BAD_TYPE = _("Choose a CSV, TXT or XLSX file.")
-IMPORT_MAX_BYTES = 200 * 1024 * 1024
 
 
 class ProspectForm(VersionedForm):
@@ -96,7 +103,7 @@ class ExtraFieldsForm(forms.Form):
         for extra in self.extra_fields:
             key = f"extra_{extra.pk}"
             if extra.type == ExtraField.Type.NUMBER:
-                self.fields[key] = forms.DecimalField(
+                self.fields[key] = QuantityField(
                     label=extra.label, required=False, decimal_places=4, max_digits=18
                 )
             elif extra.type == ExtraField.Type.BOOLEAN:
@@ -122,9 +129,7 @@ class ExtraFieldsForm(forms.Form):
 class NewOpportunityForm(forms.Form):
     summary = forms.CharField(label=_("Project summary"), max_length=200)
     process = forms.ModelChoiceField(queryset=None, label=_("Process"))
-    amount = forms.DecimalField(
-        label=_("Amount"), required=False, max_digits=14, decimal_places=2, min_value=0
-    )
+    amount = MoneyField(label=_("Amount"), required=False, min_value=0)
     expected_date = forms.DateField(label=_("Expected date"), required=False, widget=DATE_WIDGET)
 
     def __init__(self, *args, **kwargs):
@@ -179,9 +184,9 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
+        if upload.size > settings.IMPORT_MAX_BYTES:
             raise ValidationError(
-                str(IMPORT_TOO_LARGE).format(limit=IMPORT_MAX_BYTES // (1024 * 1024))
+                str(IMPORT_TOO_LARGE).format(limit=settings.IMPORT_MAX_BYTES // (1024 * 1024))
             )
         if not upload.name.lower().endswith((".csv", ".txt", ".tsv", ".xlsx", ".xlsm")):
             raise ValidationError(IMPORT_BAD_TYPE)

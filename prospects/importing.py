@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from contacts.text import compact, normalize
 from contacts.validators import clean_phone, clean_website
 from core.exports import csv_text
+from core.numbers import NumberError, parse_decimal
 
 # Error messages shown next to refused rows (kept as constants: tests assert them).
 INVALID_EMAIL = gettext_lazy("invalid e-mail")
@@ -38,6 +39,9 @@ TOO_LONG = gettext_lazy("too long")
 DUPLICATE_IN_FILE = gettext_lazy("duplicate of row {row}")
 DUPLICATE_PROSPECT = gettext_lazy("already a prospect (#{id})")
 DUPLICATE_PERSON = gettext_lazy("already in the contacts (person #{id})")
+# The same, for a record the importing user may not see: still refused, but not named.
+DUPLICATE_PROSPECT_HIDDEN = gettext_lazy("already a prospect (a record you may not see)")
+DUPLICATE_PERSON_HIDDEN = gettext_lazy("already in the contacts (a record you may not see)")
 
 # Target fields, in the order of the mapping form, with the headers each one accepts. Headers are
 # compared after `compact` (no case, accents, spaces or punctuation).
@@ -222,50 +226,59 @@ def parse_date(value) -> dt.date | None:
     raise ValueError(str(INVALID_DATE))
 
 
-_AMOUNT_JUNK = re.compile(r"[\s\u00a0\u202f€$£]|EUR", re.IGNORECASE)
+_CENT = Decimal("0.01")
+
+
+def parse_number(value, symbols: tuple[str, ...] = ()) -> Decimal | None:
+    """A cell as a Decimal: a spreadsheet's number as it is, a text by `core.numbers` with
+    `language=None` (a file has no language: its French and English readings must agree, so
+    "25 000,50", "25000.50" and "20,000.50" are read, "1,234" and "25.000" are refused as
+    ambiguous). NumberError when refused."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return parse_decimal(value, language=None, symbols=symbols)
+
+
+def _refusal(error: NumberError, message) -> ValueError:
+    """The row's reason: the ambiguity itself ("thousands or decimals?"), else `message`."""
+    return ValueError(error.message if error.code == "ambiguous_file" else str(message))
 
 
 def parse_amount(value) -> Decimal | None:
-    """ "20 000,50 €", "20000.50", "20,000.50", 20000 -> Decimal."""
+    """ "25 000,50 €", "25000.50", "20,000.50", 20000 -> Decimal, to the cent. A text with more
+    than two decimals (other than zeros) is refused, never rounded; a spreadsheet's number is
+    rounded to the cent (its binary noise)."""
     if value in (None, ""):
         return None
-    if isinstance(value, int | float | Decimal):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    raw = _AMOUNT_JUNK.sub("", str(value))
-    if not raw:
-        return None
-    if "," in raw and "." in raw:
-        # The last separator is the decimal one.
-        if raw.rfind(",") > raw.rfind("."):
-            raw = raw.replace(".", "").replace(",", ".")
-        else:
-            raw = raw.replace(",", "")
-    elif "," in raw:
-        raw = raw.replace(",", ".")
     try:
-        amount = Decimal(raw).quantize(Decimal("0.01"))
-    except InvalidOperation as exc:
-        raise ValueError(str(INVALID_AMOUNT)) from exc
+        number = parse_number(value, ("€", "EUR"))
+    except NumberError as error:
+        raise _refusal(error, INVALID_AMOUNT) from error
+    if number is None:
+        return None
+    amount = number.quantize(_CENT, rounding=ROUND_HALF_UP)
+    if amount != number and not isinstance(value, float):
+        raise ValueError(str(INVALID_AMOUNT))
     if amount < 0 or amount >= Decimal("1e12"):
         raise ValueError(str(INVALID_AMOUNT))
     return amount
 
 
 def parse_probability(value) -> int | None:
+    """ "80 %", "80", 0.8 (a cell formatted as a percentage) -> 80, rounded to the unit."""
     if value in (None, ""):
         return None
     if isinstance(value, float) and 0 < value <= 1 and not value.is_integer():
         value = value * 100  # a spreadsheet cell formatted as a percentage
-    raw = text(value).replace("%", "").replace(",", ".").strip()
-    if not raw:
-        return None
     try:
-        number = Decimal(raw)
-    except InvalidOperation as exc:
-        raise ValueError(str(INVALID_PROBABILITY)) from exc
+        number = parse_number(value, ("%",))
+    except NumberError as error:
+        raise ValueError(str(INVALID_PROBABILITY)) from error
+    if number is None:
+        return None
     if number < 0 or number > 100:
         raise ValueError(str(INVALID_PROBABILITY))
-    return int(number.quantize(Decimal("1")))
+    return int(number.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def parse_civility(value) -> str:
@@ -415,9 +428,12 @@ def _check_extra(row: Row, extra: dict, field_id: str, cell, lookups: Lookups) -
         return
     if kind == "number":
         try:
-            extra[field_id] = float(parse_amount(raw))
-        except ValueError:
-            row.errors.append(f"{_('invalid number')} ({raw})")
+            number = parse_number(raw)
+        except NumberError as error:
+            reason = _refusal(error, f"{_('invalid number')} ({raw})")
+            row.errors.append(str(reason))
+        else:
+            extra[field_id] = float(number)
     elif kind == "boolean":
         extra[field_id] = compact(raw) in _TRUE
     else:

@@ -1,5 +1,5 @@
-"""The prospect import (Gestan "Importer"): one code path for the wizard, `manage.py
-import_prospects` and the Celery task. Rows are parsed by `prospects.importing`, checked,
+"""The prospect import (Gestan "Importer"): one code path for the wizard (its jobs and tasks in
+`prospects.import_jobs`), `manage.py import_prospects` and the Celery task. Rows are parsed by `prospects.importing`, checked,
 then written all-or-nothing (or only the valid ones) in batches, with their opportunities in
 the default process."""
 
@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Value
 from django.utils import timezone
 
 from contacts.models import Person, Prospect
@@ -70,24 +70,6 @@ class ImportReport:
         if self.refused > len(self.refused_rows):
             out.append(f"... {self.refused - len(self.refused_rows)} more refused rows")
         return out
-
-
-def count_rows(path: str | Path, filename: str = "") -> int:
-    """Data rows of a file, counted cheaply (for the progress bar)."""
-    path = Path(path)
-    if readers.is_xlsx(path, filename):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True)
-        try:
-            return max(0, (workbook.worksheets[0].max_row or 1) - 1)
-        finally:
-            workbook.close()
-    lines = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            lines += chunk.count(b"\n")
-    return max(0, lines - 1)
 
 
 def extra_labels() -> dict[str, int]:
@@ -174,36 +156,53 @@ def _duplicate_in_file(row: importing.Row, seen_emails: dict, seen_names: dict) 
         seen_names[key] = row.number
 
 
-def _duplicates_in_database(rows: list[importing.Row]) -> None:
-    """Mark rows matching an existing prospect or person (e-mail, or name and company)."""
+def _with_seen(queryset, actor):
+    """`queryset` with `seen`: whether `actor` may see the row (`visible_to`); no actor (the
+    command line, run by whoever holds the database) sees every row."""
+    if actor is None:
+        return queryset.annotate(seen=Value(True))
+    visible = queryset.model.objects.visible_to(actor).filter(pk=OuterRef("pk"))
+    return queryset.annotate(seen=Exists(visible))
+
+
+def _duplicate_reason(message, hidden_message, pk: int, seen: bool) -> str:
+    """A duplicate is refused either way; only a record the user may see is numbered."""
+    return str(message).format(id=pk) if seen else str(hidden_message)
+
+
+def _duplicates_in_database(rows: list[importing.Row], actor=None) -> None:
+    """Mark rows matching an existing prospect or person (e-mail, or name and company). The
+    reason names the record only when `actor` may see it (REPS_SEE_ONLY_OWN)."""
     candidates = [r for r in rows if not r.duplicate]
     emails = {r.values["email"] for r in candidates if r.values.get("email")}
     last_names = {r.values["last_name"] for r in candidates if r.values.get("last_name")}
     by_email: dict[str, str] = {}
     by_name: dict[str, str] = {}
+    person, prospect = (
+        (importing.DUPLICATE_PERSON, importing.DUPLICATE_PERSON_HIDDEN),
+        (importing.DUPLICATE_PROSPECT, importing.DUPLICATE_PROSPECT_HIDDEN),
+    )
     if emails:
-        for pk, email in (
-            Person.objects.filter(email__in=emails).order_by().values_list("pk", "email")
-        ):
-            by_email[email.lower()] = str(importing.DUPLICATE_PERSON).format(id=pk)
-        for pk, email in (
-            Prospect.objects.filter(email__in=emails).order_by().values_list("pk", "email")
-        ):
-            by_email[email.lower()] = str(importing.DUPLICATE_PROSPECT).format(id=pk)
+        people = _with_seen(Person.objects.filter(email__in=emails), actor)
+        for pk, email, seen in people.order_by().values_list("pk", "email", "seen"):
+            by_email[email.lower()] = _duplicate_reason(*person, pk, seen)
+        prospects = _with_seen(Prospect.objects.filter(email__in=emails), actor)
+        for pk, email, seen in prospects.order_by().values_list("pk", "email", "seen"):
+            by_email[email.lower()] = _duplicate_reason(*prospect, pk, seen)
     if last_names:
         variants = set()
         for name in last_names:
             variants |= {name, name.upper(), name.title()}
         existing = (
-            Prospect.objects.filter(last_name__in=variants)
+            _with_seen(Prospect.objects.filter(last_name__in=variants), actor)
             .order_by()
-            .values_list("pk", "last_name", "first_name", "company_name")
+            .values_list("pk", "last_name", "first_name", "company_name", "seen")
         )
-        for pk, last, first, company in existing:
+        for pk, last, first, company, seen in existing:
             key = importing.name_key(
                 {"last_name": last, "first_name": first, "company_name": company}
             )
-            by_name[key] = str(importing.DUPLICATE_PROSPECT).format(id=pk)
+            by_name[key] = _duplicate_reason(*prospect, pk, seen)
     for row in candidates:
         email = row.values.get("email")
         found = by_email.get(email) if email else None
@@ -233,7 +232,7 @@ def _flush(
 ) -> None:
     if not batch:
         return
-    _duplicates_in_database(batch)
+    _duplicates_in_database(batch, context.actor)
     valid = []
     for row in batch:
         if row.ok:
@@ -371,99 +370,3 @@ def _refresh_statistics(batches: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE contacts_prospect")
             cursor.execute("ANALYZE pipeline_opportunity")
-
-
-# --------------------------------------------------------------------------- import wizard
-
-
-def import_job_create(*, uploaded_file, actor, owner=None):
-    """Keep an uploaded file for the wizard and read its header row (the mapping's start)."""
-    from prospects.models import ImportJob
-
-    job = ImportJob(filename=uploaded_file.name[:255], actor=actor, owner=owner)
-    job.file.save(
-        f"{timezone.now():%Y%m%d%H%M%S}-{Path(uploaded_file.name).name}", uploaded_file, save=False
-    )
-    try:
-        source = readers.open_source(job.file.path, job.filename)
-    except ValueError as exc:
-        job.file.delete(save=False)
-        raise ValidationError(str(exc)) from exc
-    sample = []
-    for raw in source.rows:
-        sample.append([importing.text(v) for v in raw][: len(source.headers)])
-        if len(sample) >= 3:
-            break
-    source.close()
-    job.preview = {"sample": sample}
-    job.headers = source.headers
-    job.mapping = importing.guess_mapping(source.headers, extra_labels())
-    job.total = count_rows(job.file.path, job.filename)
-    job.save()
-    return job
-
-
-def import_job_start(*, job, actor, dry_run: bool) -> None:
-    """Queue the check (dry run) or the import of a wizard file as a Celery task."""
-    from prospects import tasks
-    from prospects.models import ImportJob
-
-    job.state = ImportJob.State.CHECKING if dry_run else ImportJob.State.RUNNING
-    job.error = ""
-    job.save(update_fields=["state", "error", "mapping", "valid_only"])
-
-    def queue() -> None:
-        result = tasks.import_prospects_task.delay(job.pk, dry_run)
-        # The progress bar reads the task's progress; a finished (eager) run has moved on.
-        ImportJob.objects.filter(pk=job.pk, state=job.state).update(task_id=result.id or "")
-
-    transaction.on_commit(queue)
-
-
-def import_job_execute(
-    *, job_id: int, dry_run: bool, progress: Callable[[int], None] | None = None
-):
-    """The check or the import of a wizard file (the Celery task calls this). The refused rows'
-    report is written next to the file; counts and a preview are kept on the job."""
-    from django.core.files.storage import default_storage
-
-    from prospects.models import ImportJob
-
-    job = ImportJob.objects.select_related("actor", "owner").get(pk=job_id)
-    report_name = f"imports/{Path(job.file.name).stem}-refused.csv"
-    report_path = Path(default_storage.path(report_name))
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(report_path, "w", encoding="utf-8-sig", newline="") as handle:
-            report = prospects_import(
-                path=job.file.path,
-                filename=job.filename,
-                actor=job.actor,
-                mapping=job.mapping,
-                owner=job.owner,
-                valid_only=job.valid_only,
-                dry_run=dry_run,
-                report_file=handle,
-                progress=progress,
-            )
-    except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=ImportJob.State.FAILED, error=str(exc)[:2000]
-        )
-        raise
-    if dry_run:
-        state = ImportJob.State.CHECKED
-    elif report.refused and not job.valid_only:
-        state = ImportJob.State.REFUSED
-    else:
-        state = ImportJob.State.DONE
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=state,
-        total=report.total,
-        valid=report.valid,
-        refused=report.refused,
-        created=report.created,
-        preview={**report.as_dict(), "sample": (job.preview or {}).get("sample", [])},
-        report=report_name if report.refused else "",
-    )
-    return report

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from contacts.models import Category, Company, Person, Prospect
 from contacts.text import normalize
 from core.access import can_change
+from core.db import lock_row
 from core.roles import is_manager
-from core.trash import trash_limit
+from core.trash import restore_rows, trash_limit, trash_rows
 from core.versions import check_version
 from pipeline.models import HistoryEntry, Opportunity
 from pipeline.services.cards import owner_change_entry
@@ -76,11 +77,7 @@ def prospect_search_text(prospect: Prospect) -> str:
 
 def _lock_prospect(prospect_id: int, expected_version: int | str | None) -> Prospect:
     """The prospect locked, refused (ConcurrentEdit) unless still at `expected_version`."""
-    current = (
-        Prospect.objects.select_for_update(of=("self",))
-        .select_related("updated_by", "owner")
-        .get(pk=prospect_id)
-    )
+    current = lock_row(Prospect.objects, prospect_id, related=("updated_by", "owner"))
     check_version(current, expected_version)
     return current
 
@@ -222,13 +219,12 @@ def prospects_categorize(*, prospect_ids: Iterable[int], category: Category, act
 
 
 def _trash(queryset, actor, now) -> int:
-    ids = list(queryset.values_list("pk", flat=True))
-    Opportunity.objects.filter(prospect_id__in=ids).update(
-        deleted_at=now, deleted_by=actor, **_touched(actor, now)
+    """The prospects and their opportunities into the trash as one deletion (same time), each
+    recorded in the audit log (`core.trash.trash_rows`)."""
+    trash_rows(
+        Opportunity.objects.filter(prospect_id__in=queryset.values("pk")), actor=actor, at=now
     )
-    return Prospect.objects.filter(pk__in=ids).update(
-        deleted_at=now, deleted_by=actor, **_touched(actor, now)
-    )
+    return len(trash_rows(queryset, actor=actor, at=now))
 
 
 @transaction.atomic
@@ -261,14 +257,11 @@ def prospects_restore(*, prospect_ids: Iterable[int], actor) -> int:
     pairs = list(trashed.values_list("pk", "deleted_at"))
     if not pairs:
         raise ValidationError(str(NOT_IN_TRASH).format(days=settings.TRASH_RETENTION_DAYS))
-    now = timezone.now()
     for pk, deleted_at in pairs:
-        Opportunity.all_objects.filter(prospect_id=pk, deleted_at=deleted_at).update(
-            deleted_at=None, deleted_by=None, **_touched(actor, now)
+        restore_rows(
+            Opportunity.all_objects.filter(prospect_id=pk, deleted_at=deleted_at), actor=actor
         )
-    Prospect.all_objects.filter(pk__in=[pk for pk, _ in pairs]).update(
-        deleted_at=None, deleted_by=None, **_touched(actor, now)
-    )
+    restore_rows(Prospect.all_objects.filter(pk__in=[pk for pk, _ in pairs]), actor=actor)
     return len(pairs)
 
 

@@ -14,6 +14,7 @@ PUBLIC_PREFIXES = (
     "accounts/reset",
     "i18n/",
     "tasks/feed/",
+    "health/",  # the container's health check: "ok" or "unavailable", nothing else
 )
 
 

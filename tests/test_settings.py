@@ -85,3 +85,47 @@ def test_check_deploy_is_clean_with_production_values():
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
+
+
+PROXY_PROBE = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "print(json.dumps({'count': settings.TRUSTED_PROXY_COUNT,"
+    "'ssl_header': settings.SECURE_PROXY_SSL_HEADER,"
+    "'client_ip': settings.AXES_CLIENT_IP_CALLABLE}))"
+)
+
+
+def read_proxy_settings(**env) -> dict:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"TRUSTED_PROXY_COUNT", "SECURE_PROXY_SSL_HEADER"}
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    out = subprocess.run(
+        [sys.executable, "-c", PROXY_PROBE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_without_a_proxy_no_forwarded_header_is_trusted():
+    values = read_proxy_settings(DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="crm.example.com")
+    assert values["count"] == 0
+    assert values["ssl_header"] is None
+    assert values["client_ip"] == "core.proxies.client_ip"
+
+
+def test_behind_a_proxy_its_headers_are_trusted():
+    values = read_proxy_settings(TRUSTED_PROXY_COUNT="1")
+    assert values["count"] == 1
+    assert values["ssl_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    values = read_proxy_settings(
+        TRUSTED_PROXY_COUNT="2", SECURE_PROXY_SSL_HEADER="X-Forwarded-Ssl: on"
+    )
+    assert values["count"] == 2
+    assert values["ssl_header"] == ["HTTP_X_FORWARDED_SSL", "on"]

@@ -312,7 +312,7 @@ def postal_code_suggest(request: HtmxHttpRequest):
     ).strip()
     list_id = request.GET.get("list", "city-options")
     cities = []
-    if code.isdigit() and 2 <= len(code) <= 5:
+    if code.isascii() and code.isdigit() and 2 <= len(code) <= 5:  # "²" is a digit too
         cities = list(
             PostalCode.objects.filter(code__startswith=code)
             .order_by("code", "city")

@@ -37,6 +37,7 @@ from core.access import (
 from core.conflicts import stale_response
 from core.exports import csv_response
 from core.htmx import HtmxHttpRequest
+from core.params import parse_int
 from core.versions import ConcurrentEdit
 
 
@@ -129,8 +130,9 @@ def _mailing_rows(people):
 @require_http_methods(["GET", "POST"])
 def person_create(request: HtmxHttpRequest):
     company = None
-    company_id = request.GET.get("company") or request.POST.get("company")
-    if company_id:
+    if raw_company := request.GET.get("company") or request.POST.get("company"):
+        # An id that is not one names no company: 404, as for any record.
+        company_id = parse_int(raw_company, min_value=1)
         company = get_changeable_or_403(Company.objects.all(), request.user, pk=company_id)
     country = str(company.country) if company else "FR"
     form = PersonForm(request.POST or None, country=country, initial={"owner": request.user})

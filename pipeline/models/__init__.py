@@ -11,7 +11,7 @@ from pipeline.models.opportunities import (
     StepProgress,
 )
 from pipeline.models.processes import Process, Step
-from pipeline.models.tasks import CalendarFeed, Task, TaskQuerySet, TaskType
+from pipeline.models.tasks import CalendarFeed, SeriesCut, Task, TaskQuerySet, TaskType
 
 __all__ = [
     "AutomationRule",
@@ -22,6 +22,7 @@ __all__ = [
     "Opportunity",
     "OpportunityLine",
     "Process",
+    "SeriesCut",
     "Step",
     "StepProgress",
     "Task",

@@ -182,6 +182,31 @@ class Task(Tracked):
         return text.splitlines()[0] if text else ""
 
 
+class SeriesCut(models.Model):
+    """Where a "this and the following" deletion cut a series, and how the series ended before
+    it (`until` / `count`, both empty: open-ended). The deletion sets the head's end to
+    `cut_until`; restoring it from the trash gives the series its former end back, and the
+    series materialises as before (`pipeline.services.activities.series_cuts_restore`).
+
+    Cuts stack: a restore changes the end only while the head still ends where that cut set
+    it. A cut restored while a later one keeps the series shorter is kept (`restored_at`), and
+    restoring that later one goes back through it to the end before both. An end changed
+    since by other means stays as set. Purged with the trashed task it starts from."""
+
+    head = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    until = models.DateField(null=True, blank=True)
+    count = models.PositiveSmallIntegerField(null=True, blank=True)
+    cut_until = models.DateField()
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.head_id} cut at {self.task_id}"
+
+
 class CalendarFeed(models.Model):
     """The secret token of a user's iCalendar feed; regenerating it revokes the old one."""
 

@@ -27,15 +27,18 @@ shortens or re-aligns the series and refreshes the dates and colours it drives.
 import datetime as dt
 
 from dateutil import rrule
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.db import lock_row
+from core.trash import audit_change, trash_rows
 from core.versions import check_version
 from pipeline import clocks
-from pipeline.models import Task
+from pipeline.models import SeriesCut, Task
 from pipeline.services import automation as automation_services
 from pipeline.services import opportunities as opportunity_services
 
@@ -175,23 +178,33 @@ def series_extend(*, through: dt.date | None = None, heads=None, lazy: bool = Fa
             lag |= Q(frequency=frequency, last__lt=limit)
         heads = heads.filter(lag)
     created = 0
-    for head in heads:
-        last = (
-            Task.all_objects.filter(Q(pk=head.pk) | Q(series=head))
-            .exclude(occurrence_start__isnull=True)
-            .order_by("-occurrence_start")
-            .values_list("occurrence_start", flat=True)
-            .first()
-        )
-        if last is None:
-            continue
-        new = _materialise(
-            head, after=timezone.localtime(last).replace(tzinfo=None), through=through
-        )
+    for head_id in [head.pk for head in heads]:
+        new = _series_extend_one(head_id, through)
         created += len(new)
         if new:
             clocks.tasks_refresh([task.pk for task in new])
     return created
+
+
+@transaction.atomic
+def _series_extend_one(head_id: int, through: dt.date) -> list[Task]:
+    """Extend one series from its last stored occurrence, under its head's lock: two
+    extensions at once (the nightly job run twice, an agenda opened at that moment) would both
+    read the same last occurrence and both create the following ones."""
+    try:
+        head = lock_row(Task.all_objects, head_id)
+    except Task.DoesNotExist:
+        return []  # deleted for good meanwhile
+    last = (
+        Task.all_objects.filter(Q(pk=head.pk) | Q(series=head))
+        .exclude(occurrence_start__isnull=True)
+        .order_by("-occurrence_start")
+        .values_list("occurrence_start", flat=True)
+        .first()
+    )
+    if last is None:
+        return []
+    return _materialise(head, after=timezone.localtime(last).replace(tzinfo=None), through=through)
 
 
 def occurrences_before(task: Task) -> int:
@@ -353,11 +366,7 @@ def task_create(*, actor, **fields) -> Task:
 
 def _lock(task: Task, expected_version: int | str | None) -> Task:
     """The task locked, refused (ConcurrentEdit) unless still at `expected_version`."""
-    locked = (
-        Task.all_objects.select_for_update(of=("self",))
-        .select_related("updated_by")
-        .get(pk=task.pk)
-    )
+    locked = lock_row(Task.all_objects, task.pk, related=("updated_by",))
     check_version(locked, expected_version)
     return locked
 
@@ -483,21 +492,37 @@ def task_set_done(*, task: Task, done: bool, actor) -> Task:
     return task
 
 
+def _series_end_set(head: Task, *, until: dt.date | None, count: int | None, actor) -> None:
+    """Write a series' end (with update(): the head may be in the trash), recorded in the audit
+    log."""
+    changes = {
+        name: [str(old), str(new)]
+        for name, old, new in [("until", head.until, until), ("count", head.count, count)]
+        if old != new
+    }
+    head.until, head.count = until, count
+    Task.all_objects.filter(pk=head.pk).update(until=until, count=count)
+    if changes:
+        audit_change(head, actor=actor, changes=changes)
+
+
 @transaction.atomic
 def task_delete(*, task: Task, actor, scope: str = SCOPE_THIS) -> None:
     """Put a task in the trash; with scope "following", its series' later occurrences that are
-    still to do go too, and the series stops before it."""
+    still to do go too, and the series stops before it (what it ended on before is kept, for a
+    restore to give it back: `SeriesCut`)."""
     task = Task.all_objects.select_for_update().get(pk=task.pk)
     now = timezone.now()
     ids = [task.pk]
     if scope == SCOPE_FOLLOWING and task.is_recurring:
-        head = task if task.series_id is None else Task.all_objects.get(pk=task.series_id)
+        head = task if task.series_id is None else lock_row(Task.all_objects, task.series_id)
         cut_from = task.occurrence_start or task.start
         ids += list(
             Task.objects.filter(series=head, done=False, occurrence_start__gt=cut_from).values_list(
                 "pk", flat=True
             )
         )
+        previous = None
         if head.pk != task.pk:
             previous = (
                 Task.all_objects.filter(
@@ -507,12 +532,42 @@ def task_delete(*, task: Task, actor, scope: str = SCOPE_THIS) -> None:
                 .values_list("occurrence_start", flat=True)
                 .first()
             )
-            head.until = timezone.localtime(previous or head.start).date()
-        else:
-            head.until = timezone.localtime(head.start).date()
-        head.count = None
-        Task.all_objects.filter(pk=head.pk).update(until=head.until, count=None)
-    Task.all_objects.filter(pk__in=ids).update(
-        deleted_at=now, deleted_by=actor, updated_at=now, updated_by=actor
-    )
+        until = timezone.localtime(previous or head.start).date()
+        SeriesCut.objects.create(
+            head=head, task=task, until=head.until, count=head.count, cut_until=until
+        )
+        _series_end_set(head, until=until, count=None, actor=actor)
+    trash_rows(Task.all_objects.filter(pk__in=ids), actor=actor, at=now)
     _after_write(ids)
+
+
+def series_cuts_restore(records: list) -> None:
+    """After a restore from the trash (a hook of `core.trash`): each "this and the following"
+    deletion brought back gives its series the end it had before, when the series still ends
+    where that deletion set it (see `SeriesCut`), and the series materialises again up to the
+    horizon. The restorer is the one who brought the cut's task back."""
+    task_ids = [record.pk for record in records if isinstance(record, Task)]
+    if not task_ids:
+        return
+    cuts = SeriesCut.objects.filter(task_id__in=task_ids, restored_at__isnull=True)
+    for cut in cuts.order_by("-pk"):
+        head = lock_row(Task.all_objects, cut.head_id)
+        if (head.until, head.count) != (cut.cut_until, None):
+            # A later cut keeps the series shorter (its restore comes back through this one),
+            # or its end was changed since: left as it is.
+            SeriesCut.objects.filter(pk=cut.pk).update(restored_at=timezone.now())
+            continue
+        until, count, undone = cut.until, cut.count, [cut.pk]
+        earlier = SeriesCut.objects.filter(
+            head_id=head.pk, restored_at__isnull=False, pk__lt=cut.pk
+        )
+        for older in earlier.order_by("-pk"):
+            if (until, count) != (older.cut_until, None):
+                break
+            until, count = older.until, older.count
+            undone.append(older.pk)
+        restorer = Task.all_objects.filter(pk=cut.task_id).values_list("updated_by", flat=True)
+        actor = get_user_model().objects.filter(pk__in=restorer).first()
+        _series_end_set(head, until=until, count=count, actor=actor)
+        SeriesCut.objects.filter(pk__in=undone).delete()
+        series_extend(heads=[head])

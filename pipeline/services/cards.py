@@ -9,6 +9,7 @@ from django.db import transaction
 
 from contacts.models import Prospect
 from core.access import can_change
+from core.db import lock_row
 from core.users import user_label
 from core.versions import check_version
 from pipeline.models import (
@@ -27,12 +28,11 @@ def modify_right_or_403(actor, opportunity: Opportunity) -> None:
 
 @transaction.atomic
 def opportunity_add(*, prospect_id: int, actor, process=None, step=None, **fields) -> Opportunity:
-    """A new opportunity of a prospect, created by the process rules of `pipeline.services`."""
+    """A new opportunity of a prospect, created by the process rules of `pipeline.services`
+    (`opportunity_create`, which refuses a prospect the actor may not change)."""
     from pipeline.services.opportunities import opportunity_create
 
     prospect = Prospect.objects.get(pk=prospect_id)
-    if not can_change(actor, prospect):
-        raise PermissionDenied
     fields.setdefault("owner", prospect.owner or actor)
     return opportunity_create(actor=actor, process=process, step=step, prospect=prospect, **fields)
 
@@ -54,10 +54,10 @@ def opportunity_update(
     without the object right or the process's modify right, PermissionDenied."""
     from pipeline.services.opportunities import opportunity_move
 
-    current = (
-        Opportunity.objects.select_for_update(of=("self",))
-        .select_related("updated_by", "owner", "prospect", "process")
-        .get(pk=opportunity_id)
+    current = lock_row(
+        Opportunity.objects,
+        opportunity_id,
+        related=("updated_by", "owner", "prospect", "process"),
     )
     check_version(current, expected_version)
     if not can_change(actor, current):
@@ -119,10 +119,8 @@ def opportunity_probability_follow_step(
 ) -> Opportunity:
     """Undo a probability typed by hand: it follows the step again (and later moves). The
     change of value is recorded in the history."""
-    opportunity = (
-        Opportunity.objects.select_for_update(of=("self",))
-        .select_related("updated_by", "process", "step")
-        .get(pk=opportunity_id)
+    opportunity = lock_row(
+        Opportunity.objects, opportunity_id, related=("updated_by", "process", "step")
     )
     check_version(opportunity, expected_version)
     if not can_change(actor, opportunity):

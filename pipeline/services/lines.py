@@ -10,10 +10,16 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from core.access import can_change
+from core.db import lock_row
 from pipeline.models import Opportunity, OpportunityLine
 from pipeline.services.cards import modify_right_or_403
 
 LINE_NEEDS_ITEM = _("A line needs an item.")
+# Once an opportunity has lines its amount is their sum: the card says so beforehand and after.
+LINES_REPLACE_AMOUNT = _(
+    "Adding a line replaces the amount typed by hand (%(amount)s €) with the sum of the lines."
+)
+AMOUNT_IS_SUM = _("Sum of the lines.")
 
 
 def line_total(line: OpportunityLine) -> Decimal:
@@ -34,11 +40,7 @@ def _amount_refresh(opportunity: Opportunity, actor) -> Opportunity:
 
 
 def _lock_opportunity(opportunity_id: int, actor) -> Opportunity:
-    opportunity = (
-        Opportunity.objects.select_for_update(of=("self",))
-        .select_related("process")
-        .get(pk=opportunity_id)
-    )
+    opportunity = lock_row(Opportunity.objects, opportunity_id, related=("process",))
     if not can_change(actor, opportunity):
         raise PermissionDenied
     modify_right_or_403(actor, opportunity)

@@ -1,8 +1,11 @@
 """Writes that follow a process's rules: create, move, complete steps, automation, stages.
 
-Contract used by the prospect card, the step list and the Kanban:
+Contract used by the prospect card, the step list and the Kanban (the functions live in this
+module and its neighbours `steps`, `automation` and `stages`, which edits the steps themselves):
 
     opportunity_create(*, actor, process=None, step=None, **fields) -> Opportunity
+        raises MoveRefused without the process's modify right, or on a prospect, company or
+        person the actor may not change (NOT_ALLOWED_RECORD).
     opportunity_move(*, opportunity_id, actor, to_step=None, to_status=None, loss_reason=None,
                      expected_version=None, position=None, rule=None) -> Opportunity
         raises MoveRefused(message) when a rule refuses (mode, rights, missing loss reason,
@@ -14,16 +17,8 @@ Contract used by the prospect card, the step list and the Kanban:
     automation_run(*, opportunity, event, actor, task_type=None) -> Opportunity
     opportunity_trash(*, opportunity_id, actor, expected_version=None) -> Opportunity
         raises MoveRefused(NOT_ALLOWED_DELETE) without the process's delete right.
-    on_document_attached(*, document, target, actor)   (hook of contacts.services.document_attach)
+    on_document_attached(*, document, target, actor)   (hook of contacts.attachments)
         the hook runs the process's "a document is attached" rules.
-
-Stages (steps as Kanban columns), managers only; raise StepRefused(message):
-
-    step_create(*, process_id, actor, label, duration_days=0, probability=0, position=None) -> Step
-    step_set_folded(*, step_id, actor, folded) -> Step
-    step_update(*, step_id, actor, label=None, duration_days=None, probability=None,
-                folded=None) -> Step
-    step_delete(*, step_id, actor) -> None
 
 Vocabulary. `opportunity.step` is the step the opportunity is in now (its Kanban column, "the
 step to do"); status won/lost puts it in the Won/Lost column and leaves `step` where it was.
@@ -49,8 +44,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Prospect
+from contacts.models import Company, Person, Prospect
 from core.access import can_change
+from core.db import lock_row
+from core.trash import trash_rows
 from core.users import user_label
 from core.versions import ConcurrentEdit, check_version
 from pipeline.clocks import opportunities_refresh
@@ -72,6 +69,9 @@ from pipeline.rights import (
 LOSS_REASON_REQUIRED = _("A loss reason is required to mark an opportunity as lost.")
 NOT_ALLOWED = _("You may not change the opportunities of this process.")
 NOT_ALLOWED_OBJECT = _("You may not change this opportunity.")
+NOT_ALLOWED_RECORD = _(
+    "You may only add an opportunity to a prospect, company or person you may change."
+)
 NOT_ALLOWED_DELETE = _("You may not delete the opportunities of this process.")
 NOW_IN = _("It is now in {place}.")
 STEP_ORDER = _("“{step}” can only be completed once “{previous}” is (step-by-step process).")
@@ -122,11 +122,18 @@ def _done_ids(opportunity: Opportunity) -> set[int]:
 
 
 def _lock(opportunity_id: int) -> Opportunity:
-    return (
-        Opportunity.objects.select_for_update(of=("self",))
-        .select_related("process", "step", "updated_by")
-        .get(pk=opportunity_id)
-    )
+    return lock_row(Opportunity.objects, opportunity_id, related=("process", "step", "updated_by"))
+
+
+def _check_record_rights(actor, fields: dict) -> None:
+    """The records a new opportunity belongs to (given as objects or ids) must be ones the
+    actor may change (`core.access.can_change`: reps their own and unassigned ones)."""
+    for name, model in (("prospect", Prospect), ("company", Company), ("person", Person)):
+        record = fields.get(name)
+        if record is None and fields.get(f"{name}_id") is not None:
+            record = model.all_objects.filter(pk=fields[f"{name}_id"]).first()
+        if record is not None and not can_change(actor, record):
+            raise MoveRefused(NOT_ALLOWED_RECORD)
 
 
 def _check_version(opportunity: Opportunity, expected_version: int | str | None) -> None:
@@ -284,7 +291,8 @@ def opportunity_create(
     """Create an opportunity in `process` (the default process when omitted) at `step` (its
     first step when omitted). The probability is the step's unless one is given that differs
     from it (then it counts as set by hand). In step-by-step mode the steps before `step` are
-    completed. The owner defaults to the actor. Refused without the process's modify right."""
+    completed. The owner defaults to the actor. Refused without the process's modify right,
+    and on a prospect, company or person the actor may not change (NOT_ALLOWED_RECORD)."""
     process = process or Process.objects.get(is_default=True)
     steps = _steps(process.pk)
     if step is None:
@@ -293,6 +301,7 @@ def opportunity_create(
         raise MoveRefused(STEP_NOT_IN_PROCESS)
     if not can_modify_process_opportunities(actor, process):
         raise MoveRefused(NOT_ALLOWED)
+    _check_record_rights(actor, fields)
     probability = fields.pop("probability", None)
     step_probability = step.probability if step else 0
     fields.setdefault(
@@ -470,10 +479,10 @@ def opportunity_trash(
         actor, opportunity
     ):
         raise MoveRefused(NOT_ALLOWED_DELETE)
-    opportunity.deleted_at = timezone.now()
-    opportunity.deleted_by = actor
-    opportunity.touch(actor)
-    opportunity.save()
+    trash_rows(Opportunity.all_objects.filter(pk=opportunity.pk), actor=actor)
+    opportunity.refresh_from_db(
+        fields=["deleted_at", "deleted_by", "updated_at", "updated_by", "version"]
+    )
     return opportunity
 
 

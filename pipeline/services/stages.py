@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext_lazy as _
 
+from core.db import lock_row
 from pipeline.clocks import opportunities_refresh
 from pipeline.models import Opportunity, Process, Step
 from pipeline.rights import can_manage_stages
@@ -32,7 +33,7 @@ def _check_stage_rights(actor, process) -> None:
 
 
 def _lock_step(step_id: int) -> Step:
-    return Step.objects.select_for_update(of=("self",)).select_related("process").get(pk=step_id)
+    return lock_row(Step.objects, step_id, related=("process",))
 
 
 def _clean_label(label: str) -> str:

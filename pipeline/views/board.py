@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from core.access import can_change
 from core.htmx import HtmxHttpRequest, close_modal, with_message
+from core.params import id_param, int_param, parse_int
 from core.redirects import safe_next
 from pipeline import selectors
 from pipeline.models import LossReason, Opportunity, Process
@@ -87,10 +88,7 @@ def board_column(request: HtmxHttpRequest, process_id: int, key: str) -> HttpRes
     steps = selectors.board_steps(process)
     if key not in {str(s.pk) for s in steps} | {selectors.WON, selectors.LOST}:
         raise PermissionDenied
-    try:
-        offset = max(0, int(request.GET.get("offset", 0)))
-    except ValueError:
-        offset = 0
+    offset = int_param(request.GET, "offset", 0, clamp=True)
     filters = board_filters(request.GET)
     cards, more = selectors.column_page(
         process=process,
@@ -112,11 +110,12 @@ def board_column(request: HtmxHttpRequest, process_id: int, key: str) -> HttpRes
 @login_required
 @require_GET
 def board_card(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -> HttpResponse:
-    """One card, re-rendered after a task dialog changed what it shows."""
+    """One card, re-rendered after a task dialog changed what it shows; a 404 for a card the
+    user may not see (or not on this process's board), as for any record."""
     process = process_or_404(request.user, process_id)
     card = selectors.card_of(process=process, user=request.user, opportunity_id=opportunity_id)
     if card is None:
-        return HttpResponse("")
+        raise Http404
     context = board_context(request, process, [], board_filters(request.GET)) | {"card": card}
     return render(request, "pipeline/board.html#card", context)
 
@@ -127,16 +126,17 @@ def board_card(request: HtmxHttpRequest, process_id: int, opportunity_id: int) -
 def _position(process: Process, prev_id: str, next_id: str) -> int | None:
     """Where the card lands: just after the card above it, or in place of the card below it
     (the service shifts the others); None at the end of the column."""
-    ids = [int(v) for v in (prev_id, next_id) if v and v.isdigit()]
+    prev_pk, next_pk = parse_int(prev_id, min_value=1), parse_int(next_id, min_value=1)
+    ids = [pk for pk in (prev_pk, next_pk) if pk is not None]
     if not ids:
         return None
     positions = dict(
         Opportunity.objects.filter(process=process, pk__in=ids).values_list("pk", "position")
     )
-    if prev_id and prev_id.isdigit() and int(prev_id) in positions:
-        return positions[int(prev_id)] + 1
-    if next_id and next_id.isdigit() and int(next_id) in positions:
-        return positions[int(next_id)]
+    if prev_pk in positions:
+        return positions[prev_pk] + 1
+    if next_pk in positions:
+        return positions[next_pk]
     return None
 
 
@@ -199,8 +199,7 @@ def board_move(request: HtmxHttpRequest, process_id: int) -> HttpResponse:
     data = request.POST
     key = data.get("column", "")
     from_key = data.get("from", "")
-    raw_id = data.get("opportunity", "")
-    opportunity_id = int(raw_id) if raw_id.isdigit() else 0
+    opportunity_id = id_param(data, "opportunity") or 0
     opportunity = (
         Opportunity.objects.visible_to(request.user)
         .filter(process=process, pk=opportunity_id)

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.htmx import HtmxHttpRequest, with_message
+from core.params import parse_int
 from core.users import active_users
 from pipeline.clocks import colour_for
 from pipeline.feeds import calendar_feed_for, feed_build, feed_regenerate
 from pipeline.models import CalendarFeed, Task
 from pipeline.services import activities
-from pipeline.views.tasks import day_bounds
+from pipeline.views.tasks import day_bounds, requested_day
 
 
 def _calendar_people(request):
@@ -28,8 +29,9 @@ def _calendar_people(request):
     users = list(active_users())
     if value == "all":
         return value, users, None
-    if value.isdigit() and any(u.pk == int(value) for u in users):
-        return value, users, int(value)
+    who = parse_int(value, min_value=1)
+    if who is not None and any(u.pk == who for u in users):
+        return value, users, who
     return "", users, request.user.pk
 
 
@@ -37,10 +39,7 @@ def _calendar_people(request):
 @require_GET
 def task_calendar(request: HtmxHttpRequest):
     """Month and day views. Another user's private tasks show as busy time only."""
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day = requested_day(request.GET, "date") or timezone.localdate()
     view = "day" if request.GET.get("view") == "day" else "month"
     who, users, assignee_id = _calendar_people(request)
     if view == "month":

@@ -1,7 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -9,7 +12,8 @@ from django_htmx.http import reswap, retarget
 from core.access import can_change, get_changeable_or_403, get_visible_or_404
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest, close_modal, with_message
-from core.versions import ConcurrentEdit
+from core.numbers import format_decimal
+from core.versions import ConcurrentEdit, parse_version
 from pipeline.forms import (
     LineForm,
     OpportunityForm,
@@ -61,11 +65,18 @@ def _opportunity_context(request, opportunity, form=None, **extra) -> dict:
     if form is not None and not may_change:
         for field in form.fields.values():
             field.disabled = True
+    lines = list(opportunity.lines.all())
     context = {
         "opportunity": opportunity,
         "may_change": may_change,
         "form": form,
-        "lines": opportunity.lines.all(),
+        "lines": lines,
+        "lines_replace_amount": (
+            line_services.LINES_REPLACE_AMOUNT
+            % {"amount": format_decimal(opportunity.amount, decimal_places=2)}
+            if not lines and opportunity.amount
+            else ""
+        ),
         "line_form": LineForm(),
         "step_probability": card_services.probability_from_step(opportunity),
         "board_url": board_url(),
@@ -144,14 +155,41 @@ def _probability_follow_step(request, opportunity):
     return redirect(opportunity)
 
 
-def _lines_response(request, opportunity, line_form=None, status=200):
+def _lines_response(request, opportunity, line_form=None, status=200, *, own_version=None):
+    """The lines, and out of band the card's amount field (now the sum of the lines, read-only,
+    or typed by hand again once the last line is gone). `own_version`: the version the card
+    had just before this request's change, when the client saw that one; the card's form then
+    gets the new version, as the only change since it was shown is the user's own."""
     opportunity.refresh_from_db()
-    context = _opportunity_context(request, opportunity)
+    form = OpportunityForm(instance=opportunity)
+    context = _opportunity_context(request, opportunity, form=form)
     if line_form is not None:
         context["line_form"] = line_form
-    return render(
-        request, "prospects/opportunity_detail.html#opportunity-lines", context, status=status
+    html = render_to_string(
+        "prospects/opportunity_detail.html#opportunity-lines", context, request=request
     )
+    context["oob"] = True
+    html += render_to_string(
+        "prospects/opportunity_detail.html#opportunity-amount", context, request=request
+    )
+    if own_version is not None:
+        html += render_to_string(
+            "prospects/opportunity_detail.html#opportunity-version", context, request=request
+        )
+    return HttpResponse(html, status=status)
+
+
+def _seen_version(request, opportunity_id: int) -> int | None:
+    """The card's version before this request's change, when it is the one the client sent
+    (read under the row's lock, inside the caller's transaction); None otherwise."""
+    seen = parse_version(request.POST.get("version"))
+    current = (
+        Opportunity.objects.select_for_update()
+        .filter(pk=opportunity_id)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return current if seen is not None and seen == current else None
 
 
 @login_required
@@ -159,12 +197,16 @@ def _lines_response(request, opportunity, line_form=None, status=200):
 def opportunity_line_add(request: HtmxHttpRequest, pk: int):
     opportunity = _changeable_opportunity(request, pk)
     form = LineForm(request.POST)
+    own_version = None
     if form.is_valid():
         try:
-            line_services.opportunity_line_add(
-                opportunity_id=opportunity.pk, actor=request.user, data=form.cleaned_data
-            )
+            with transaction.atomic():
+                own_version = _seen_version(request, opportunity.pk)
+                line_services.opportunity_line_add(
+                    opportunity_id=opportunity.pk, actor=request.user, data=form.cleaned_data
+                )
         except ValidationError as error:
+            own_version = None
             form.add_error(None, error)
     if not request.htmx:
         if form.errors:
@@ -174,7 +216,9 @@ def opportunity_line_add(request: HtmxHttpRequest, pk: int):
         return redirect(opportunity)
     if form.errors:
         return _lines_response(request, opportunity, form)
-    return with_message(_lines_response(request, opportunity), _("Line added."), "success")
+    return with_message(
+        _lines_response(request, opportunity, own_version=own_version), _("Line added."), "success"
+    )
 
 
 @login_required
@@ -184,11 +228,13 @@ def opportunity_line_edit(request: HtmxHttpRequest, pk: int):
     opportunity = _changeable_opportunity(request, line.opportunity_id)
     form = LineForm(request.POST or None, instance=line)
     if request.method == "POST" and form.is_valid():
-        line_services.opportunity_line_update(
-            line_id=line.pk, actor=request.user, data=form.cleaned_data
-        )
+        with transaction.atomic():
+            own_version = _seen_version(request, opportunity.pk)
+            line_services.opportunity_line_update(
+                line_id=line.pk, actor=request.user, data=form.cleaned_data
+            )
         if request.htmx:
-            return close_modal(_lines_response(request, opportunity))
+            return close_modal(_lines_response(request, opportunity, own_version=own_version))
         return redirect(opportunity)
     response = render(
         request,
@@ -205,7 +251,13 @@ def opportunity_line_edit(request: HtmxHttpRequest, pk: int):
 def opportunity_line_delete(request: HtmxHttpRequest, pk: int):
     line = get_object_or_404(OpportunityLine, pk=pk)
     opportunity = _changeable_opportunity(request, line.opportunity_id)
-    line_services.opportunity_line_delete(line_id=line.pk, actor=request.user)
+    with transaction.atomic():
+        own_version = _seen_version(request, opportunity.pk)
+        line_services.opportunity_line_delete(line_id=line.pk, actor=request.user)
     if request.htmx:
-        return with_message(_lines_response(request, opportunity), _("Line deleted."), "success")
+        return with_message(
+            _lines_response(request, opportunity, own_version=own_version),
+            _("Line deleted."),
+            "success",
+        )
     return redirect(opportunity)

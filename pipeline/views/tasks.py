@@ -17,6 +17,7 @@ from contacts.models import Company, Person, Prospect
 from core.access import can_change, get_visible_or_404
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest, close_modal, with_message
+from core.params import date_param, id_param
 from core.redirects import safe_next
 from core.roles import is_manager
 from core.versions import ConcurrentEdit
@@ -47,13 +48,10 @@ AGENDA_ROWS = 60
 
 def _linked_object(request, data):
     """The record named by ?opportunity= | ?prospect= | ?company= | ?person=, if the user may
-    see it (404 otherwise, as for any record)."""
+    see it (404 otherwise, as for any record, and for an id that is not one)."""
     for kind, model in LINK_MODELS.items():
-        value = data.get(kind)
-        if value:
-            if not str(value).isdigit():
-                raise Http404
-            return kind, get_visible_or_404(model, request.user, pk=int(value))
+        if data.get(kind):
+            return kind, get_visible_or_404(model, request.user, pk=id_param(data, kind))
     return None, None
 
 
@@ -87,6 +85,18 @@ def _get_task(request, pk: int, *, change: bool = False) -> Task:
 def _tasks_changed(response: HttpResponse, message: str) -> HttpResponse:
     trigger_client_event(response, TASKS_CHANGED, {})
     return with_message(response, message, "success")
+
+
+# How far from today a day named in a URL may be (the calendar's month, a new task's day): further
+# ahead, the calendar would create the occurrences of every recurring series up to it.
+REACH_BACK = dt.timedelta(days=100 * 366)
+REACH_AHEAD = dt.timedelta(days=10 * 366)
+
+
+def requested_day(data, name: str) -> dt.date | None:
+    """The day `data[name]` names (yyyy-mm-dd) within reach of today, else None."""
+    today = timezone.localdate()
+    return date_param(data, name, None, earliest=today - REACH_BACK, latest=today + REACH_AHEAD)
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -214,10 +224,7 @@ def task_create(request: HtmxHttpRequest):
         start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + dt.timedelta(
             hours=1
         )
-        try:
-            day = dt.date.fromisoformat(request.GET.get("day", ""))
-        except ValueError:
-            day = None
+        day = requested_day(request.GET, "day")
         if day is not None:
             start = start.replace(year=day.year, month=day.month, day=day.day, hour=9)
         form = TaskForm(

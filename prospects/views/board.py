@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from contacts.models import Prospect
+from core.forms import DATE_WIDGET, MoneyField
 from core.htmx import HtmxHttpRequest, close_modal, with_message
 from pipeline import selectors
 from pipeline.models import Step
@@ -37,17 +38,14 @@ class OpportunityForm(forms.Form):
     first_name = forms.CharField(
         label=_("New prospect: first name"), max_length=100, required=False
     )
-    amount = forms.DecimalField(
-        label=_("Amount"), max_digits=14, decimal_places=2, required=False, min_value=0
-    )
-    expected_date = forms.DateField(
-        label=_("Expected date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    amount = MoneyField(label=_("Amount"), required=False, min_value=0)
+    expected_date = forms.DateField(label=_("Expected date"), required=False, widget=DATE_WIDGET)
     step = forms.ModelChoiceField(label=_("Column"), queryset=Step.objects.none(), empty_label=None)
 
     def __init__(self, *args, user, process, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["prospect"].queryset = Prospect.objects.visible_to(user).order_by(
+        # Only prospects the user may change: `opportunity_create` refuses the others.
+        self.fields["prospect"].queryset = Prospect.objects.changeable_by(user).order_by(
             "company_name", "last_name", "id"
         )
         self.fields["step"].queryset = process.steps.order_by("position", "id")

@@ -1,17 +1,19 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import versions as versions
+from core.archives import megabytes
 from core.htmx import HtmxHttpRequest
 from core.roles import is_manager
-from prospects import exporting
-from prospects import imports as prospect_imports
+from prospects import exporting, import_jobs
 from prospects.forms import (
     ImportUploadForm,
     MappingForm,
@@ -23,13 +25,14 @@ from prospects.views.prospects import _filtered, _sorted
 @login_required
 @require_http_methods(["GET", "POST"])
 def prospect_import(request: HtmxHttpRequest):
-    """Step 1 of the wizard: upload a file (its header row is read at once)."""
+    """Step 1 of the wizard: upload a file. It is measured against the import limits here;
+    its header row is read by a task, which the job's page waits for."""
     form = ImportUploadForm(
         request.POST or None, request.FILES or None, initial={"owner": request.user}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            job = prospect_imports.import_job_create(
+            job = import_jobs.import_job_create(
                 uploaded_file=form.cleaned_data["file"],
                 actor=request.user,
                 owner=form.cleaned_data["owner"],
@@ -38,13 +41,23 @@ def prospect_import(request: HtmxHttpRequest):
             form.add_error("file", error)
         else:
             return redirect("prospect_import_job", pk=job.pk)
+    import_jobs.import_jobs_fail_stale()
     jobs = ImportJob.objects.filter(actor=request.user)[:5]
     return render(
         request,
         "prospects/import_upload.html",
-        {"form": form, "jobs": jobs},
+        {"form": form, "jobs": jobs, "limits": _limits()},
         status=422 if request.method == "POST" else 200,
     )
+
+
+def _limits() -> dict[str, str]:
+    """What a file may hold, as the upload page states it."""
+    return {
+        "rows": number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),
+        "columns": number_format(settings.IMPORT_MAX_COLUMNS, force_grouping=True),
+        "megabytes": megabytes(settings.IMPORT_MAX_BYTES),
+    }
 
 
 def _job(request, pk: int) -> ImportJob:
@@ -57,8 +70,12 @@ def _job(request, pk: int) -> ImportJob:
 @login_required
 @require_http_methods(["GET", "POST"])
 def prospect_import_job(request: HtmxHttpRequest, pk: int):
-    """Steps 2 to 4: the mapping (editable), the check with its preview, the import."""
+    """Steps 2 to 4: the mapping (editable), the check with its preview, the import. While a
+    task works on the job the status polls; a job whose task stopped giving signs of life is
+    failed here, and a failed job can be run again."""
     job = _job(request, pk)
+    if import_jobs.import_jobs_fail_stale(job_id=job.pk):
+        job.refresh_from_db()
     form = MappingForm(
         request.POST or None,
         headers=job.headers,
@@ -67,40 +84,41 @@ def prospect_import_job(request: HtmxHttpRequest, pk: int):
     )
     if request.method == "POST":
         action = request.POST.get("action", "check")
-        busy = job.state in (ImportJob.State.CHECKING, ImportJob.State.RUNNING)
-        if busy or job.state in (ImportJob.State.DONE,):
+        if job.is_busy or job.state == ImportJob.State.DONE:
             messages.warning(request, _("This import is already running or done."))
             return redirect("prospect_import_job", pk=job.pk)
-        if form.is_valid():
+        if not job.headers:  # the header row was never read: read it (again)
+            if job.state == ImportJob.State.FAILED:
+                import_jobs.import_job_read_start(job=job, actor=request.user)
+            return redirect("prospect_import_job", pk=job.pk)
+        if action != "read" and form.is_valid():
             job.mapping = form.mapping()
             job.valid_only = form.cleaned_data["valid_only"]
             dry_run = action != "import"
             if not dry_run and job.state != ImportJob.State.CHECKED:
                 dry_run = True  # the preview always comes first
-            prospect_imports.import_job_start(job=job, actor=request.user, dry_run=dry_run)
+            import_jobs.import_job_start(job=job, actor=request.user, dry_run=dry_run)
             return redirect("prospect_import_job", pk=job.pk)
     job.refresh_from_db()
     context = {"job": job, "form": form, "progress": _progress(job)}
     template = "prospects/import_job.html"
-    if request.htmx and request.htmx.target == "import-status":
+    polled = request.htmx and request.htmx.target == "import-status"
+    if polled:
         template += "#import-status"
-    return render(request, template, context, status=422 if request.method == "POST" else 200)
+    response = render(request, template, context, status=422 if request.method == "POST" else 200)
+    if polled and not job.is_busy:
+        # The task has finished: the whole page changes (the mapping, the preview, the buttons).
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _progress(job: ImportJob) -> int:
-    """Percentage of rows read by the running task (from the result backend)."""
-    if job.state not in (ImportJob.State.CHECKING, ImportJob.State.RUNNING):
+    """Percentage of the rows the running task has read (its heartbeat writes them)."""
+    if not job.is_busy:
         return 100
-    if not job.task_id or not job.total:
+    if not job.total:
         return 0
-    from celery.result import AsyncResult
-
-    try:
-        info = AsyncResult(job.task_id).info
-    except Exception:  # noqa: BLE001 - no result backend: no figure, the page still polls
-        return 0
-    done = info.get("done", 0) if isinstance(info, dict) else 0
-    return min(99, int(done * 100 / job.total))
+    return min(99, int(job.done * 100 / job.total))
 
 
 @login_required

@@ -12,6 +12,7 @@ from contacts.models import ExtraField, Person, Prospect
 from core.access import can_change, get_changeable_or_403, get_visible_or_404
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest, with_message
+from core.params import id_param, int_param
 from core.redirects import safe_next
 from core.roles import is_manager
 from core.versions import ConcurrentEdit
@@ -81,10 +82,7 @@ def _list_opportunities(user):
 def prospect_list(request: HtmxHttpRequest):
     prospect_filter, queryset = _filtered(request)
     sort, queryset = _sorted(request, queryset)
-    try:
-        per_page = int(request.GET.get("per_page", PAGE_SIZE))
-    except ValueError:
-        per_page = PAGE_SIZE
+    per_page = int_param(request.GET, "per_page", PAGE_SIZE)
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZE
     queryset = queryset.select_related("owner").prefetch_related(
         Prefetch("opportunities", queryset=_list_opportunities(request.user)), "categories"
@@ -318,8 +316,9 @@ def prospect_opportunity_create(request: HtmxHttpRequest, pk: int):
     prospect = get_changeable_or_403(Prospect, request.user, pk=pk)
     form = NewOpportunityForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("A new opportunity needs a summary and a process."))
-        return redirect(prospect)
+        # The card again, with what was typed and the reason next to each refused field.
+        context = _card_context(request, prospect, "project", new_opportunity_form=form)
+        return render(request, "prospects/prospect_detail.html", context, status=422)
     data = form.cleaned_data
     fields = {"summary": data["summary"], "expected_date": data["expected_date"]}
     if data["amount"] is not None:
@@ -353,8 +352,7 @@ def prospect_add_to_contacts(request: HtmxHttpRequest, pk: int):
 def prospect_import_contact(request: HtmxHttpRequest):
     """Gestan's "import a contact": pick a person of the contact file; it becomes a prospect."""
     if request.method == "POST":
-        raw = request.POST.get("person", "")
-        person = get_visible_or_404(Person, request.user, pk=int(raw) if raw.isdigit() else 0)
+        person = get_visible_or_404(Person, request.user, pk=id_param(request.POST, "person"))
         try:
             prospect = services.prospect_from_person(person_id=person.pk, actor=request.user)
         except ValidationError as exc:

@@ -80,7 +80,9 @@
       list.sortable = Sortable.create(list, {
         group: "kanban",
         draggable: "[data-opportunity]",
-        filter: "a, button, input, select, textarea, [role=menu]",
+        // A card the user may not move (no `data-movable`, decided by the server) never
+        // starts a drag, but stays a place other cards can be dropped before or after.
+        filter: "a, button, input, select, textarea, [role=menu], [data-opportunity]:not([data-movable])",
         preventOnFilter: false,
         animation: 150,
         delay: 150,
@@ -90,7 +92,8 @@
         onEnd: function (event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) return;
           const card = event.item;
-          origins[card.dataset.opportunity] = { list: event.from, index: event.oldDraggableIndex };
+          // Its index among all the cards (the ones that may not move included).
+          origins[card.dataset.opportunity] = { list: event.from, index: event.oldIndex };
           landed(card, columnOf(event.from));
         },
       });
@@ -136,24 +139,25 @@
     focusAfterMove = null;
     if (card) card.focus();
   });
-  // A network or server error: nothing was saved, so the card goes back.
-  document.addEventListener("htmx:responseError", function (event) {
-    const id = event.detail.elt && event.detail.elt.dataset && event.detail.elt.dataset.opportunity;
+  // An error answer or no answer at all: nothing was saved, so the card goes back (and
+  // static/js/jalon.js says why in the message area). So does a card dropped on Lost whose
+  // loss-reason dialog could not open (another rep's card: 403).
+  function failed(event) {
+    const elt = event.detail.elt;
+    const id = elt && elt.dataset && elt.dataset.opportunity;
     if (id && origins[id]) {
       snapBack(id);
-      document.dispatchEvent(new CustomEvent("jalon:message", {
-        detail: { text: board().dataset.errorText || "Error", level: "error" },
-      }));
+      const card = document.querySelector('[data-opportunity="' + id + '"]');
+      if (card) card.classList.remove("kanban-card-saving");
+    } else if (pendingLost && event.detail.target && event.detail.target.id === "modal-body") {
+      snapBack(pendingLost);
     }
-  });
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
 
   // The loss-reason dialog: closing it without confirming (Cancel, Escape) puts the card back.
-  document.addEventListener("click", function (event) {
-    if (event.target.closest("[data-modal-close]")) {
-      const dialog = document.getElementById("modal");
-      if (dialog && dialog.open) dialog.close();
-    }
-  });
+  // (Its Cancel button is [data-modal-close], which static/js/jalon.js handles on every page.)
   function watchModal() {
     const dialog = document.getElementById("modal");
     if (!dialog) return;

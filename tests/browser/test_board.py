@@ -112,25 +112,56 @@ def test_drag_to_the_next_column_stays_after_reload_with_its_history(page, login
     )
 
 
-def test_a_refused_move_snaps_back_with_its_message(page, login, board):
+def test_another_reps_card_cannot_be_dragged_nor_moved_by_the_menu(page, login, board):
+    """Reps see the team's cards (REPS_SEE_ONLY_OWN=0) but move only their own: Bruno's card
+    offers no drag and no "Move" menu, so no refused request is ever sent."""
     first, second, _third = board["steps"]
+    theirs = board["theirs"]
     login(page, "alice")
     page.goto(board["url"])
-    drag(page, board["theirs"], second.pk)
+    expect(card(page, theirs)).to_be_visible()
+    expect(card(page, theirs).locator("[data-move-menu]")).to_have_count(0)
+    expect(card(page, board["mine"]).locator("[data-move-menu]")).to_have_count(1)
+    assert card(page, theirs).evaluate("c => getComputedStyle(c).cursor") != "grab"
+    assert card(page, board["mine"]).evaluate("c => getComputedStyle(c).cursor") == "grab"
+    moves = []
+    page.on("request", lambda request: moves.append(request.url) if "/move/" in request.url else 0)
+
+    drag(page, theirs, second.pk)
+
+    page.wait_for_timeout(500)
+    assert moves == []
+    expect(column(page, second.pk).locator("[data-opportunity]")).to_have_count(0)
+    # In its place, not only in its column: third of three.
+    expect(column(page, first.pk).locator("[data-opportunity]").nth(2)).to_have_attribute(
+        "data-opportunity", str(theirs.pk)
+    )
+    expect(page.locator("#messages .message-error")).to_have_count(0)
+    theirs.refresh_from_db()
+    assert theirs.step == first
+
+
+def test_a_refused_move_snaps_back_with_its_message(page, login, board):
+    """The card was Alice's when the board loaded; it was handed to Bruno since: the server
+    refuses the drop and the card goes back to its place."""
+    first, second, _third = board["steps"]
+    mine = board["mine"]
+    login(page, "alice")
+    page.goto(board["url"])
+    Opportunity.objects.filter(pk=mine.pk).update(owner=board["theirs"].owner)
+    drag(page, mine, second.pk)
 
     expect(page.locator("#messages")).to_contain_text(
         french(opportunity_services.NOT_ALLOWED_OBJECT)
     )
-    expect(
-        column(page, first.pk).locator(f'[data-opportunity="{board["theirs"].pk}"]')
-    ).to_be_visible()
+    expect(column(page, first.pk).locator(f'[data-opportunity="{mine.pk}"]')).to_be_visible()
     expect(column(page, second.pk).locator("[data-opportunity]")).to_have_count(0)
-    # Back in its place, not only in its column: third of three.
-    expect(column(page, first.pk).locator("[data-opportunity]").nth(2)).to_have_attribute(
-        "data-opportunity", str(board["theirs"].pk)
+    # Back in its place, not only in its column: first of three.
+    expect(column(page, first.pk).locator("[data-opportunity]").nth(0)).to_have_attribute(
+        "data-opportunity", str(mine.pk)
     )
-    board["theirs"].refresh_from_db()
-    assert board["theirs"].step == first
+    mine.refresh_from_db()
+    assert mine.step == first
 
 
 def test_the_loss_reason_dialog_cancel_then_confirm(page, login, board):

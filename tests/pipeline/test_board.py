@@ -586,6 +586,56 @@ def test_card_partial(rep_client, own_opportunity):
     assert html.lstrip().startswith("<article")
 
 
+def _card_html(html: str, opportunity) -> str:
+    start = html.index(f'id="card-{opportunity.pk}"')
+    return html[html.rindex("<article", 0, start) : html.index("</article>", start)]
+
+
+def test_only_cards_the_user_may_move_are_draggable_and_offer_the_move_menu(
+    rep_client, manager, other_rep, process, own_opportunity
+):
+    theirs = f.OpportunityFactory(process=process, prospect=f.ProspectFactory(owner=other_rep))
+    unassigned = f.OpportunityFactory(process=process, prospect=f.ProspectFactory(owner=None))
+    html = rep_client.get(board_url(process)).content.decode()
+    for opportunity, movable in ((own_opportunity, True), (unassigned, True), (theirs, False)):
+        card = _card_html(html, opportunity)
+        assert ("data-movable" in card) is movable, opportunity
+        assert ("data-move-menu" in card) is movable, opportunity
+    manager_client = Client()
+    manager_client.force_login(manager)
+    html = manager_client.get(board_url(process)).content.decode()
+    assert "data-movable" in _card_html(html, theirs)
+    # The same on the card answered alone (after a task dialog) and after a move.
+    card = rep_client.get(reverse("board_card", args=[process.pk, theirs.pk]), **HTMX)
+    assert "data-movable" not in card.content.decode()
+    moved = move(rep_client, own_opportunity, str(steps_of(process)[1].pk))
+    assert "data-movable" in _card_html(moved.content.decode(), own_opportunity)
+
+
+def test_no_card_is_draggable_without_the_process_modify_right(
+    rep_client, process, own_opportunity
+):
+    process.modify_groups.add(f.manager_group())
+    html = rep_client.get(board_url(process)).content.decode()
+    assert "data-movable" not in html and "data-move-menu" not in html
+
+
+def test_card_partial_of_a_card_the_user_may_not_see_is_a_404(
+    rep_client, other_rep, process, own_opportunity, settings
+):
+    settings.REPS_SEE_ONLY_OWN = True
+    theirs = f.OpportunityFactory(process=process, prospect=f.ProspectFactory(owner=other_rep))
+    elsewhere = f.OpportunityFactory(
+        process=f.ProcessFactory(steps=1), prospect=own_opportunity.prospect
+    )
+    trashed = f.OpportunityFactory(process=process, prospect=own_opportunity.prospect)
+    Opportunity.all_objects.filter(pk=trashed.pk).update(deleted_at=timezone.now())
+    for opportunity_id in (theirs.pk, elsewhere.pk, trashed.pk, 999999):
+        url = reverse("board_card", args=[process.pk, opportunity_id])
+        for headers in ({}, HTMX):
+            assert rep_client.get(url, **headers).status_code == 404, opportunity_id
+
+
 # --------------------------------------------------------------------------- columns
 
 

@@ -227,3 +227,14 @@ def test_a_one_off_task_that_starts_repeating(rep):
     activities.task_update(task=task, actor=rep, scope="this", title="Renamed", frequency="daily")
     task.refresh_from_db()
     assert task.frequency == "weekly" and task.title == "Renamed"
+
+
+def test_a_calendar_date_out_of_reach_extends_no_series(rep, rep_client):
+    """?date=9999-12-01 shows this month, as for any junk date: it neither creates the
+    occurrences of a daily series up to year 9999 nor fails past the last date Python holds."""
+    head = create(rep, start=at(2027, 1, 4), frequency="daily")
+    before = len(series(head))
+    for junk in ("9999-12-01", "9999-12-31", "0001-01-01"):
+        response = rep_client.get(f"/tasks/calendar/?date={junk}")
+        assert response.status_code == 200, junk
+    assert len(series(head)) == before

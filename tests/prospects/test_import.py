@@ -438,3 +438,84 @@ def test_import_phone_fast_path_agrees_with_phonenumbers(number):
     from contacts.validators import clean_phone
 
     assert importing.import_phone(number) == clean_phone(number)
+
+
+# Amounts and probabilities go through `core.numbers.parse_decimal`: a file carries no
+# language, so a number is kept only when its French and English readings agree.
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("25 000,50", "25000.50"),
+        ("25\u00a0000,50 €", "25000.50"),
+        ("25\u202f000,50\u00a0€", "25000.50"),
+        ("25000,5", "25000.50"),
+        ("25000.50", "25000.50"),
+        ("25 000 EUR", "25000.00"),
+        ("20,000.50", "20000.50"),
+        ("1.234,56", "1234.56"),
+        (25000.5, "25000.50"),
+        (25000, "25000.00"),
+    ],
+)
+def test_parse_amount_reads_what_both_readings_agree_on(cell, expected):
+    amount = importing.parse_amount(cell)
+    assert amount == Decimal(expected) and str(amount) == expected
+
+
+@pytest.mark.parametrize("cell", ["1,234", "25.000", "1,500 €"])
+def test_parse_amount_refuses_thousands_or_decimals(cell):
+    with pytest.raises(ValueError, match="ambiguous"):
+        importing.parse_amount(cell)
+
+
+@pytest.mark.parametrize("cell", ["lots", "1,234.5,6", "25,000,50", "12,34,5", "25 000,505"])
+def test_parse_amount_refuses_what_is_not_an_amount(cell):
+    with pytest.raises(ValueError):
+        importing.parse_amount(cell)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"), [("80 %", 80), ("80%", 80), ("12,5 %", 13), (0.8, 80), ("0", 0)]
+)
+def test_parse_probability(cell, expected):
+    assert importing.parse_probability(cell) == expected
+
+
+@pytest.mark.parametrize("cell", ["150", "1,234", "abc %", "-5"])
+def test_parse_probability_refuses(cell):
+    with pytest.raises(ValueError):
+        importing.parse_probability(cell)
+
+
+def test_french_amounts_imported_exactly(tmp_path, alice, default_process):
+    rows = []
+    for index, amount in enumerate(["25 000,50", "25\u202f000,50\u00a0€", "25000,5", "25000.50"]):
+        row = list(ROWS[0])
+        row[1], row[4], row[8] = f"Hisson{index}", f"paul{index}@euro.fr", amount
+        rows.append(row)
+    report = prospects_import(path=write_csv(tmp_path, rows), actor=alice)
+    assert report.refused == 0, report.refused_rows
+    assert set(Opportunity.objects.values_list("amount", flat=True)) == {Decimal("25000.50")}
+    assert Opportunity.objects.count() == 4
+
+
+def test_an_ambiguous_amount_refuses_the_row_with_its_reason(tmp_path, alice, default_process):
+    row = list(ROWS[0])
+    row[8] = "1,500"
+    report = prospects_import(path=write_csv(tmp_path, [row, ROWS[1]]), actor=alice)
+    assert report.refused == 1 and report.created == 0
+    assert "1,500" in report.refused_rows[0]["reason"]
+    assert "ambiguous" in report.refused_rows[0]["reason"]
+
+
+def test_number_extra_field_read_like_amounts(tmp_path, alice, default_process):
+    trucks = ExtraField.objects.create(label="Nb camions", type=ExtraField.Type.NUMBER)
+    path = write_csv(
+        tmp_path, [["Dupont", "1 234,5"], ["Durand", "1,234"]], header=["Nom", "Nb camions"]
+    )
+    report = prospects_import(path=path, actor=alice, valid_only=True)
+    assert report.created == 1
+    assert Prospect.objects.get().extra == {str(trucks.pk): 1234.5}
+    assert report.refused_rows[0]["row"] == 3

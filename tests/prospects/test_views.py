@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -394,7 +395,11 @@ def test_the_former_trash_address_leads_to_the_trash_page(client, rep, manager):
 
 
 def upload(client, name, content, **extra):
-    return client.post("/prospects/import/", {"file": SimpleUploadedFile(name, content), **extra})
+    """POST the file, then run the reading of its header row it queued on commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            "/prospects/import/", {"file": SimpleUploadedFile(name, content), **extra}
+        )
 
 
 CSV = "Nom;Prénom;Société;Courriel;Téléphone;Potentiel\nHisson;Paul;Euro Transports;paul@euro.fr;0188334455;20 000\nDupont;Jean;Acme;broken@;;\n"

@@ -73,6 +73,8 @@ JUNK = [
     "99999999999999999999999999",
     str(2**63),
     str(-(2**63) - 1),
+    str(2**31),
+    "²",
     "' OR '1'='1",
     "1; DROP TABLE auth_user;--",
     "1) UNION SELECT password FROM auth_user--",

@@ -6,7 +6,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contacts.models import Document, Prospect
-from prospects import forms as prospect_forms
 from prospects.models import ImportJob
 from tests import factories as f
 
@@ -130,8 +129,8 @@ def test_import_file_of_a_refused_type_or_unreadable_is_refused(case, rep_client
     assert not Prospect.objects.exists()
 
 
-def test_import_file_over_the_size_limit_is_refused(rep_client, media, monkeypatch):
-    monkeypatch.setattr(prospect_forms, "IMPORT_MAX_BYTES", 1024)
+def test_import_file_over_the_size_limit_is_refused(rep_client, media, settings):
+    settings.IMPORT_MAX_BYTES = 1024
     content = b"Nom;Prenom\n" + b"Dupont;Jean\n" * 200
     response = rep_client.post(
         reverse("prospect_import"),
