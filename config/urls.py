@@ -29,7 +29,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("contacts.urls")),
     path("", include("prospects.urls")),
+    path("", include("catalogue.urls")),
     path("", include("pipeline.urls")),
+    path("", include("quotes.urls")),
     path("", include("forecasting.urls")),
 ]
 

@@ -98,6 +98,7 @@ class Company(Tracked):
     last_contact_type = models.CharField(_("last contact type"), max_length=80, blank=True)
     next_contact_at = models.DateTimeField(_("next contact"), null=True, blank=True)
     next_contact_type = models.CharField(_("next contact type"), max_length=80, blank=True)
+    last_quote_at = models.DateTimeField(_("last quote"), null=True, blank=True)
     # Normalised words of name, postal codes and cities, for the word-start quick search.
     search_text = models.TextField(default="", blank=True, editable=False)
 
@@ -452,6 +453,7 @@ class Prospect(Tracked):
     last_contact_type = models.CharField(_("last contact type"), max_length=80, blank=True)
     next_contact_at = models.DateTimeField(_("next contact"), null=True, blank=True)
     next_contact_type = models.CharField(_("next contact type"), max_length=80, blank=True)
+    last_quote_at = models.DateTimeField(_("last quote"), null=True, blank=True)
     search_text = models.TextField(default="", blank=True, editable=False)
 
     objects = AliveManager.from_queryset(ProspectQuerySet)()

@@ -16,6 +16,10 @@ class AutomationRule(models.Model):
         LINE_ADDED = "line_added", _("a line is added")
         DOCUMENT_ADDED = "document_added", _("a document is attached")
         STATUS_CHANGED = "status_changed", _("the status changes")
+        QUOTE_ISSUED = "quote_issued", _("a quote is issued")
+        QUOTE_SENT = "quote_sent", _("a quote is sent")
+        QUOTE_ACCEPTED = "quote_accepted", _("a quote is accepted")
+        QUOTE_REFUSED = "quote_refused", _("a quote is refused")
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="rules")
     event = models.CharField(_("event"), max_length=20, choices=Event.choices)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from catalogue.models import vat_rate_field
 from contacts.models import Company, Person, Prospect
 from core.db import AliveManager, Tracked, TrashQuerySet
 from pipeline.models.processes import Process, Step
@@ -113,6 +114,7 @@ class Opportunity(Tracked):
     )
     project_notes = models.TextField(_("project notes"), blank=True)
     closing_date = models.DateField(_("closing date"), null=True, blank=True)
+    last_quote_at = models.DateTimeField(_("last quote"), null=True, blank=True)
     loss_reason = models.ForeignKey(
         LossReason, verbose_name=_("loss reason"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -194,6 +196,16 @@ class OpportunityLine(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    # Picked from the catalogue or free text; the line keeps the price it was sold at.
+    product = models.ForeignKey(
+        "catalogue.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    vat_rate = vat_rate_field()
 
     class Meta:
         ordering = ["position", "id"]
@@ -217,6 +229,7 @@ class HistoryEntry(models.Model):
         PROBABILITY = "probability", _("probability")
         CONVERTED = "converted", _("added to contacts")
         EDITED = "edited", _("edited")
+        QUOTE = "quote", _("quote")
 
     prospect = models.ForeignKey(
         Prospect, null=True, blank=True, on_delete=models.CASCADE, related_name="history"

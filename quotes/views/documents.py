@@ -1,0 +1,1 @@
+"""The PDFs: a quote, an opportunity sheet."""

@@ -1,0 +1,1 @@
+"""The client's public page of a sent quote (/q/<token>/): read, download, accept or refuse."""
