@@ -221,7 +221,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Jalon <jalon@localhost>")
-# Public address of the site, for links in e-mails (the nightly digest), e.g. https://crm.example.com
+# Public address of the site, for links in e-mails (the nightly digest, a quote's public link),
+# e.g. https://crm.example.com
 SITE_URL = env("SITE_URL")
 
 # Celery: with no broker configured, tasks run eagerly in-process.
@@ -323,5 +324,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs each step of each PDF at INFO: keep its warnings only.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

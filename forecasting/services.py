@@ -37,6 +37,7 @@ from forecasting.selectors import (
 from pipeline import clocks
 from pipeline.models import Colour, Task
 from pipeline.services.activities import HORIZON_DAYS, series_extend
+from quotes.lifecycle import quotes_expire
 
 logger = logging.getLogger(__name__)
 
@@ -192,8 +193,8 @@ def digest_send(*, today: dt.date) -> int:
 
 
 def nightly_run(*, day: dt.date | None = None) -> dict:
-    """The nightly job: forecast snapshot, recurring-task occurrences, overdue colours, digests
-    of red items, trash.
+    """The nightly job: forecast snapshot, recurring-task occurrences, overdue colours, quotes
+    past their validity, digests of red items, trash.
     `day` is the local (Europe/Paris) date the job runs for, today by default."""
     day = day or timezone.localdate()
     summary: dict = {"day": day.isoformat()}
@@ -210,6 +211,8 @@ def nightly_run(*, day: dt.date | None = None) -> dict:
         summary["refreshed"]["opportunities"],
         summary["refreshed"]["tasks"],
     )
+    summary["expired_quotes"] = quotes_expire(today=day)
+    logger.info("nightly %s: %d quotes expired", day, summary["expired_quotes"])
     summary["digests"] = digest_send(today=day)
     logger.info("nightly %s: %d digest e-mails sent", day, summary["digests"])
     # The trash keeps what was deleted since midnight of `day`, TRASH_RETENTION_DAYS ago.

@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import Product
 from core.forms import (
     DATE_WIDGET,
     MoneyField,
@@ -164,9 +165,17 @@ class OpportunityForm(VersionedForm):
 
 
 class LineForm(forms.ModelForm):
+    """A line: a product picked in the catalogue (the picker fills the fields with its values,
+    which stay editable) or free text, and its VAT rate (the line's own when left out)."""
+
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.all(), required=False, widget=forms.HiddenInput
+    )
+
     class Meta:
         model = OpportunityLine
         fields = [
+            "product",
             "item",
             "unit",
             "quantity",
@@ -174,6 +183,7 @@ class LineForm(forms.ModelForm):
             "unit_price",
             "adjusted_price",
             "discount",
+            "vat_rate",
         ]
         field_classes = {
             "quantity": QuantityField,
@@ -182,6 +192,25 @@ class LineForm(forms.ModelForm):
             "adjusted_price": MoneyField,
             "discount": PercentField,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vat_rate"].required = False
+        self.fields["vat_rate"].label = _("VAT")
+
+    @property
+    def picked_product(self) -> Product | None:
+        """The product the picker shows as picked: the one posted, else the line's."""
+        if self.is_bound:
+            return getattr(self, "cleaned_data", {}).get("product")
+        return self.instance.product if self.instance.pk else None
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Left out (a form of before the rates, a script): the line keeps its rate.
+        if cleaned_data.get("vat_rate") in (None, ""):
+            cleaned_data.pop("vat_rate", None)
+        return cleaned_data
 
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

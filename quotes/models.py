@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import vat_rate_field
 from pipeline.models import Opportunity
+from quotes.validators import seller_clean
 
 
 def new_token() -> str:
@@ -65,6 +66,10 @@ class Seller(models.Model):
 
     def __str__(self) -> str:
         return self.legal_name
+
+    def clean(self) -> None:
+        # SIREN, SIRET, VAT number, IBAN, BIC (normalised) and logo: see quotes/validators.py.
+        seller_clean(self)
 
 
 class QuoteQuerySet(models.QuerySet):

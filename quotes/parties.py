@@ -4,21 +4,22 @@ forever. Each party says what it lacks for a French B2B quote: a quote is never 
 PDF is drawn, with a blank where a legal mention belongs."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quotes.models import Quote, Seller
 
 SELLER_REQUIRED = {
-    "legal_name": _("the legal name"),
-    "legal_form": _("the legal form"),
-    "share_capital": _("the share capital"),
-    "street": _("the address"),
-    "postal_code": _("the postal code"),
-    "city": _("the city"),
-    "siren": _("the SIREN"),
-    "rcs_city": _("the RCS city"),
-    "vat_number": _("the VAT number"),
-    "payment_terms": _("the payment terms"),
-    "late_penalty": _("the late-payment penalties"),
+    "legal_name": gettext_lazy("the legal name"),
+    "legal_form": gettext_lazy("the legal form"),
+    "share_capital": gettext_lazy("the share capital"),
+    "street": gettext_lazy("the address"),
+    "postal_code": gettext_lazy("the postal code"),
+    "city": gettext_lazy("the city"),
+    "siren": gettext_lazy("the SIREN"),
+    "rcs_city": gettext_lazy("the RCS city"),
+    "vat_number": gettext_lazy("the VAT number"),
+    "payment_terms": gettext_lazy("the payment terms"),
+    "late_penalty": gettext_lazy("the late-payment penalties"),
 }
 
 
@@ -65,7 +66,7 @@ def seller_missing(data: dict) -> list[str]:
     """What the seller set-up lacks, in words a manager can act on (empty: complete)."""
     if not data:
         return [_("the seller is not set up (Administration › Seller)")]
-    return [label for key, label in SELLER_REQUIRED.items() if not data.get(key)]
+    return [str(label) for key, label in SELLER_REQUIRED.items() if not data.get(key)]
 
 
 def client_data(opportunity, recipient=None) -> dict:

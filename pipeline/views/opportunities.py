@@ -65,7 +65,7 @@ def _opportunity_context(request, opportunity, form=None, **extra) -> dict:
     if form is not None and not may_change:
         for field in form.fields.values():
             field.disabled = True
-    lines = list(opportunity.lines.all())
+    lines = list(opportunity.lines.select_related("product"))
     context = {
         "opportunity": opportunity,
         "may_change": may_change,
@@ -228,14 +228,18 @@ def opportunity_line_edit(request: HtmxHttpRequest, pk: int):
     opportunity = _changeable_opportunity(request, line.opportunity_id)
     form = LineForm(request.POST or None, instance=line)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            own_version = _seen_version(request, opportunity.pk)
-            line_services.opportunity_line_update(
-                line_id=line.pk, actor=request.user, data=form.cleaned_data
-            )
-        if request.htmx:
-            return close_modal(_lines_response(request, opportunity, own_version=own_version))
-        return redirect(opportunity)
+        try:
+            with transaction.atomic():
+                own_version = _seen_version(request, opportunity.pk)
+                line_services.opportunity_line_update(
+                    line_id=line.pk, actor=request.user, data=form.cleaned_data
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                return close_modal(_lines_response(request, opportunity, own_version=own_version))
+            return redirect(opportunity)
     response = render(
         request,
         "prospects/line_form.html",

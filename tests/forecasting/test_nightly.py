@@ -296,7 +296,15 @@ def test_nightly_run_summary(rep):
     assert summary["day"] == "2026-03-10"
     assert summary["snapshot_rows"] == 1
     assert summary["refreshed"]["opportunities"] == 1
-    assert set(summary) == {"day", "snapshot_rows", "occurrences", "refreshed", "digests", "purged"}
+    assert set(summary) == {
+        "day",
+        "snapshot_rows",
+        "occurrences",
+        "refreshed",
+        "expired_quotes",
+        "digests",
+        "purged",
+    }
 
 
 def test_nightly_run_extends_open_ended_recurring_tasks(rep):

@@ -8,9 +8,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from catalogue.models import Product
 from contacts.models import CompanyRep, Document, ExtraField, Note
 from pipeline.models import CalendarFeed, OpportunityLine, StepProgress
 from prospects.models import ImportJob
+from quotes.models import Quote, QuoteLine
 from tests import factories as f
 
 
@@ -35,6 +37,9 @@ class World:
     private_task: object
     import_job: object
     feed: object
+    product: object
+    quote: object
+    quote_line: object
 
     def content_type_id(self, obj) -> int:
         return ContentType.objects.get_for_model(obj).pk
@@ -98,6 +103,11 @@ def build_world(owner) -> World:
     import_job = ImportJob.objects.create(filename="list.csv", actor=owner, owner=owner)
     feed = CalendarFeed.objects.create(user=owner, token=CalendarFeed.new_token())
     ExtraField.objects.get_or_create(label="Budget holder")
+    product = Product.objects.create(code="AUD-1", label="Audit", unit_price=850)
+    quote = Quote.objects.create(opportunity=opportunity, created_by=owner, title="Their quote")
+    quote_line = QuoteLine.objects.create(
+        quote=quote, item="Audit", unit_price=850, total_excl_vat=850
+    )
     return World(
         owner=owner,
         process=process,
@@ -116,6 +126,9 @@ def build_world(owner) -> World:
         private_task=private_task,
         import_job=import_job,
         feed=feed,
+        product=product,
+        quote=quote,
+        quote_line=quote_line,
     )
 
 

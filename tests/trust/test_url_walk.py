@@ -162,6 +162,45 @@ RULES: dict[str, Rule] = {
         "line", data=lambda w: {"item": "Changed", "unit_price": "0"}
     ),
     "opportunity_line_delete": change_post("line"),
+    "opportunity_sheet_pdf": read("opportunity"),  # the card printed (quotes.views.documents)
+    # The catalogue: every user reads it and searches it; managers alone change it.
+    "product_list": page(),
+    "product_search": page(query="q=audit"),
+    "product_create": managers_only(
+        data=lambda w: {"code": "MINE", "label": "Mine", "unit_price": "1", "vat_rate": "20.00"}
+    ),
+    "product_edit": managers_only(
+        "product",
+        data=lambda w: {
+            "code": w.product.code,
+            "label": "Taken over",
+            "unit_price": "1",
+            "vat_rate": "20.00",
+        },
+    ),
+    # Quotes: the list, the card and its draft's lines (quotes.views.cards).
+    "quote_list": page(),
+    "quote_detail": Rule(
+        get=OK,
+        post=DENIED,
+        obj="quote",
+        own_only_get=frozenset({404}),
+        data=lambda w: {"title": "Taken over", "validity_days": "30", "version": w.quote.version},
+    ),
+    "quote_line_add": change_post(
+        "quote",
+        data=lambda w: {"item": "Mine", "quantity": "1", "unit_price": "1", "vat_rate": "20.00"},
+    ),
+    "quote_line_edit": change_form(
+        "quote_line",
+        data=lambda w: {"item": "Changed", "quantity": "1", "unit_price": "0", "vat_rate": "20.00"},
+    ),
+    "quote_line_delete": change_post("quote_line"),
+    "quote_line_move": change_post("quote_line", data=lambda w: {"direction": "up"}),
+    "quote_issue": change_post("quote"),
+    "quote_revise": change_post("quote"),
+    "opportunity_quotes": read("opportunity"),
+    "quote_create": change_post("opportunity"),
     # Pipeline: processes, step list, stages, board.
     "pipeline_list": page(),
     "pipeline_steps": page(),
@@ -261,7 +300,16 @@ def build_url(name: str, rule: Rule, w: World, overrides: dict | None = None) ->
     return url
 
 
-APPS = ("core", "accounts", "contacts", "prospects", "pipeline", "forecasting")
+APPS = (
+    "core",
+    "accounts",
+    "contacts",
+    "prospects",
+    "catalogue",
+    "pipeline",
+    "quotes",
+    "forecasting",
+)
 
 
 def snapshot() -> dict:

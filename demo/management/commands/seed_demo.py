@@ -26,6 +26,8 @@ from contacts.models import Category, Channel, ExtraField, Prospect
 from contacts.text import compact
 from contacts.validators import clean_phone
 from core.roles import SALES_MANAGER, SALES_REP
+from demo import sales
+from demo.sales import DEMO_MARKER, demo_siren
 from pipeline.models import LossReason, Opportunity, Process, Step, TaskType
 from pipeline.services import activities
 from pipeline.services import opportunities as opportunity_services
@@ -36,7 +38,6 @@ PROSTEP_STEPS = [
     (_("Phone call"), 5, 50),
     (_("Check subscription"), 7, 80),
 ]
-DEMO_MARKER = "DEMO-"
 DEMO_PASSWORD = "jalon-demo"
 SEED = 20261125
 # username, first name, last name, role (a group of core.roles); the manager is staff.
@@ -92,6 +93,8 @@ class Command(BaseCommand):
             else:
                 self.create_data(users)
                 self.stdout.write(self.style.SUCCESS("Demo data created."))
+            # Each part only when missing: a demo seeded before the quotes gets them too.
+            sales.seed_sales(manager=users["manager"])
         call_command("load_postal_codes", stdout=self.stdout)
         self.stdout.write(
             "Demo logins (password jalon-demo): manager (Sales manager), alice and bruno (Sales reps)"
@@ -179,6 +182,7 @@ class Command(BaseCommand):
                     f"01 {40 + i:02d} {i:02d} {(i * 7) % 100:02d} {(i * 3) % 100:02d}"
                 ),
                 email=demo_email(first_name, last_name, i, "example.com"),
+                siren=demo_siren(100 + i),
                 channel=channels[i % len(channels)],
                 external_ref=f"{DEMO_MARKER}{i:03d}",
                 notes=str(
@@ -266,6 +270,8 @@ class Command(BaseCommand):
             }
             if i == 0:
                 data |= {"siren": "542051180", "vat_number": "FR59542051180", "naf_code": "62.01Z"}
+            else:
+                data["siren"] = demo_siren(i)  # French companies: a quote names their SIREN
             company = contacts_services.company_create(
                 actor=owner,
                 data=data,

@@ -6,7 +6,7 @@ from forecasting.services import nightly_run
 
 
 class Command(BaseCommand):
-    help = "Run the nightly job at once: forecast snapshot, overdue colours, digests, trash."
+    help = "Run the nightly job at once: forecast snapshot, colours, quotes, digests, trash."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  colours refreshed: {refreshed['opportunities']} opportunities, {refreshed['tasks']} tasks"
         )
+        self.stdout.write(f"  quotes expired: {summary['expired_quotes']}")
         self.stdout.write(f"  digest e-mails sent: {summary['digests']}")
         purged = ", ".join(f"{label}: {count}" for label, count in summary["purged"].items())
         self.stdout.write(f"  trash purged: {purged or 'nothing'}")
