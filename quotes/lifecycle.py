@@ -31,6 +31,7 @@ from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -63,6 +64,8 @@ ALREADY_ACCEPTED = _("This quote has already been accepted.")
 ALREADY_REFUSED = _("This quote has already been refused.")
 QUOTE_EXPIRED = _("This quote has expired: it can no longer be accepted or refused.")
 NOT_ANSWERABLE = _("This quote cannot be answered.")
+QUOTE_REPLACED_SEND = _("This quote was replaced by %(number)s: send that one.")
+QUOTE_REPLACED = _("This quote was replaced by %(number)s: answer the newer version.")
 NAME_REQUIRED = _("Type your full name to accept the quote.")
 WIN_NEEDS_ACCEPTED = _("Only an accepted quote can win its opportunity.")
 ALREADY_WON = _("The opportunity is already won.")
@@ -101,9 +104,24 @@ def is_past_validity(quote: Quote, today=None) -> bool:
     return quote.valid_until is not None and quote.valid_until < today
 
 
+def newer_revision(quote: Quote) -> Quote | None:
+    """The latest issued revision that replaces `quote`, if any (a draft replaces nothing)."""
+    first = quote.revision_of_id or quote.pk
+    return (
+        Quote.objects.filter(Q(pk=first) | Q(revision_of_id=first), revision__gt=quote.revision)
+        .exclude(status=Quote.Status.DRAFT)
+        .order_by("-revision")
+        .first()
+    )
+
+
 def is_answerable(quote: Quote) -> bool:
     """Whether the client may still accept or refuse the quote on its public page."""
-    return quote.status == Quote.Status.SENT and not is_past_validity(quote)
+    return (
+        quote.status == Quote.Status.SENT
+        and not is_past_validity(quote)
+        and newer_revision(quote) is None
+    )
 
 
 def _site_text(message, **values) -> str:
@@ -189,6 +207,9 @@ def quote_send(
         raise QuoteRefused(NOT_SENDABLE)
     if quote.status == Quote.Status.SENT and is_past_validity(quote):
         raise QuoteRefused(VALIDITY_PASSED)
+    newer = newer_revision(quote) if quote.status == Quote.Status.SENT else None
+    if newer is not None:
+        raise QuoteRefused(QUOTE_REPLACED_SEND % {"number": newer.number})
     if quote.status == Quote.Status.DRAFT:
         quote_issue(quote_id=quote.pk, actor=actor)
         quote = _lock(quote_id)
@@ -220,6 +241,9 @@ def _check_answerable(quote: Quote) -> None:
         raise QuoteRefused(QUOTE_EXPIRED)
     if quote.status != Quote.Status.SENT:
         raise QuoteRefused(NOT_ANSWERABLE)
+    newer = newer_revision(quote)
+    if newer is not None:
+        raise QuoteRefused(QUOTE_REPLACED % {"number": newer.number})
 
 
 def _address(ip: str | None) -> str | None:

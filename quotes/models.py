@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalogue.models import vat_rate_field
 from pipeline.models import Opportunity
@@ -81,11 +82,11 @@ class QuoteQuerySet(models.QuerySet):
 
 class Quote(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SENT = "sent", _("sent")
-        ACCEPTED = "accepted", _("accepted")
-        REFUSED = "refused", _("refused")
-        EXPIRED = "expired", _("expired")
+        DRAFT = "draft", pgettext_lazy("quote status", "draft")
+        SENT = "sent", pgettext_lazy("quote status", "sent")
+        ACCEPTED = "accepted", pgettext_lazy("quote status", "accepted")
+        REFUSED = "refused", pgettext_lazy("quote status", "refused")
+        EXPIRED = "expired", pgettext_lazy("quote status", "expired")
 
     opportunity = models.ForeignKey(
         Opportunity, verbose_name=_("opportunity"), on_delete=models.PROTECT, related_name="quotes"

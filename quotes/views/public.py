@@ -78,6 +78,7 @@ def _page(
 ) -> HttpResponse:
     seller, client = parties_of(quote)
     answerable = lifecycle.is_answerable(quote)
+    newer = lifecycle.newer_revision(quote) if quote.status == Quote.Status.SENT else None
     context = {
         "quote": quote,
         "seller": seller,
@@ -85,8 +86,9 @@ def _page(
         "lines": list(quote.lines.all()),
         "totals": quote_totals(quote),
         "answerable": answerable,
+        "newer": newer,
         "expired": quote.status == Quote.Status.EXPIRED
-        or (quote.status == Quote.Status.SENT and not answerable),
+        or (quote.status == Quote.Status.SENT and not answerable and newer is None),
         "accept_form": accept_form or AcceptForm(),
         "refuse_form": refuse_form or RefuseForm(),
         "error": error,

@@ -6,11 +6,8 @@ pypdf."""
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 from decimal import Decimal
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
@@ -47,18 +44,6 @@ def pdf_text(data: bytes) -> str:
     reader = PdfReader(BytesIO(data))
     text = " ".join(page.extract_text() for page in reader.pages)
     return re.sub(r"[\s\u00a0\u202f]+", " ", text)
-
-
-@pytest.fixture
-def french(settings, tmp_path):
-    """This part's French wording, compiled from locale/fr/pending/ while it waits there to be
-    merged into the project's catalogue (afterwards the catalogue has it)."""
-    pending = Path(settings.BASE_DIR) / "locale" / "fr" / "pending" / "pdf.po"
-    if pending.exists() and shutil.which("msgfmt"):
-        target = tmp_path / "fr" / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        subprocess.run(["msgfmt", "-o", str(target / "django.mo"), str(pending)], check=True)
-        settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
 
 
 @pytest.fixture
@@ -116,7 +101,7 @@ def get_pdf(client, quote):
     return client.get(reverse("quote_pdf", args=[quote.pk]))
 
 
-def test_issued_quote_carries_every_mention_in_french(french, rep_client, seller, opportunity):
+def test_issued_quote_carries_every_mention_in_french(rep_client, seller, opportunity):
     quote = issue(make_quote(opportunity))
 
     response = get_pdf(rep_client, quote)
@@ -166,9 +151,7 @@ def test_issued_quote_carries_every_mention_in_french(french, rep_client, seller
     assert "BROUILLON" not in text
 
 
-def test_the_40_euro_indemnity_is_printed_even_when_the_seller_s_text_omits_it(
-    french, seller, opportunity
-):
+def test_the_40_euro_indemnity_is_printed_even_when_the_seller_s_text_omits_it(seller, opportunity):
     Seller.objects.filter(pk=1).update(late_penalty="Pénalités : trois fois le taux légal.")
     text = pdf_text(pdf.quote_pdf(make_quote(opportunity)))
 
@@ -176,7 +159,7 @@ def test_the_40_euro_indemnity_is_printed_even_when_the_seller_s_text_omits_it(
     assert "indemnité forfaitaire pour frais de recouvrement de 40 € est due" in text
 
 
-def test_overall_discount_is_shown_and_reduces_each_rate_s_base(french, seller, opportunity):
+def test_overall_discount_is_shown_and_reduces_each_rate_s_base(seller, opportunity):
     quote = make_quote(opportunity, discount=Decimal("5"))
 
     text = pdf_text(pdf.quote_pdf(quote))
@@ -219,7 +202,7 @@ def test_a_draft_prints_not_valid_without_number(seller, opportunity, rep_client
     assert "Journée de conseil" in text
 
 
-def test_a_draft_in_french_says_brouillon(french, seller, opportunity):
+def test_a_draft_in_french_says_brouillon(seller, opportunity):
     text = pdf_text(pdf.quote_pdf(make_quote(opportunity)))
 
     assert "BROUILLON — non valable" in text

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pipeline.models import HistoryEntry, Task
 from quotes import lifecycle
 from quotes.models import Quote, Seller
+from quotes.services import quote_issue, quote_revise
 from tests.quotes.lifecycle_setup import draft_for, past_validity, sent_for
 
 pytestmark = pytest.mark.django_db
@@ -356,6 +357,38 @@ def test_an_expired_quote_shows_no_forms_and_refuses_answers(client, rep, how):
     quote.refresh_from_db()
     assert quote.status in (Quote.Status.SENT, Quote.Status.EXPIRED)
     assert quote.accepted_name == "" and quote.refusal_reason == ""
+
+
+# --------------------------------------------------------------------------- replaced
+
+
+def test_a_quote_replaced_by_an_issued_revision_can_no_longer_be_answered(client, rep):
+    """The client may hold the old link: it says a newer version exists, leads to it, and
+    refuses an answer, so that the client never accepts a price the rep has since changed."""
+    quote = sent_for(rep)
+    revision = quote_issue(quote_id=quote_revise(quote_id=quote.pk, actor=rep).pk, actor=rep)
+
+    html = page(client, quote)
+
+    assert 'data-banner="replaced"' in html and "data-answer=" not in html
+    assert reverse("quote_public", args=[revision.token]) in html
+    response = accept(client, quote)
+    assert response.status_code == 409
+    assert str(lifecycle.QUOTE_REPLACED) % {"number": revision.number} in response.content.decode()
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.SENT and quote.accepted_name == ""
+    assert "data-answer=" in page(client, revision)
+    with pytest.raises(lifecycle.QuoteRefused, match=revision.number):
+        lifecycle.quote_send(quote_id=quote.pk, actor=rep, to_email="client@example.com")
+
+
+def test_a_draft_revision_leaves_the_sent_quote_answerable(client, rep):
+    quote = sent_for(rep)
+    quote_revise(quote_id=quote.pk, actor=rep)
+
+    assert accept(client, quote).status_code == 302
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.ACCEPTED
 
 
 # --------------------------------------------------------------------------- CSRF and methods

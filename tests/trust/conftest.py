@@ -14,6 +14,7 @@ from pipeline.models import CalendarFeed, OpportunityLine, StepProgress
 from prospects.models import ImportJob
 from quotes.models import Quote, QuoteLine
 from tests import factories as f
+from tests.quotes.factories import SellerFactory
 
 
 @dataclass
@@ -48,8 +49,8 @@ class World:
 def build_world(owner) -> World:
     process = f.default_process()
     step = process.steps.order_by("position").first()
-    company = f.CompanyFactory(owner=owner, name="Acme Industries")
-    address = f.AddressFactory(company=company)
+    company = f.CompanyFactory(owner=owner, name="Acme Industries", siren="552100554")
+    address = f.AddressFactory(company=company, is_default=True)
     company_rep = CompanyRep.objects.create(company=company, user=owner, role="Key account")
     person = f.PersonFactory(
         owner=owner, first_name="Marcel", last_name="Dupont", email="marcel.dupont@example.fr"
@@ -104,6 +105,7 @@ def build_world(owner) -> World:
     feed = CalendarFeed.objects.create(user=owner, token=CalendarFeed.new_token())
     ExtraField.objects.get_or_create(label="Budget holder")
     product = Product.objects.create(code="AUD-1", label="Audit", unit_price=850)
+    SellerFactory()
     quote = Quote.objects.create(opportunity=opportunity, created_by=owner, title="Their quote")
     quote_line = QuoteLine.objects.create(
         quote=quote, item="Audit", unit_price=850, total_excl_vat=850

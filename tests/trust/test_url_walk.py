@@ -201,6 +201,15 @@ RULES: dict[str, Rule] = {
     "quote_revise": change_post("quote"),
     "opportunity_quotes": read("opportunity"),
     "quote_create": change_post("opportunity"),
+    "quote_pdf": read("quote"),
+    "quote_send": change_post("quote", data=lambda w: {"to_email": "me@example.com"}),
+    "quote_win": change_post("quote"),
+    # The client's public page: its secret token is the key (the walk passes another secret).
+    "quote_public": Rule(get=DENIED, post=NOT_ALLOWED),
+    "quote_public_pdf": Rule(get=DENIED, post=NOT_ALLOWED),
+    "quote_public_logo": Rule(get=DENIED, post=NOT_ALLOWED),
+    "quote_public_accept": Rule(get=NOT_ALLOWED, post=DENIED),
+    "quote_public_refuse": Rule(get=NOT_ALLOWED, post=DENIED),
     # Pipeline: processes, step list, stages, board.
     "pipeline_list": page(),
     "pipeline_steps": page(),
@@ -390,6 +399,8 @@ def test_anonymous_users_are_sent_to_login(client, world):
         rule = RULES.get(name)
         if rule is None or name in {"login", "logout", "set_language", "task_feed", "health"}:
             continue
+        if name.startswith("quote_public"):  # the client's page: no login, its token is the key
+            continue
         url = build_url(name, rule, world)
         for method in (client.get, client.post):
             response = method(url)
@@ -476,7 +487,7 @@ def answers(client, w: World):
         if rule is None or name in {
             "logout",
             "task_feed",
-        }:  # the feed is its owner's, by its secret
+        } or name.startswith("quote_public"):  # the feed and the client's page: by their secret
             continue
         url = build_url(name, rule, w)
         for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
