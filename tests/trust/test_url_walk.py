@@ -484,10 +484,15 @@ def answers(client, w: World):
     client.raise_request_exception = False
     for name in url_names():
         rule = RULES.get(name)
-        if rule is None or name in {
-            "logout",
-            "task_feed",
-        } or name.startswith("quote_public"):  # the feed and the client's page: by their secret
+        if (
+            rule is None
+            or name
+            in {
+                "logout",
+                "task_feed",
+            }
+            or name.startswith("quote_public")
+        ):  # the feed and the client's page: by their secret
             continue
         url = build_url(name, rule, w)
         for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
