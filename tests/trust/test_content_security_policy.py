@@ -55,11 +55,12 @@ APPS = ("accounts", "contacts", "core", "forecasting", "pipeline", "prospects", 
 
 def templates() -> list[Path]:
     """The templates served as pages. E-mails are not (no CSP applies to them), and mail
-    clients keep inline styles more reliably than anything else: they may keep them."""
+    clients keep inline styles more reliably than anything else: they may keep them. Nor are
+    the PDFs' templates, drawn by WeasyPrint on the server and sent as PDF files."""
     return [
         path
         for path in sorted((ROOT / "templates").rglob("*.html"))
-        if "email" not in path.relative_to(ROOT / "templates").parts
+        if not {"email", "pdf"} & set(path.relative_to(ROOT / "templates").parts)
     ]
 
 
