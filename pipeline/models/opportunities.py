@@ -230,6 +230,7 @@ class HistoryEntry(models.Model):
         CONVERTED = "converted", _("added to contacts")
         EDITED = "edited", _("edited")
         QUOTE = "quote", _("quote")
+        EXPECTED = "expected", _("expected date")
 
     prospect = models.ForeignKey(
         Prospect, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
@@ -240,6 +241,16 @@ class HistoryEntry(models.Model):
     kind = models.CharField(_("change"), max_length=12, choices=Kind.choices)
     from_value = models.CharField(_("from"), max_length=200, blank=True)
     to_value = models.CharField(_("to"), max_length=200, blank=True)
+    # What the reports compute on: the steps of a step change or creation (the labels above are
+    # what the history shows), and the dates of an expected-date change.
+    from_step = models.ForeignKey(
+        Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_step = models.ForeignKey(
+        Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -261,6 +272,7 @@ class HistoryEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("history entry")
+        indexes = [models.Index(fields=["opportunity", "kind", "at"], name="history_opp_kind_at")]
         verbose_name_plural = _("history")
 
     def __str__(self) -> str:

@@ -64,6 +64,7 @@ def opportunity_update(
         raise PermissionDenied
     modify_right_or_403(actor, current)
     old_owner = current.owner
+    old_expected = current.expected_date
     has_lines = current.lines.exists()
     for name, value in data.items():
         if name not in OPPORTUNITY_EDITABLE or (name == "amount" and has_lines):
@@ -74,6 +75,10 @@ def opportunity_update(
     current.touch(actor)
     current.full_clean()
     current.save()
+    if old_expected != current.expected_date:
+        expected_change_entry(
+            opportunity=current, old=old_expected, actor=actor, at=current.updated_at
+        ).save()
     if old_owner != current.owner:
         owner_change_entry(
             opportunity=current,
@@ -165,6 +170,22 @@ OPPORTUNITY_EDITABLE = (
     "owner",
     "closing_date",
 )
+
+
+def expected_change_entry(*, opportunity, old, actor, at) -> HistoryEntry:
+    """An expected-date change, dated both ways: the slippage report reads them."""
+    new = opportunity.expected_date
+    return HistoryEntry(
+        prospect_id=opportunity.prospect_id,
+        opportunity=opportunity,
+        kind=HistoryEntry.Kind.EXPECTED,
+        from_value=old.strftime("%d/%m/%Y") if old else "—",
+        to_value=new.strftime("%d/%m/%Y") if new else "—",
+        from_date=old,
+        to_date=new,
+        actor=actor,
+        at=at,
+    )
 
 
 def owner_change_entry(*, prospect=None, opportunity=None, old, new, actor, at) -> HistoryEntry:

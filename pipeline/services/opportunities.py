@@ -155,7 +155,16 @@ def _check_rights(actor, opportunity: Opportunity) -> None:
 
 
 def _history(
-    opportunity, kind, *, actor, at, from_value="", to_value="", rule=None
+    opportunity,
+    kind,
+    *,
+    actor,
+    at,
+    from_value="",
+    to_value="",
+    rule=None,
+    from_step=None,
+    to_step=None,
 ) -> HistoryEntry:
     return HistoryEntry(
         opportunity=opportunity,
@@ -166,6 +175,8 @@ def _history(
         actor=actor,
         rule=rule,
         at=at,
+        from_step_id=from_step,
+        to_step_id=to_step,
     )
 
 
@@ -235,6 +246,8 @@ def _set_step(opportunity, step: Step | None, *, actor, at, rule=None) -> list[H
                 from_value=opportunity.step.label if opportunity.step_id else "",
                 to_value=step.label,
                 rule=rule,
+                from_step=opportunity.step_id,
+                to_step=step.pk,
             )
         )
         opportunity.step = step
@@ -333,6 +346,7 @@ def opportunity_create(
             actor=actor,
             at=now,
             to_value=step.label if step else "",
+            to_step=step.pk if step else None,
         )
     ]
     if process.mode == Process.Mode.STEP_BY_STEP and step is not None:

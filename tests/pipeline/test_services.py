@@ -494,3 +494,40 @@ def test_move_to_same_place_changes_nothing(rep, free):
         opportunity_id=opportunity.pk, actor=rep, to_step=opportunity.step
     )
     assert opportunity.version == version
+
+
+# ---------------------------------------------------------------- the facts the reports read
+
+
+def test_creation_and_moves_record_their_steps(rep, free):
+    first, second, third = steps_of(free)
+    opportunity = create(rep, free, step=first)
+    opportunity_services.opportunity_move(opportunity_id=opportunity.pk, actor=rep, to_step=third)
+
+    created = HistoryEntry.objects.get(opportunity=opportunity, kind=HistoryEntry.Kind.CREATED)
+    moved = HistoryEntry.objects.get(opportunity=opportunity, kind=HistoryEntry.Kind.STEP)
+    assert created.to_step == first
+    assert (moved.from_step, moved.to_step) == (first, third)
+
+
+def test_an_expected_date_change_is_recorded_with_both_dates(rep, free):
+    from pipeline.services.cards import opportunity_update
+
+    opportunity = create(rep, free, expected_date=dt.date(2026, 3, 31))
+    opportunity_update(
+        opportunity_id=opportunity.pk,
+        actor=rep,
+        data={"expected_date": dt.date(2026, 5, 15)},
+        expected_version=opportunity.version,
+    )
+    opportunity.refresh_from_db()
+    opportunity_update(
+        opportunity_id=opportunity.pk,
+        actor=rep,
+        data={"expected_date": dt.date(2026, 5, 15), "summary": "Same date"},
+        expected_version=opportunity.version,
+    )
+
+    entry = HistoryEntry.objects.get(opportunity=opportunity, kind=HistoryEntry.Kind.EXPECTED)
+    assert (entry.from_date, entry.to_date) == (dt.date(2026, 3, 31), dt.date(2026, 5, 15))
+    assert (entry.from_value, entry.to_value) == ("31/03/2026", "15/05/2026")
