@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalogue.models import vat_rate_field
+from core.access import can_view
 from pipeline.models import Opportunity
 from quotes.validators import seller_clean
 
@@ -78,6 +79,10 @@ class QuoteQuerySet(models.QuerySet):
         """A quote follows its opportunity's visibility."""
         visible = Opportunity.objects.visible_to(user)
         return self.filter(opportunity__in=visible)
+
+    def shows(self, user, obj) -> bool:
+        """The object form of `visible_to` (`core.access.can_view`): the opportunity's rule."""
+        return can_view(user, obj.opportunity)
 
 
 class Quote(models.Model):

@@ -477,3 +477,14 @@ def test_the_card_query_count_does_not_grow_with_lines(
     with django_assert_max_num_queries(25):
         page = rep_client.get(draft.get_absolute_url())
     assert page.content.decode().count("<tr data-line=") == 18
+
+
+def test_the_object_rule_of_a_quote_is_its_opportunity_s(settings, rep, other_rep, manager, draft):
+    """`core.access.can_view` on a quote answers like `Quote.objects.visible_to`."""
+    from core.access import can_view
+
+    settings.REPS_SEE_ONLY_OWN = True
+    assert can_view(draft.opportunity.owner, draft)
+    assert can_view(manager, draft)
+    assert not can_view(other_rep, draft)
+    assert Quote.objects.visible_to(other_rep).filter(pk=draft.pk).exists() is False
