@@ -155,17 +155,9 @@ def _check_rights(actor, opportunity: Opportunity) -> None:
 
 
 def _history(
-    opportunity,
-    kind,
-    *,
-    actor,
-    at,
-    from_value="",
-    to_value="",
-    rule=None,
-    from_step=None,
-    to_step=None,
+    opportunity, kind, *, actor, at, from_value="", to_value="", rule=None, **steps
 ) -> HistoryEntry:
+    """`steps`: from_step_id / to_step_id, the steps the reports compute on."""
     return HistoryEntry(
         opportunity=opportunity,
         prospect_id=opportunity.prospect_id,
@@ -175,8 +167,7 @@ def _history(
         actor=actor,
         rule=rule,
         at=at,
-        from_step_id=from_step,
-        to_step_id=to_step,
+        **steps,
     )
 
 
@@ -246,8 +237,8 @@ def _set_step(opportunity, step: Step | None, *, actor, at, rule=None) -> list[H
                 from_value=opportunity.step.label if opportunity.step_id else "",
                 to_value=step.label,
                 rule=rule,
-                from_step=opportunity.step_id,
-                to_step=step.pk,
+                from_step_id=opportunity.step_id,
+                to_step_id=step.pk,
             )
         )
         opportunity.step = step
@@ -346,7 +337,7 @@ def opportunity_create(
             actor=actor,
             at=now,
             to_value=step.label if step else "",
-            to_step=step.pk if step else None,
+            to_step_id=step.pk if step else None,
         )
     ]
     if process.mode == Process.Mode.STEP_BY_STEP and step is not None:
