@@ -229,6 +229,28 @@ def snapshots_visible_to(user) -> QuerySet:
     return view_reach(user).filter(queryset, user, "owner")
 
 
+def snapshot_days(*, until: dt.date) -> list[dt.date]:
+    """The days a snapshot was taken before `until`, in order (a day with nothing open still
+    counts: the forecast was 0). One SQL query."""
+    return sorted(
+        ForecastSnapshot.objects.filter(taken_on__lt=until)
+        .order_by()
+        .values_list("taken_on", flat=True)
+        .distinct()
+    )
+
+
+def snapshot_standing_for(days: list[dt.date], month: dt.date, *, lead: int = 1) -> dt.date | None:
+    """Of the snapshot `days`, the one that stands for the forecast of `month` made `lead`
+    months ahead: the last one taken on or before the first day of month M-lead+1 (lead 1: the
+    forecast as M began, the nightly run of the 1st recording the turn of the month), else the
+    first one taken during that month; None when there is neither."""
+    anchor = add_months(month, 1 - lead)
+    before = [day for day in days if day <= anchor]
+    during = [day for day in days if anchor < day < add_months(anchor, 1)]
+    return before[-1] if before else (during[0] if during else None)
+
+
 def forecast_accuracy(
     *,
     user=None,
@@ -246,18 +268,10 @@ def forecast_accuracy(
     current = month_start(today)
     first = add_months(current, -(months - 1))
     end = add_months(current, 1)
-    # The days a snapshot was taken (a day with nothing open still counts: the forecast was 0).
-    days = sorted(
-        ForecastSnapshot.objects.filter(taken_on__lt=end)
-        .order_by()
-        .values_list("taken_on", flat=True)
-        .distinct()
-    )
+    days = snapshot_days(until=end)
     rows = {month: AccuracyRow(month=month) for month in month_range(first, months)}
     for row in rows.values():
-        before = [day for day in days if day <= row.month]
-        during = [day for day in days if row.month < day < add_months(row.month, 1)]
-        row.taken_on = before[-1] if before else (during[0] if during else None)
+        row.taken_on = snapshot_standing_for(days, row.month)
     snapshots = snapshots_visible_to(user).filter(
         month__gte=first,
         month__lte=current,

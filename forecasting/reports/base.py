@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contacts.models import Category, Channel
 from core.forms import DATE_WIDGET
@@ -31,6 +32,13 @@ REPORTS: dict[str, type["Report"]] = {}
 def register(report: type["Report"]) -> type["Report"]:
     REPORTS[report.slug] = report
     return report
+
+
+# A period within these days (a date further away is a typing mistake, and the day after
+# 31/12/9999 does not exist).
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+DATE_OUT_OF_RANGE = _("Enter a date between the years 2000 and 2100.")
 
 
 class ReportFilterForm(forms.Form):
@@ -60,8 +68,10 @@ class ReportFilterForm(forms.Form):
         required=False,
         empty_label=_("All categories"),
     )
-    start = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
-    end = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+    start = forms.DateField(
+        label=pgettext_lazy("period", "From"), required=False, widget=DATE_WIDGET
+    )
+    end = forms.DateField(label=pgettext_lazy("period", "To"), required=False, widget=DATE_WIDGET)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,9 +81,21 @@ class ReportFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("start", "end"):
+            if data.get(name) and not FIRST_DAY <= data[name] <= LAST_DAY:
+                self.add_error(name, DATE_OUT_OF_RANGE)
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end of the period comes before its start."))
         return data
+
+
+def _valid_data(form: forms.Form) -> dict:
+    """The values of a bound form's valid fields (the page shows the others' errors); {} for
+    an unbound form."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
 
 
 @dataclass
@@ -86,6 +108,9 @@ class ReportFilters:
     owner: Any = None
     channel: Channel | None = None
     category: Category | None = None
+    # The report's own parameters (`Report.extra_form_class`, e.g. {"group": "month"}): plain
+    # values, kept in links and exports by `query()`.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def default_period(cls, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
@@ -94,9 +119,12 @@ class ReportFilters:
         return add_months(month_start(today), -11), today
 
     @classmethod
-    def from_form(cls, form: ReportFilterForm, user) -> "ReportFilters":
-        """From a bound form (invalid values are dropped: the page shows the form's errors)."""
-        data = form.cleaned_data if form.is_valid() else {}
+    def from_form(
+        cls, form: ReportFilterForm, user, extra_form: forms.Form | None = None
+    ) -> "ReportFilters":
+        """From a bound form (invalid values are dropped: the page shows the form's errors),
+        and the report's own bound `extra_form` if it has one (`Report.extra_form`)."""
+        data = _valid_data(form)
         start, end = cls.default_period()
         filters = cls(
             start=data.get("start") or start,
@@ -108,6 +136,10 @@ class ReportFilters:
         )
         if not is_manager(user):
             filters.owner = user
+        if extra_form is not None:
+            filters.extra = {
+                k: v for k, v in _valid_data(extra_form).items() if v not in ("", None)
+            }
         return filters
 
     def opportunities(self, user) -> QuerySet:
@@ -136,6 +168,12 @@ class ReportFilters:
         after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
         return first, after
 
+    def months(self) -> list[dt.date]:
+        """The first days of the calendar months the period touches, in order."""
+        last = month_start(self.end)
+        count = (last.year - self.start.year) * 12 + last.month - self.start.month + 1
+        return [add_months(month_start(self.start), i) for i in range(count)]
+
     def query(self, **extra) -> str:
         """The URL query string of these filters (plus `extra`), for links and exports."""
         params = {
@@ -145,6 +183,7 @@ class ReportFilters:
             "category": self.category.pk if self.category else "",
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
+            **self.extra,
             **extra,
         }
         return urlencode({k: v for k, v in params.items() if v not in ("", None)})
@@ -163,6 +202,9 @@ class Column:
 class Cell:
     value: Any  # None shows as "—"
     drill: str = ""  # the key `Report.drill` understands; "" when the number links nowhere
+    # A direct link instead of the drill (e.g. a detail row's opportunity to its card,
+    # `opportunity.get_absolute_url()`); the page checks nothing: the target checks the rights.
+    url: str = ""
 
 
 @dataclass
@@ -203,6 +245,19 @@ class Report:
     description: ClassVar[str]
     # What `drill` answers: "opportunities" or "tasks" (the activity report's counts).
     drills: ClassVar[str] = "opportunities"
+    # The report's own URL parameters beyond the shared filters (e.g. the win rate's "group
+    # by"), shown with the filters and read from the same query string: see `extra_form`.
+    extra_form_class: ClassVar[type[forms.Form] | None] = None
+
+    def extra_form(self, data) -> forms.Form | None:
+        """The report's own parameters bound to `data` (the query string), or None; pass it
+        to `ReportFilters.from_form` so that `filters.extra` holds its valid values."""
+        return self.extra_form_class(data) if self.extra_form_class is not None else None
+
+    def drill_kind(self, key: str) -> str:
+        """What the drill of `key` lists: "opportunities" or "tasks"; `drills` unless the
+        report's cells lead to both (the activity report)."""
+        return self.drills
 
     def compute(self, filters: ReportFilters, user) -> ReportResult:
         raise NotImplementedError

@@ -272,7 +272,24 @@ class HistoryEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("history entry")
-        indexes = [models.Index(fields=["opportunity", "kind", "at"], name="history_opp_kind_at")]
+        indexes = [
+            models.Index(fields=["opportunity", "kind", "at"], name="history_opp_kind_at"),
+            # The reports' stays (forecasting.reports.time_in_step): each opportunity's step and
+            # status changes in time order, read from the index alone on PostgreSQL.
+            models.Index(
+                fields=["opportunity", "at", "id"],
+                include=["kind", "to_step", "to_value"],
+                condition=models.Q(kind__in=["created", "step", "status"]),
+                name="history_stays",
+            ),
+            # The slippage report: expected-date changes with both dates, by time.
+            models.Index(
+                fields=["at"],
+                include=["opportunity", "from_date", "to_date"],
+                condition=models.Q(kind="expected", from_date__isnull=False, to_date__isnull=False),
+                name="history_slips",
+            ),
+        ]
         verbose_name_plural = _("history")
 
     def __str__(self) -> str:

@@ -256,6 +256,11 @@ RULES: dict[str, Rule] = {
     "forecast": page(),
     "forecast_export": page(),
     "forecast_accuracy": page(),
+    # Reports: every user; a rep's figures and lists are the rep's own (extra: which report).
+    "reports": page(),
+    "report_detail": page(extra={"slug": "time-in-step"}),
+    "report_export": page(extra={"slug": "time-in-step"}),
+    "report_drill": page(extra={"slug": "activity"}, query="key=idle:all"),
 }
 
 
@@ -296,6 +301,8 @@ def build_url(name: str, rule: Rule, w: World, overrides: dict | None = None) ->
             kwargs[param] = str(w.step.pk)
         elif param == "token":
             kwargs[param] = w.feed.token
+        elif param == "slug":
+            kwargs[param] = rule.extra["slug"]
         else:
             raise AssertionError(f"the walk does not know the URL parameter {param!r} of {name!r}")
     url = reverse(name, kwargs=kwargs | (overrides or {}))
