@@ -29,7 +29,7 @@ only when the readings agree ("25 000,50", "25000.50", "20,000.50") or only one 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
@@ -179,3 +179,18 @@ def format_decimal(value, *, decimal_places: int | None = None) -> str:
     else:
         places = decimal_places
     return formats.number_format(number, places, use_l10n=True, force_grouping=True)
+
+
+CENT = Decimal("0.01")
+
+
+def cents(value: Decimal) -> Decimal:
+    """An amount rounded half up to the cent, as invoices and quotes are."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def line_net(quantity, unit_price, discount) -> Decimal:
+    """A line's amount: quantity × unit price less its discount (in %), rounded to the cent.
+    The one rule of opportunity lines and quote lines."""
+    gross = Decimal(quantity or 0) * Decimal(unit_price or 0)
+    return cents(gross * (Decimal(100) - Decimal(discount or 0)) / Decimal(100))

@@ -160,10 +160,16 @@ def _totals_store(quote: Quote) -> Quote:
     return quote
 
 
-def _renumber(quote: Quote) -> None:
-    for position, line in enumerate(quote.lines.order_by("position", "id")):
-        if line.position != position:
-            QuoteLine.objects.filter(pk=line.pk).update(position=position)
+def _renumber(quote: Quote, order: list[int] | None = None) -> None:
+    """Number the lines 0, 1, 2… in `order` (line ids; default: their present order), in one
+    query for the lines whose place changes."""
+    current = dict(quote.lines.order_by("position", "id").values_list("pk", "position"))
+    moved = [
+        QuoteLine(pk=pk, position=position)
+        for position, pk in enumerate(order or current)
+        if current[pk] != position
+    ]
+    QuoteLine.objects.bulk_update(moved, ["position"])
 
 
 # --- Reads the writes share ----------------------------------------------------------------
@@ -323,8 +329,7 @@ def quote_line_move(*, line_id: int, actor, direction: str, expected_version=Non
     other = index - 1 if direction == "up" else index + 1
     if direction in ("up", "down") and 0 <= other < len(ids):
         ids[index], ids[other] = ids[other], ids[index]
-        for position, pk in enumerate(ids):
-            QuoteLine.objects.filter(pk=pk).update(position=position)
+        _renumber(quote, ids)
     quote.touch()
     quote.save(update_fields=["updated_at", "version"])
     return quote

@@ -6,19 +6,13 @@ on what the client pays), the VAT of each rate is computed on its base once, and
 are the sums of the rounded figures, so that the PDF's columns add up exactly."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
+from core.numbers import CENT, cents, line_net
+
+__all__ = ["CENT", "Totals", "VatBase", "cents", "line_net", "quote_totals", "totals_of"]
+
 HUNDRED = Decimal(100)
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def line_net(quantity, unit_price, discount) -> Decimal:
-    gross = Decimal(quantity or 0) * Decimal(unit_price or 0)
-    return cents(gross * (HUNDRED - Decimal(discount or 0)) / HUNDRED)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 is the sum of its lines once it has any, are computed here and nowhere else. A line picks a
 product of the catalogue or stays free text, and carries its VAT rate."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import Product, VatRate
 from core.access import can_change
 from core.db import lock_row
+from core.numbers import line_net
 from pipeline.models import Opportunity, OpportunityLine
 from pipeline.services.cards import modify_right_or_403
 
@@ -33,9 +34,7 @@ def line_total(line: OpportunityLine) -> Decimal:
     """Quantity × (adjusted price, else unit price) less the discount, rounded to the cent
     (Prextra's line: Qté, Prix, Prix ajusté, Esc., Total)."""
     price = line.adjusted_price if line.adjusted_price is not None else line.unit_price
-    gross = (line.quantity or Decimal(0)) * (price or Decimal(0))
-    net = gross * (Decimal(100) - (line.discount or Decimal(0))) / Decimal(100)
-    return net.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return line_net(line.quantity, price, line.discount)
 
 
 def _amount_refresh(opportunity: Opportunity, actor) -> Opportunity:
