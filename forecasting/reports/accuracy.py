@@ -183,7 +183,7 @@ class AccuracyReport(Report):
             rows=rows,
             chart=ChartData(
                 kind="lines",
-                categories=[date_format(month, "M Y") for month in months],
+                categories=[date_format(month, "N Y") for month in months],
                 series=[
                     Series(label, [row[key].value for row in rows[:-1]])
                     for key, label in (

@@ -215,7 +215,7 @@ class ActivityReport(Report):
             )
         return ChartData(
             kind="lines",
-            categories=[date_format(monday, "j M") for monday in mondays],
+            categories=[date_format(monday, "j N") for monday in mondays],
             series=series,
         )
 

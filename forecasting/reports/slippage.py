@@ -297,7 +297,7 @@ class SlippageReport(Report):
             rows=[*rows, total],
             chart=ChartData(
                 kind="lines" if per_month else "bars",
-                categories=[date_format(month, "M Y") for month in filters.months()]
+                categories=[date_format(month, "N Y") for month in filters.months()]
                 if per_month
                 else labels,
                 series=series,

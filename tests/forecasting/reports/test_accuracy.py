@@ -294,3 +294,15 @@ def test_twelve_months_by_default(manager):
     assert len(result.rows) == 13
     assert result.rows[0]["month"].value == "April 2025"
     assert result.rows[-1]["weighted_1"].value is None  # no snapshot at all
+
+
+def test_chart_months_read_unambiguously_in_french(manager):
+    """June and July must not both read "Jui": the chart names months as French writes them."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        result = report().compute(
+            ReportFilters(start=date(2026, 6, 1), end=date(2026, 7, 31)), manager
+        )
+
+    assert result.chart.categories == ["juin 2026", "juil. 2026"]
