@@ -66,7 +66,13 @@ INSTALLED_APPS = [
     "quotes",
     "prospects",
     "forecasting",
+    "mail",
+    "api",
+    "integrations",
+    "privacy",
     "demo",
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +324,30 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 # Product settings.
 REPS_SEE_ONLY_OWN = env_bool("REPS_SEE_ONLY_OWN", False)
 TRASH_RETENTION_DAYS = int(env("TRASH_RETENTION_DAYS", "30"))
+
+# E-mail capture: the mailbox reps put in Bcc or forward to (README.md, E-mail). IMAP_HOST
+# unset: no capture.
+IMAP_HOST = env("IMAP_HOST")
+IMAP_PORT = int(env("IMAP_PORT", "993"))
+IMAP_USER = env("IMAP_USER")
+IMAP_PASSWORD = env("IMAP_PASSWORD")
+IMAP_SSL = env_bool("IMAP_SSL", True)
+IMAP_FOLDER = env("IMAP_FOLDER", "INBOX")
+IMAP_DONE_FOLDER = env("IMAP_DONE_FOLDER")
+
+# API and webhooks: deliveries to loopback or private addresses are refused unless this is set.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+
+# The French company register ("recherche d'entreprises" API); Jalon appends /search.
+SIRENE_API_URL = env("SIRENE_API_URL", "https://recherche-entreprises.api.gouv.fr")
+
+# Accounts: second factor compulsory for nobody (""), managers ("managers") or everyone ("all").
+MFA_REQUIRED = env("MFA_REQUIRED")
+
+# Privacy: a prospect with no contact for this many days is listed in the managers' digest,
+# then anonymised after the grace period unless someone acts.
+RETENTION_DAYS = int(env("RETENTION_DAYS", str(3 * 365)))
+RETENTION_GRACE_DAYS = int(env("RETENTION_GRACE_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,10 @@ urlpatterns = [
     path("", include("pipeline.urls")),
     path("", include("quotes.urls")),
     path("", include("forecasting.urls")),
+    path("", include("mail.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("integrations.urls")),
+    path("", include("privacy.urls")),
 ]
 
 admin.site.site_header = "Jalon"

@@ -5,6 +5,7 @@ French sales team meets, with their ISO codes.
 """
 
 from django.conf import global_settings
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 LANGUAGE_CHOICES = sorted(
@@ -43,3 +44,22 @@ CURRENCY_CHOICES = [
     ("SGD", _("Singapore dollar (SGD)")),
     ("HKD", _("Hong Kong dollar (HKD)")),
 ]
+
+
+class Origin(models.TextChoices):
+    """Where a person or prospect came from (the CNIL asks that it be known)."""
+
+    MANUAL = "manual", _("entered by hand")
+    IMPORT = "import", _("import file")
+    WEB_FORM = "web_form", _("web form")
+    EMAIL = "email", _("e-mail")
+    REGISTER = "register", _("company register")
+    API = "api", _("API")
+
+
+class LawfulBasis(models.TextChoices):
+    """On which basis personal data is processed (GDPR article 6)."""
+
+    LEGITIMATE_INTEREST = "legitimate_interest", _("legitimate interest (B2B prospecting)")
+    CONSENT = "consent", _("consent")
+    CONTRACT = "contract", _("contract")

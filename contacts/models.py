@@ -1,3 +1,10 @@
+"""The contact file: companies, people and their links, the prospect file, notes, documents and
+the reference lists they use.
+
+Long because the contact file's records share their reference lists and abstract parts; a
+module per record would import the others back.
+"""
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -7,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from contacts.choices import CURRENCY_CHOICES, LANGUAGE_CHOICES
+from contacts.choices import CURRENCY_CHOICES, LANGUAGE_CHOICES, LawfulBasis, Origin
 from contacts.text import normalize
 from contacts.validators import validate_naf, validate_phone, validate_siren, validate_vat
 from core.db import AliveManager, Tracked, TrashQuerySet
@@ -201,7 +208,27 @@ class Address(models.Model):
         )
 
 
-class Person(Tracked):
+class DataOrigin(models.Model):
+    """Where a person's data came from and on which basis it is processed (GDPR, CNIL)."""
+
+    origin = models.CharField(
+        _("origin"), max_length=12, choices=Origin.choices, default=Origin.MANUAL
+    )
+    origin_detail = models.CharField(_("origin detail"), max_length=250, blank=True)
+    lawful_basis = models.CharField(
+        _("lawful basis"),
+        max_length=20,
+        choices=LawfulBasis.choices,
+        default=LawfulBasis.LEGITIMATE_INTEREST,
+    )
+    consent_at = models.DateTimeField(_("consent given on"), null=True, blank=True)
+    consent_proof = models.TextField(_("proof of consent"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Person(Tracked, DataOrigin):
     """A contact ("interlocuteur"), linked to any number of companies without duplication."""
 
     class Civility(models.TextChoices):
@@ -242,12 +269,12 @@ class Person(Tracked):
     def __str__(self) -> str:
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("person_detail", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         return " ".join(p for p in [self.first_name, self.last_name.upper()] if p)
-
-    def get_absolute_url(self) -> str:
-        return reverse("person_detail", args=[self.pk])
 
 
 class Affiliation(models.Model):
@@ -392,7 +419,7 @@ class ProspectQuerySet(TrashQuerySet):
     pass
 
 
-class Prospect(Tracked):
+class Prospect(Tracked, DataOrigin):
     """The prospect file: kept apart from the contact file, with its own plain values."""
 
     civility = models.CharField(

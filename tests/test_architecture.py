@@ -12,6 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     "config",
     "demo",
+    "privacy",
+    "integrations",
+    "api",
+    "mail",
     "forecasting",
     "prospects",
     "quotes",

@@ -1,7 +1,9 @@
 """A small world of records owned by another rep, shared by the trust tests."""
 
 import datetime as dt
-from dataclasses import dataclass
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -41,6 +43,15 @@ class World:
     product: object
     quote: object
     quote_line: object
+    # Records of the other parts, built by tests/trust/world_<part>.py (each has build(world)
+    # returning {name: record}); read as attributes like the fields above.
+    parts: dict = field(default_factory=dict)
+
+    def __getattr__(self, name: str):
+        parts = self.__dict__.get("parts", {})
+        if name in parts:
+            return parts[name]
+        raise AttributeError(name)
 
     def content_type_id(self, obj) -> int:
         return ContentType.objects.get_for_model(obj).pk
@@ -110,7 +121,7 @@ def build_world(owner) -> World:
     quote_line = QuoteLine.objects.create(
         quote=quote, item="Audit", unit_price=850, total_excl_vat=850
     )
-    return World(
+    world = World(
         owner=owner,
         process=process,
         step=step,
@@ -132,6 +143,10 @@ def build_world(owner) -> World:
         quote=quote,
         quote_line=quote_line,
     )
+    for module in sorted(Path(__file__).parent.glob("world_*.py")):
+        part = importlib.import_module(f"tests.trust.{module.stem}")
+        world.parts.update(part.build(world))
+    return world
 
 
 @pytest.fixture

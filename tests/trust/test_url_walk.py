@@ -7,8 +7,10 @@ also checks that no row of the apps' tables changed. A URL without a rule fails 
 one to RULES when you add a URL.
 """
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -262,6 +264,9 @@ RULES: dict[str, Rule] = {
     "report_export": page(extra={"slug": "time-in-step"}),
     "report_drill": page(extra={"slug": "activity"}, query="key=idle:all"),
 }
+# The rules of the other parts live in tests/trust/rules_<part>.py (each defines RULES).
+for _module in sorted(Path(__file__).parent.glob("rules_*.py")):
+    RULES.update(importlib.import_module(f"tests.trust.{_module.stem}").RULES)
 
 
 def url_patterns(patterns=None, prefix=""):

@@ -1,0 +1,3 @@
+"""The api app's URLs."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The integrations app's URLs."""
+
+urlpatterns = []

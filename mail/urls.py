@@ -1,0 +1,3 @@
+"""The mail app's URLs."""
+
+urlpatterns = []

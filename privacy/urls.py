@@ -1,0 +1,3 @@
+"""The privacy app's URLs."""
+
+urlpatterns = []
