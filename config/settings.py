@@ -56,6 +56,12 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
     "auditlog",
     "csp",
     "core",
@@ -73,6 +79,7 @@ INSTALLED_APPS = [
     "demo",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from the site (api/docs.py)
 ]
 
 MIDDLEWARE = [
@@ -91,6 +98,11 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    # django-allauth: login stages (second factor), sessions' last activity, and the second
+    # factor made compulsory by MFA_REQUIRED (accounts/middleware.py).
+    "allauth.account.middleware.AccountMiddleware",
+    "accounts.sessions.SessionActivity",
+    "accounts.middleware.SecondFactorRequired",
     # django-auditlog's, recording the client's address as core/proxies.py reads it.
     "core.proxies.ClientAuditlogMiddleware",
 ]
@@ -132,6 +144,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Log in by username or e-mail, and by single sign-on (accounts/adapters.py).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,6 +245,17 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Jalon <jalon@localhost>")
 # e.g. https://crm.example.com
 SITE_URL = env("SITE_URL")
 
+# The cache that rate limits (API tokens, web forms) and register look-ups count in: shared by
+# every web process when CACHE_URL names a Redis database, per process otherwise.
+CACHE_URL = env("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Celery: with no broker configured, tasks run eagerly in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
@@ -301,6 +326,20 @@ CELERY_BEAT_SCHEDULE["imports-stale"] = {
     "task": "prospects.tasks.import_jobs_fail_stale_task",
     "schedule": crontab(minute="*/5"),
 }
+# E-mail capture: read the capture mailbox (IMAP_HOST unset: the task does nothing).
+CELERY_BEAT_SCHEDULE["mail-fetch"] = {
+    "task": "mail.tasks.mailbox_fetch_task",
+    "schedule": crontab(minute="*/5"),
+}
+# Webhooks: retries due (integrations/tasks.py) and the deliveries kept 30 days at most.
+CELERY_BEAT_SCHEDULE["webhooks-retry"] = {
+    "task": "integrations.tasks.deliveries_retry_due",
+    "schedule": crontab(minute="*"),
+}
+CELERY_BEAT_SCHEDULE["webhooks-purge"] = {
+    "task": "integrations.tasks.deliveries_purge",
+    "schedule": crontab(hour=NIGHTLY_HOUR, minute=NIGHTLY_MINUTE),
+}
 
 # Audit trail: who changed what and when, for the records that go to the trash.
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
@@ -335,19 +374,113 @@ IMAP_SSL = env_bool("IMAP_SSL", True)
 IMAP_FOLDER = env("IMAP_FOLDER", "INBOX")
 IMAP_DONE_FOLDER = env("IMAP_DONE_FOLDER")
 
+# REST API (api/): personal tokens or the session, JSON only, pages of 50 (api/base.py), a rate
+# per token (429 with Retry-After beyond), idempotent writes kept a day (api/idempotency.py).
+API_RATE = env("API_RATE", "600/minute")
+API_IDEMPOTENCY_HOURS = 24
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.BearerTokenAuthentication",
+        "api.auth.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsApiUser", "api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jalon API",
+    "DESCRIPTION": (
+        "Jalon's REST API. Authenticate with `Authorization: Bearer <token>` (a personal token "
+        "made on your account page). Writes go through the same rules as the pages; send back "
+        "the `version` you read: a stale one is refused with 409."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["api.schema.add_refusals"],
+    "ENUM_NAME_OVERRIDES": {
+        "OpportunityStatusEnum": "pipeline.models.Opportunity.Status",
+        "QuoteStatusEnum": "quotes.models.Quote.Status",
+    },
+}
+
 # API and webhooks: deliveries to loopback or private addresses are refused unless this is set.
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 
 # The French company register ("recherche d'entreprises" API); Jalon appends /search.
 SIRENE_API_URL = env("SIRENE_API_URL", "https://recherche-entreprises.api.gouv.fr")
+# The nightly re-check of the companies in the register (contacts.tasks), an hour after the
+# nightly job: at 7 requests a second, 10,000 companies take 25 minutes.
+CELERY_BEAT_SCHEDULE["register-refresh"] = {
+    "task": "contacts.tasks.refresh_register_task",
+    "schedule": crontab(hour=(NIGHTLY_HOUR + 1) % 24, minute=NIGHTLY_MINUTE),
+}
 
 # Accounts: second factor compulsory for nobody (""), managers ("managers") or everyone ("all").
 MFA_REQUIRED = env("MFA_REQUIRED")
+# django-allauth (accounts/urls.py, accounts/adapters.py): log in by username or e-mail, no
+# public sign-up (managers create accounts in the admin), password reset by e-mail, second
+# factor by TOTP with recovery codes or passkeys (WebAuthn), sessions listed at /account/.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_SESSION_REMEMBER = True
+# django-axes throttles failed logins (per username and address): allauth's own count is off.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Jalon"
+# Browsers allow WebAuthn over plain HTTP on localhost only, which the embedded run uses.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+USERSESSIONS_TRACK_ACTIVITY = False  # accounts.sessions.SessionActivity, every 5 minutes
+# Single sign-on (OpenID Connect: Microsoft Entra ID, Google Workspace), off unless
+# SSO_CLIENT_ID is set. SSO_SERVER_URL is the issuer, e.g.
+# https://login.microsoftonline.com/<tenant id>/v2.0 or https://accounts.google.com. Only
+# existing users log in, matched by their e-mail; SSO_TRUST_EMAIL=1 takes the provider's e-mail
+# as verified when it does not say so itself (Entra ID sends no email_verified claim).
+SSO_PROVIDER_NAME = env("SSO_PROVIDER_NAME", "SSO")
+SSO_SERVER_URL = env("SSO_SERVER_URL")
+SSO_CLIENT_ID = env("SSO_CLIENT_ID")
+SSO_CLIENT_SECRET = env("SSO_CLIENT_SECRET")
+SSO_TRUST_EMAIL = env_bool("SSO_TRUST_EMAIL", False)
+# The login page's button is a link: a form posting to the provider would be stopped by the
+# Content-Security-Policy's form-action 'self' when it redirects off-site.
+SOCIALACCOUNT_LOGIN_ON_GET = True
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "sso",
+                "name": SSO_PROVIDER_NAME,
+                "client_id": SSO_CLIENT_ID,
+                "secret": SSO_CLIENT_SECRET,
+                "settings": {"server_url": SSO_SERVER_URL},
+            }
+        ]
+        if SSO_CLIENT_ID
+        else [],
+    }
+}
 
 # Privacy: a prospect with no contact for this many days is listed in the managers' digest,
 # then anonymised after the grace period unless someone acts.
 RETENTION_DAYS = int(env("RETENTION_DAYS", str(3 * 365)))
 RETENTION_GRACE_DAYS = int(env("RETENTION_GRACE_DAYS", "30"))
+# The anonymisation of prospects past RETENTION_DAYS + RETENTION_GRACE_DAYS (privacy/tasks.py),
+# a quarter of an hour after the nightly job that lists them in the managers' digest.
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "privacy.tasks.retention_nightly",
+    "schedule": crontab(
+        hour=(NIGHTLY_HOUR + (NIGHTLY_MINUTE + 15) // 60) % 24, minute=(NIGHTLY_MINUTE + 15) % 60
+    ),
+}
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 """Choice lists of the identity fields: languages (ISO 639-1) and currencies (ISO 4217).
 
-Languages reuse Django's own translated list (plain codes only); currencies are the ones a
+Languages reuse Django's own list, translated (plain codes only); currencies are the ones a
 French sales team meets, with their ISO codes.
 """
 
@@ -8,8 +8,11 @@ from django.conf import global_settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Django marks its language names for translation without translating them (gettext_noop):
+# translated here, so a record's language reads "anglais" to a French user, "English" to others
+# (Django's own catalogue holds the names).
 LANGUAGE_CHOICES = sorted(
-    [(code, name) for code, name in global_settings.LANGUAGES if "-" not in code],
+    [(code, _(name)) for code, name in global_settings.LANGUAGES if "-" not in code],
     key=lambda item: item[0],
 )
 

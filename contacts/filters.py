@@ -6,8 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from contacts.models import Category, Company, Person
+from contacts.phones import phone_query
 from contacts.selectors import company_search
-from core.users import active_users
+from core.users import active_users, user_label
+
+# The paths from a company to the users who follow it: its owner, its secondary reps by role,
+# and those apps above contacts add (the catalogue's reps by product family).
+REP_LOOKUPS: list[str] = ["owner", "reps__user"]
+
+
+def register_rep_lookup(path: str) -> None:
+    """Let the "representative" filter follow `path` (called in an AppConfig.ready)."""
+    if path not in REP_LOOKUPS:
+        REP_LOOKUPS.append(path)
 
 
 class CompanyFilter(django_filters.FilterSet):
@@ -15,8 +26,13 @@ class CompanyFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=Company.Kind.choices, empty_label=_("Prospects and customers")
     )
-    owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=active_users(), empty_label=_("Any owner")
+    owner = django_filters.ChoiceFilter(
+        label=_("Owner"), method="filter_owner", empty_label=_("Any owner")
+    )
+    # The owner and representative lists share one read of the users (ChoiceFilters filled
+    # in __init__).
+    rep = django_filters.ChoiceFilter(
+        label=_("Representative"), method="filter_rep", empty_label=_("Any representative")
     )
     country = django_filters.ChoiceFilter(
         label=_("Country"), choices=countries, empty_label=_("Any country")
@@ -37,7 +53,7 @@ class CompanyFilter(django_filters.FilterSet):
 
     class Meta:
         model = Company
-        fields = ["q", "kind", "owner", "country", "city", "category", "active"]
+        fields = ["q", "kind", "owner", "rep", "country", "city", "category", "active"]
 
     def filter_q(self, queryset, name, value):
         return company_search(queryset, value)
@@ -45,6 +61,24 @@ class CompanyFilter(django_filters.FilterSet):
     def filter_city(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(addresses__city__icontains=value).distinct() if value else queryset
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = [(str(user.pk), user_label(user)) for user in active_users()]
+        self.filters["owner"].extra["choices"] = users
+        self.filters["rep"].extra["choices"] = users
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(owner_id=value) if value else queryset
+
+    def filter_rep(self, queryset, name, value):
+        """Companies `value` follows: as owner, as a secondary rep, or for a product family."""
+        if not value:
+            return queryset
+        followed = Q()
+        for path in REP_LOOKUPS:
+            followed |= Q(pk__in=Company.all_objects.filter(**{path: value}).values("pk"))
+        return queryset.filter(followed)
 
     def filter_active(self, queryset, name, value):
         return queryset.filter(active=value == "yes") if value in ("yes", "no") else queryset
@@ -91,6 +125,9 @@ class PersonFilter(django_filters.FilterSet):
         self.filters["contact_type"].queryset = ContactType.objects.all()
 
     def filter_q(self, queryset, name, value):
+        phone = phone_query(value)
+        if phone:
+            return queryset.filter(Q(phone__startswith=phone) | Q(mobile__startswith=phone))
         for word in value.split()[:6]:
             queryset = queryset.filter(
                 Q(last_name__icontains=word)

@@ -4,6 +4,8 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from contacts.banking import BankAccount
+from contacts.choices import LawfulBasis
 from contacts.models import (
     Address,
     Affiliation,
@@ -13,9 +15,19 @@ from contacts.models import (
     ContactType,
     Note,
     Person,
+    RegisterState,
 )
 from contacts.services import PERSON_EDITABLE, VAT_NOT_SIREN
-from contacts.validators import clean_naf, clean_phone, clean_siren, clean_vat, clean_website
+from contacts.validators import (
+    clean_bic,
+    clean_iban,
+    clean_naf,
+    clean_phone,
+    clean_siren,
+    clean_siret,
+    clean_vat,
+    clean_website,
+)
 from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm, bounded_formfield
 from core.users import active_users, user_label
 
@@ -31,6 +43,12 @@ class CompanyForm(VersionedForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Set when the company was picked in the national register (contacts.register).
+    register_state = forms.ChoiceField(
+        choices=[("", "")] + list(RegisterState.choices),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Company
@@ -41,6 +59,8 @@ class CompanyForm(VersionedForm):
             "siren",
             "vat_number",
             "naf_code",
+            "naf_label",
+            "legal_form",
             "country",
             "language",
             "currency",
@@ -65,7 +85,7 @@ class CompanyForm(VersionedForm):
         if self.instance.pk and not self.is_bound:
             self.initial["website"] = self.instance.website
         # Shown in the model's order, not at the end.
-        self.order_fields(self._meta.fields[:9] + ["website"] + self._meta.fields[9:])
+        self.order_fields(self._meta.fields[:11] + ["website"] + self._meta.fields[11:])
         self.fields["phone"].widget.attrs["type"] = "tel"
 
     def clean_siren(self):
@@ -101,7 +121,16 @@ class CompanyForm(VersionedForm):
 class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
-        fields = ["label", "line1", "line2", "postal_code", "city", "country", "is_default"]
+        fields = [
+            "label",
+            "line1",
+            "line2",
+            "postal_code",
+            "city",
+            "country",
+            "siret",
+            "is_default",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,9 +151,46 @@ class AddressForm(forms.ModelForm):
             {"list": datalist, "autocomplete": "address-level2"}
         )
         self.city_datalist_id = datalist
+        self.fields["siret"].max_length = None
+        self.fields["siret"].widget.attrs.pop("maxlength", None)
+        self.fields["siret"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_siret(self):
+        return clean_siret(self.cleaned_data.get("siret", ""))
 
     def _post_clean(self):
         pass
+
+
+CONSENT_DATE_REQUIRED = _("With consent as the lawful basis, give the date it was given.")
+CONSENT_PROOF_REQUIRED = _(
+    "With consent as the lawful basis, say how it can be proven (form, e-mail, signed paper…)."
+)
+# Where the data came from is set when the record is created (import, web form, e-mail...);
+# the lawful basis and the consent are edited on the card.
+ORIGIN_READ_ONLY = ("origin", "origin_detail")
+CONSENT_WIDGETS = {
+    "consent_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    "consent_proof": forms.Textarea(attrs={"rows": 2}),
+}
+
+
+def basis_optional(form: forms.ModelForm) -> None:
+    """The lawful basis may be left out of a form's POST (a page or a script that predates
+    it): the record keeps the one it has (`check_consent` puts it back)."""
+    form.fields["lawful_basis"].required = False
+
+
+def check_consent(form: forms.ModelForm, data: dict) -> None:
+    """The CNIL's rule for consent: its date and its proof are kept (GDPR art. 7)."""
+    if not data.get("lawful_basis"):
+        data["lawful_basis"] = form.instance.lawful_basis or LawfulBasis.LEGITIMATE_INTEREST
+    if data.get("lawful_basis") != LawfulBasis.CONSENT:
+        return
+    if not data.get("consent_at"):
+        form.add_error("consent_at", CONSENT_DATE_REQUIRED)
+    if not (data.get("consent_proof") or "").strip():
+        form.add_error("consent_proof", CONSENT_PROOF_REQUIRED)
 
 
 class PersonForm(VersionedForm):
@@ -132,12 +198,13 @@ class PersonForm(VersionedForm):
 
     class Meta:
         model = Person
-        fields = list(PERSON_EDITABLE)
-        widgets = {"birth_date": DATE_WIDGET}
+        fields = [name for name in PERSON_EDITABLE if name not in ORIGIN_READ_ONLY]
+        widgets = {"birth_date": DATE_WIDGET, **CONSENT_WIDGETS}
 
     def __init__(self, *args, country: str = "FR", **kwargs):
         super().__init__(*args, **kwargs)
         self.country = country
+        basis_optional(self)
         for name in ("phone", "mobile"):
             self.fields[name].validators = []
             self.fields[name].widget.attrs["type"] = "tel"
@@ -147,6 +214,11 @@ class PersonForm(VersionedForm):
 
     def clean_mobile(self):
         return clean_phone(self.cleaned_data.get("mobile", ""), self.country)
+
+    def clean(self):
+        data = super().clean()
+        check_consent(self, data)
+        return data
 
     def _post_clean(self):
         pass
@@ -226,3 +298,47 @@ class NoteForm(forms.ModelForm):
 
 class DocumentForm(forms.Form):
     file = forms.FileField(label=_("File"))
+
+
+class BankAccountForm(forms.ModelForm):
+    class Meta:
+        model = BankAccount
+        fields = [
+            "label",
+            "holder",
+            "bank_name",
+            "iban",
+            "bic",
+            "mandate_reference",
+            "mandate_signed_on",
+            "is_default",
+        ]
+        widgets = {"mandate_signed_on": DATE_WIDGET}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["iban"].max_length = None
+        self.fields["iban"].widget.attrs.pop("maxlength", None)
+        self.fields["iban"].widget.attrs["placeholder"] = "FR76 3000 6000 0112 3456 7890 189"
+        self.fields["bic"].max_length = None
+        self.fields["bic"].widget.attrs.pop("maxlength", None)
+        self.fields["mandate_reference"].help_text = _("Left empty, Jalon makes one up.")
+
+    def clean_iban(self):
+        return clean_iban(self.cleaned_data.get("iban", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "bic" in cleaned:
+            try:
+                cleaned["bic"] = clean_bic(cleaned["bic"], cleaned.get("iban") or "")
+            except forms.ValidationError as exc:
+                self.add_error("bic", exc)
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+class MergeSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)

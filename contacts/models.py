@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from contacts.choices import CURRENCY_CHOICES, LANGUAGE_CHOICES, LawfulBasis, Origin
@@ -50,6 +51,13 @@ class ContactType(models.Model):
         return self.name
 
 
+class RegisterState(models.TextChoices):
+    """A company's administrative state in the national register (`etat_administratif`)."""
+
+    ACTIVE = "A", pgettext_lazy("company in the register", "active")
+    CLOSED = "C", pgettext_lazy("company in the register", "closed")
+
+
 class CompanyQuerySet(TrashQuerySet):
     def prospects(self):
         return self.filter(kind=Company.Kind.PROSPECT)
@@ -79,6 +87,8 @@ class Company(Tracked):
         _("VAT number"), max_length=20, blank=True, validators=[validate_vat]
     )
     naf_code = models.CharField(_("NAF code"), max_length=6, blank=True, validators=[validate_naf])
+    naf_label = models.CharField(_("activity (NAF label)"), max_length=200, blank=True)
+    legal_form = models.CharField(_("legal form"), max_length=120, blank=True)
     country = CountryField(_("country"), default="FR")
     language = models.CharField(_("language"), max_length=7, default="fr", choices=LANGUAGE_CHOICES)
     currency = models.CharField(
@@ -86,7 +96,10 @@ class Company(Tracked):
     )
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
+    # E.164, indexed: the searches find a number however it is typed (contacts.phones).
+    phone = models.CharField(
+        _("phone"), max_length=32, blank=True, db_index=True, validators=[validate_phone]
+    )
     sector = models.CharField(_("activity / sector"), max_length=120, blank=True)
     origin = models.CharField(_("origin"), max_length=120, blank=True)
     owner = models.ForeignKey(
@@ -106,6 +119,11 @@ class Company(Tracked):
     next_contact_at = models.DateTimeField(_("next contact"), null=True, blank=True)
     next_contact_type = models.CharField(_("next contact type"), max_length=80, blank=True)
     last_quote_at = models.DateTimeField(_("last quote"), null=True, blank=True)
+    # What the national register (contacts.register) said when last asked.
+    register_state = models.CharField(
+        _("state in the register"), max_length=1, choices=RegisterState.choices, blank=True
+    )
+    register_checked_at = models.DateTimeField(_("checked in the register"), null=True, blank=True)
     # Normalised words of name, postal codes and cities, for the word-start quick search.
     search_text = models.TextField(default="", blank=True, editable=False)
 
@@ -190,6 +208,8 @@ class Address(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), default="FR")
+    # The establishment at this address (its SIRET starts with the company's SIREN).
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, db_index=True)
     is_default = models.BooleanField(_("default address"), default=False)
 
     class Meta:
@@ -243,8 +263,12 @@ class Person(Tracked, DataOrigin):
     department = models.CharField(_("department"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     email2 = models.EmailField(_("other e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
-    mobile = models.CharField(_("mobile"), max_length=32, blank=True, validators=[validate_phone])
+    phone = models.CharField(
+        _("phone"), max_length=32, blank=True, db_index=True, validators=[validate_phone]
+    )
+    mobile = models.CharField(
+        _("mobile"), max_length=32, blank=True, db_index=True, validators=[validate_phone]
+    )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=7, default="fr", choices=LANGUAGE_CHOICES)
     mailing_opt_in = models.BooleanField(_("accepts mailings"), default=False)
@@ -510,3 +534,4 @@ class Prospect(Tracked, DataOrigin):
     @property
     def first_note_line(self) -> str:
         return (self.notes or "").strip().splitlines()[0] if (self.notes or "").strip() else ""
+from contacts.banking import BankAccount  # noqa: E402, F401  (its own module)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from contacts.models import Company, CompanySearchWord, Document, Note, Person
+from contacts.phones import phone_query
 from contacts.text import normalize
 
 MAX_SEARCH_WORDS = 6
@@ -24,8 +25,12 @@ def company_search(queryset: models.QuerySet, query: str) -> models.QuerySet:
     (accent- and case-insensitive): `dup 35` finds DUPONT in 35000.
 
     One prefix lookup per word in the indexed (word, company) table, intersected; never a scan
-    of the companies.
+    of the companies. A phone number, however typed, matches the start of the stored E.164
+    number (indexed).
     """
+    phone = phone_query(query)
+    if phone:
+        return queryset.filter(phone__startswith=phone)
     for term in search_terms(query):
         ids = CompanySearchWord.objects.filter(word__startswith=term).values("company_id")
         queryset = queryset.filter(pk__in=ids)
@@ -44,8 +49,8 @@ def company_search_hits(query: str) -> models.QuerySet | None:
     are left out through the indexed `deleted_at`.
     """
     terms = search_terms(query)
-    if not terms:
-        return None
+    if not terms or phone_query(query):
+        return None  # a phone number: company_search reads the phone column instead
     first, *others = terms
     trashed = Company.all_objects.filter(deleted_at__isnull=False).values("pk")
     hits = CompanySearchWord.objects.filter(word__startswith=first).exclude(company_id__in=trashed)

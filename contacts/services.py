@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
@@ -16,10 +17,20 @@ from contacts.models import (
     CompanyRep,
     CompanySearchWord,
     Person,
+    RegisterState,
 )
 from contacts.text import normalize
-from contacts.validators import clean_naf, clean_phone, clean_siren, clean_vat, clean_website
+from contacts.validators import (
+    check_siret_of,
+    clean_naf,
+    clean_phone,
+    clean_siren,
+    clean_siret,
+    clean_vat,
+    clean_website,
+)
 from core.db import lock_row
+from core.sentences import sentence
 from core.trash import trash_rows
 from core.versions import check_version
 
@@ -39,6 +50,8 @@ COMPANY_EDITABLE = (
     "siren",
     "vat_number",
     "naf_code",
+    "naf_label",
+    "legal_form",
     "country",
     "language",
     "currency",
@@ -65,6 +78,8 @@ PERSON_EDITABLE = (
     "mailing_opt_in",
     "active",
     "owner",
+    # Where the data came from and on which basis it is processed (privacy app).
+    *("origin", "origin_detail", "lawful_basis", "consent_at", "consent_proof"),
 )
 
 
@@ -185,6 +200,9 @@ def company_create(
     if company.owner_id is None and "owner" not in data:
         company.owner = actor
     company.kind = Company.Kind.PROSPECT
+    if data.get("register_state") in RegisterState.values:  # picked in the register
+        company.register_state = data["register_state"]
+        company.register_checked_at = timezone.now()
     company.touch(actor)
     _normalise_company(company)
     company.full_clean()
@@ -274,6 +292,15 @@ def company_transform_to_customer(
 # --- addresses -----------------------------------------------------------------------------
 
 
+def _check_siret(address: Address, company: Company) -> None:
+    """An establishment's SIRET: valid (python-stdnum) and of this company's SIREN."""
+    try:
+        address.siret = clean_siret(address.siret)
+        check_siret_of(address.siret, company.siren)
+    except ValidationError as exc:
+        raise ValidationError({"siret": exc.error_list}) from exc
+
+
 def _unset_other_defaults(address: Address) -> None:
     Address.objects.filter(company_id=address.company_id, is_default=True).exclude(
         pk=address.pk
@@ -287,6 +314,7 @@ def address_create(*, company: Company, actor, data: dict[str, Any]) -> Address:
     address = Address(company=company, **data)
     if not company.addresses.exists():
         address.is_default = True
+    _check_siret(address, company)
     address.full_clean(validate_constraints=False)
     if address.is_default:
         Address.objects.filter(company=company, is_default=True).update(is_default=False)
@@ -307,6 +335,7 @@ def address_update(*, address: Address, actor, data: dict[str, Any]) -> Address:
     if not address.is_default and not has_other_default:
         # Exactly one default: the only candidate stays the default.
         address.is_default = True
+    _check_siret(address, address.company)
     address.full_clean(validate_constraints=False)
     if address.is_default:
         _unset_other_defaults(address)
@@ -414,7 +443,7 @@ def affiliation_create(
     Company.all_objects.select_for_update().filter(pk=company.pk).exists()
     if Affiliation.objects.filter(person=person, company=company).exists():
         raise ValidationError(
-            AFFILIATION_EXISTS % {"person": person, "company": company}, code="exists"
+            sentence(AFFILIATION_EXISTS % {"person": person, "company": company}), code="exists"
         )
     if not Affiliation.objects.filter(company=company, is_default=True).exists():
         is_default = True

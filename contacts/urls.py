@@ -1,10 +1,21 @@
 from django.urls import path
 
-from contacts.views import companies, people, records
+from contacts.views import banking, companies, merge, people, records, register
 
 urlpatterns = [
     path("companies/", companies.company_list, name="company_list"),
     path("companies/new/", companies.company_create, name="company_create"),
+    path("companies/lookup/", register.company_lookup, name="company_lookup"),
+    path("companies/<int:pk>/merge/", merge.company_merge, name="company_merge"),
+    path("companies/<int:pk>/bank/new/", banking.bank_account_create, name="bank_account_create"),
+    path("bank-accounts/<int:pk>/edit/", banking.bank_account_edit, name="bank_account_edit"),
+    path(
+        "bank-accounts/<int:pk>/default/", banking.bank_account_default, name="bank_account_default"
+    ),
+    path("bank-accounts/<int:pk>/delete/", banking.bank_account_delete, name="bank_account_delete"),
+    path("duplicates/", merge.duplicate_list, name="duplicate_list"),
+    path("people/<int:pk>/merge/", merge.person_merge, name="person_merge"),
+    path("prospects/<int:pk>/merge/", merge.prospect_merge, name="prospect_merge"),
     path("companies/<int:pk>/", companies.company_detail, name="company_detail"),
     path("companies/<int:pk>/edit/", companies.company_edit, name="company_edit"),
     path("companies/<int:pk>/transform/", companies.company_transform, name="company_transform"),

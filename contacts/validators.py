@@ -1,9 +1,10 @@
-"""Checks of the identity fields of the contact file (SIREN, VAT, NAF, phones, websites).
+"""Checks of the identity fields of the contact file (SIREN, SIRET, VAT, NAF, phones, websites,
+IBAN and BIC).
 
 Each check raises a ValidationError whose message names the field's problem; the messages are
 module constants so that tests assert exactly what users read. The identifiers' rules (SIREN
 Luhn key, French VAT key, each EU country's VAT number) are python-stdnum's; non-EU VAT numbers
-get a format check only.
+get a format check only; IBANs and BICs are schwifty's.
 """
 
 import re
@@ -12,11 +13,14 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
 from stdnum import luhn
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as NumberInvalid
 from stdnum.fr import siren as fr_siren
+from stdnum.fr import siret as fr_siret
 from stdnum.fr import tva as fr_tva
 
 SIREN_FORMAT = _("A SIREN number has exactly 9 digits.")
@@ -162,3 +166,75 @@ def clean_website(value: str) -> str:
     except ValidationError as exc:
         raise ValidationError(WEBSITE_INVALID, code="website_invalid") from exc
     return value
+
+
+# --- establishments and bank details -------------------------------------------------------
+
+SIRET_FORMAT = _("A SIRET number has exactly 14 digits.")
+SIRET_KEY = _("This SIRET number is not valid (wrong check digit).")
+SIRET_OTHER_SIREN = _(
+    "This SIRET belongs to another company: it must start with the company's SIREN (%(siren)s)."
+)
+IBAN_INVALID = _("This IBAN is not valid: check it against the bank's details (RIB).")
+BIC_INVALID = _("This BIC is not valid: 8 or 11 letters and digits, e.g. AGRIFRPP.")
+BIC_COUNTRY_MISMATCH = _("The BIC is of another country than the IBAN.")
+
+
+def clean_siret(value: str) -> str:
+    """The SIRET without spaces: 14 digits whose Luhn key is right (python-stdnum)."""
+    value = _SPACES.sub("", value or "")
+    if not value:
+        return ""
+    try:
+        fr_siret.validate(value)
+    except InvalidChecksum as exc:
+        raise ValidationError(SIRET_KEY, code="siret_key") from exc
+    except NumberInvalid as exc:
+        raise ValidationError(SIRET_FORMAT, code="siret_format") from exc
+    return value
+
+
+def check_siret_of(siret: str, siren: str) -> None:
+    """An establishment's SIRET is its company's SIREN followed by 5 digits (NIC)."""
+    if siret and siren and not siret.startswith(siren):
+        raise ValidationError(SIRET_OTHER_SIREN, code="siret_siren", params={"siren": siren})
+
+
+def clean_iban(value: str) -> str:
+    """The IBAN in its compact form (FR7630006000011234567890189), checked by schwifty."""
+    if not (value or "").strip():
+        return ""
+    try:
+        return IBAN(value).compact
+    except SchwiftyException as exc:
+        raise ValidationError(IBAN_INVALID, code="iban") from exc
+
+
+def clean_bic(value: str, iban: str = "") -> str:
+    """The BIC, compact and upper-case; of the IBAN's country when both are given."""
+    if not (value or "").strip():
+        return ""
+    try:
+        bic = BIC(value)
+    except SchwiftyException as exc:
+        raise ValidationError(BIC_INVALID, code="bic") from exc
+    # Monaco's and the French overseas banks' IBANs may carry a French BIC.
+    french_area = {bic.country_code, iban[:2].upper()} <= {"FR", "MC", "GP", "MQ", "RE", "GF"}
+    if iban and bic.country_code != iban[:2].upper() and not french_area:
+        raise ValidationError(BIC_COUNTRY_MISMATCH, code="bic_country")
+    return bic.compact
+
+
+def mask_iban(iban: str) -> str:
+    """The IBAN in groups of four, only its first and last four characters shown:
+    FR76 •••• •••• •••• •••• •••0 189."""
+    compact = (iban or "").replace(" ", "")
+    if len(compact) <= 8:
+        return compact
+    hidden = compact[:4] + "•" * (len(compact) - 8) + compact[-4:]
+    return " ".join(hidden[i : i + 4] for i in range(0, len(hidden), 4))
+
+
+def group_iban(iban: str) -> str:
+    compact = (iban or "").replace(" ", "")
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))

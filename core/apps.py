@@ -9,4 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Jalon"
 
     def ready(self):
+        from django.contrib.auth.models import Group
+
         from core import lookups  # noqa: F401 (registers the integer `in` lookup)
+        from core.roles import group_label
+
+        # The roles' groups read in the user's language wherever Django shows a group.
+        Group.__str__ = group_label

@@ -39,6 +39,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.db import Tracked, lock_name
@@ -50,9 +51,19 @@ MANAGERS_ONLY = _("Only managers may restore deleted records.")
 NOT_IN_TRASH = _("This record is no longer in the trash (restored already, or deleted for good).")
 PARENT_IN_TRASH = _("Restore “%(parent)s” first: this record belongs to it and it is in the trash.")
 RESTORED = _("“%(record)s” restored.")
-RESTORED_WITH = _("“%(record)s” restored, with %(count)d record(s) deleted together with it.")
-BATCH_RESTORED = _("%(count)d record(s) restored.")
-BATCH_REFUSED = _("%(count)d record(s) left in the trash: %(reasons)s")
+RESTORED_WITH = ngettext_lazy(
+    "“%(record)s” restored, with %(count)d record deleted together with it.",
+    "“%(record)s” restored, with %(count)d records deleted together with it.",
+    "count",
+)
+BATCH_RESTORED = ngettext_lazy(
+    "%(count)d record restored.", "%(count)d records restored.", "count"
+)
+BATCH_REFUSED = ngettext_lazy(
+    "%(count)d record left in the trash: %(reasons)s",
+    "%(count)d records left in the trash: %(reasons)s",
+    "count",
+)
 
 PAGE_LIMIT = 200
 BATCH_LIMIT = 20

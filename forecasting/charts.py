@@ -1,9 +1,16 @@
-"""A server-rendered SVG bar chart (no JavaScript, no CDN): pairs of bars per month."""
+"""A server-rendered SVG bar chart (no JavaScript, no CDN): pairs of bars per month.
+
+Months are labelled with the month names of the reports' charts (Django's "N", through
+`core.dates`: "juin", "juil."; "June", "July"), never the three-letter "M" whose French
+abbreviations ("jui") do not tell June from July; the year goes on a second line under the
+first month and under each January, so that twelve months fit side by side."""
 
 import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+
+from core.dates import month_abbreviation
 
 WIDTH = 760
 HEIGHT = 260
@@ -30,6 +37,15 @@ class Group:
     x: float
     centre: float
     bars: list[Bar]
+    first: bool = False
+
+    @property
+    def label(self) -> str:
+        return month_abbreviation(self.month)
+
+    @property
+    def year(self) -> str:
+        return str(self.month.year) if self.first or self.month.month == 1 else ""
 
 
 @dataclass
@@ -78,7 +94,15 @@ def bar_chart(points: list[tuple[dt.date, dict[str, Decimal]]], series: list[str
                     series=name,
                 )
             )
-        groups.append(Group(month=month, x=round(x, 1), centre=round(x + slot / 2, 1), bars=bars))
+        groups.append(
+            Group(
+                month=month,
+                x=round(x, 1),
+                centre=round(x + slot / 2, 1),
+                bars=bars,
+                first=index == 0,
+            )
+        )
     ticks = [
         Tick(y=round(TOP + plot_height - plot_height * i / lines, 1), value=step * i)
         for i in range(lines + 1)
@@ -89,7 +113,7 @@ def bar_chart(points: list[tuple[dt.date, dict[str, Decimal]]], series: list[str
         "left": LEFT,
         "right": WIDTH - RIGHT,
         "baseline": TOP + plot_height,
-        "label_y": HEIGHT - 12,
+        "label_y": HEIGHT - 20,
         "groups": groups,
         "ticks": ticks,
     }

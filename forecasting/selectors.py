@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, Count, DateField, DecimalField, F, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from core.access import view_reach
 from forecasting.models import ForecastSnapshot
@@ -169,6 +170,14 @@ def forecast_table(
 
 
 FORECAST_COLUMNS = ["month", "count", "amount", "weighted_amount", "slipped_count"]
+# The CSV's headers, in the user's language (the command's table keeps the column keys).
+FORECAST_HEADERS = [
+    pgettext_lazy("export header", "Month"),
+    pgettext_lazy("export header", "Opportunities"),
+    pgettext_lazy("export header", "Amount"),
+    pgettext_lazy("export header", "Weighted amount"),
+    pgettext_lazy("export header", "Slipped"),
+]
 
 
 def forecast_rows(table: ForecastTable) -> list[list]:

@@ -16,6 +16,8 @@ import datetime as dt
 import logging
 import smtplib
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -40,6 +42,33 @@ from pipeline.services.activities import HORIZON_DAYS, series_extend
 from quotes.lifecycle import quotes_expire
 
 logger = logging.getLogger(__name__)
+
+# Sections that apps above this one add to the digest (privacy: the prospects due for
+# anonymisation, for managers), registered from their AppConfig.ready with
+# `digest_section_register`. Each is called once a run with the day and returns
+# {user id: [DigestSection, ...]}; a user with a section gets a digest even with nothing late.
+DIGEST_SECTIONS: list[Callable[[dt.date], dict[int, list]]] = []
+
+
+@dataclass(frozen=True)
+class DigestSection:
+    title: str
+    lines: list[tuple[str, str]]  # (text, path on the site or "")
+    more: str = ""  # a closing line ("and 12 more") with `more_path`, or ""
+    more_path: str = ""
+
+
+def digest_section_register(section: Callable[[dt.date], dict[int, list]]) -> None:
+    if section not in DIGEST_SECTIONS:
+        DIGEST_SECTIONS.append(section)
+
+
+def digest_sections(*, today: dt.date) -> dict[int, list]:
+    sections: dict[int, list] = defaultdict(list)
+    for section in DIGEST_SECTIONS:
+        for user_id, found in section(today).items():
+            sections[user_id] += found
+    return dict(sections)
 
 
 @transaction.atomic
@@ -110,13 +139,14 @@ def red_items_by_user(*, users=None) -> dict[int, dict[str, list]]:
 
 
 def digest_message(
-    *, user, tasks: list, opportunities: list, today: dt.date
+    *, user, tasks: list, opportunities: list, today: dt.date, sections: list | None = None
 ) -> EmailMultiAlternatives:
     context = {
         "user": user,
         "tasks": tasks,
         "opportunities": opportunities,
         "count": len(tasks) + len(opportunities),
+        "sections": sections or [],
         "today": today,
         "site_url": settings.SITE_URL.rstrip("/"),
     }
@@ -151,14 +181,24 @@ def digest_send(*, today: dt.date) -> int:
     back after its e-mail went out would let the next run send it again. Returns the number of
     e-mails sent."""
     items = red_items_by_user()
+    sections = digest_sections(today=today)
     users = (
         get_user_model()
-        .objects.filter(pk__in=items.keys(), is_active=True)
+        .objects.filter(pk__in=set(items) | set(sections), is_active=True)
         .exclude(email="")
         .exclude(pk__in=DigestSent.objects.filter(day=today).values("user_id"))
         .order_by("pk")
     )
-    messages = {user.pk: digest_message(user=user, today=today, **items[user.pk]) for user in users}
+    nothing_late = {"tasks": [], "opportunities": []}
+    messages = {
+        user.pk: digest_message(
+            user=user,
+            today=today,
+            sections=sections.get(user.pk, []),
+            **items.get(user.pk, nothing_late),
+        )
+        for user in users
+    }
     recorded = [pk for pk in messages if _digest_record(user_id=pk, day=today)]
     if not recorded:
         return 0

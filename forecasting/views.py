@@ -4,14 +4,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from core.exports import csv_response
+from core.exports import csv_response, export_counted
 from core.htmx import HtmxHttpRequest
 from core.params import int_param
 from forecasting import selectors
 from forecasting.charts import bar_chart
 from forecasting.filters import ForecastFilter
 from forecasting.selectors import (
-    FORECAST_COLUMNS,
+    FORECAST_HEADERS,
     forecast_rows,
     forecast_table,
     open_opportunities,
@@ -76,7 +76,10 @@ def forecast_export(request: HtmxHttpRequest):
     filterset = filtered_forecast(request)
     table = forecast_table(user=request.user, months=months_param(request), queryset=filterset.qs)
     filename = f"forecast-{timezone.localdate():%Y-%m-%d}.csv"
-    return csv_response(filename, FORECAST_COLUMNS, forecast_rows(table))
+    rows = export_counted(
+        forecast_rows(table), request=request, kind="forecast_export", filename=filename
+    )
+    return csv_response(filename, FORECAST_HEADERS, rows)
 
 
 @login_required

@@ -1,3 +1,9 @@
-"""The integrations app's URLs."""
+"""The integrations app's URLs: the public web forms (the API's are in api_urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from integrations import views
+
+urlpatterns = [
+    path("forms/<str:key>/", views.web_form, name="web_form"),
+]

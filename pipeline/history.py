@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Document, Note
@@ -18,11 +19,22 @@ from pipeline.models import HistoryEntry, Opportunity, Task
 
 SERIES_ROWS = 1  # a recurring series shows its next occurrence; the agenda shows the rest
 
+# Higher apps (mail) add rows of their own: `fn(*, user, target, opportunities, limit)` returns
+# done HistoryItems for the record and its opportunities, in one query whatever their number.
+_SOURCES: list = []
+
+
+def register_history_source(fn):
+    """Add a source of history rows (called from an `AppConfig.ready`); returns `fn`."""
+    if fn not in _SOURCES:
+        _SOURCES.append(fn)
+    return fn
+
 
 @dataclass
 class HistoryItem:
     at: dt.datetime
-    kind: str  # task, note, document, change
+    kind: str  # task, note, document, change, email (from a registered source)
     label: str
     title: str
     url: str
@@ -167,12 +179,14 @@ def history_for(
     for entry in entries.select_related("actor", "opportunity", "prospect", "rule")[:limit]:
         record = entry.opportunity or entry.prospect
         change = " → ".join(v for v in (entry.from_value, entry.to_value) if v)
+        # A change without values (a creation, an edit) is named once: "Création", not
+        # "création création".
         done.append(
             HistoryItem(
                 at=entry.at,
                 kind="change",
-                label=entry.get_kind_display(),
-                title=change or entry.get_kind_display(),
+                label=entry.get_kind_display() if change else "",
+                title=change or capfirst(entry.get_kind_display()),
                 url=record.get_absolute_url() if record else "",
                 detail=str(entry.opportunity)
                 if entry.opportunity and target != entry.opportunity
@@ -181,6 +195,9 @@ def history_for(
                 icon="⇢",
             )
         )
+
+    for source in _SOURCES:
+        done.extend(source(user=user, target=target, opportunities=opportunities, limit=limit))
 
     todo.sort(key=lambda item: item.at, reverse=True)
     done.sort(key=lambda item: item.at, reverse=True)

@@ -4,6 +4,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from contacts.models import Channel, ExtraField, Prospect
 from core.admin import TRACKED_FIELDS, ServiceInline, TrashableAdmin, adopt, refusal_error
@@ -45,7 +46,11 @@ OPPORTUNITY_CREATE = (
     "project_notes",
     "competitor",
 )
-FOLLOWS_STEP = _("The probability follows the step again: %(count)d opportunities.")
+FOLLOWS_STEP = ngettext_lazy(
+    "The probability follows the step again: %(count)d opportunity.",
+    "The probability follows the step again: %(count)d opportunities.",
+    "count",
+)
 
 
 @admin.register(Channel)

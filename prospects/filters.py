@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category, Channel, Prospect
+from contacts.phones import phone_query
 from contacts.text import normalize
 from core.users import active_users, user_label
 from pipeline.models import Colour, Opportunity
@@ -97,6 +98,9 @@ class ProspectFilter(django_filters.FilterSet):
         self.user = user
 
     def filter_q(self, queryset, name, value):
+        phone = phone_query(value)
+        if phone:  # however typed: the search words carry the international digits
+            return queryset.filter(search_text__contains=phone[1:])
         for word in normalize(value).split()[:6]:
             queryset = queryset.filter(search_text__contains=word)
         return queryset

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import CONSENT_WIDGETS, basis_optional, check_consent
 from contacts.models import Category, ExtraField, Prospect
 from contacts.validators import clean_phone, clean_website
 from core.forms import (
@@ -55,12 +56,20 @@ class ProspectForm(VersionedForm):
             "owner",
             "notes",
             "categories",
+            "lawful_basis",
+            "consent_at",
+            "consent_proof",
         ]
-        widgets = {"birth_date": DATE_WIDGET, "notes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "birth_date": DATE_WIDGET,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            **CONSENT_WIDGETS,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = active_users()
+        basis_optional(self)
 
     def clean_phone(self):
         return self._phone("phone")
@@ -81,6 +90,7 @@ class ProspectForm(VersionedForm):
         data = super().clean()
         if not (data.get("last_name") or data.get("company_name") or data.get("email")):
             raise ValidationError(importing.NO_IDENTITY)
+        check_consent(self, data)
         return data
 
 
@@ -250,4 +260,4 @@ class MappingForm(forms.Form):
 
 
 class ConfirmDeleteAllForm(forms.Form):
-    confirmation = forms.CharField(label=_("Type DELETE to confirm"), max_length=20)
+    confirmation = forms.CharField(label=_("Confirmation word"), max_length=20)

@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contacts.phones import phone_search_word
 from contacts.text import compact, normalize
 from contacts.validators import clean_phone, clean_website
 from core.exports import csv_text
@@ -466,6 +467,7 @@ def search_words(values: dict) -> str:
                         values.get("city") or "",
                         values.get("postal_code") or "",
                         (values.get("phone") or "").replace(" ", ""),
+                        phone_search_word(values.get("phone") or ""),
                     ]
                 )
             ),

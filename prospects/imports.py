@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Value
 from django.utils import timezone
 
+from contacts.choices import Origin
 from contacts.models import Person, Prospect
 from core.db import bulk_insert
 from pipeline.models import HistoryEntry, Opportunity
@@ -114,7 +115,7 @@ def prospects_import(
     )
     seen_emails: dict[str, int] = {}
     seen_names: dict[str, int] = {}
-    context = _WriteContext.load(actor=actor, owner=owner)
+    context = _WriteContext.load(actor=actor, owner=owner, filename=filename or Path(path).name)
     try:
         with transaction.atomic():
             batch: list[importing.Row] = []
@@ -217,14 +218,21 @@ class _WriteContext:
     owner_id: int | None
     process: Any
     step: Any
+    filename: str = ""  # the prospects' origin detail (privacy: where the data came from)
 
     @classmethod
-    def load(cls, *, actor, owner) -> _WriteContext:
+    def load(cls, *, actor, owner, filename: str = "") -> _WriteContext:
         from pipeline.models import Process
 
         process = Process.objects.filter(is_default=True).first()
         step = process.steps.order_by("position", "id").first() if process else None
-        return cls(actor=actor, owner_id=owner.pk if owner else None, process=process, step=step)
+        return cls(
+            actor=actor,
+            owner_id=owner.pk if owner else None,
+            process=process,
+            step=step,
+            filename=filename[:250],
+        )
 
 
 def _flush(
@@ -288,6 +296,8 @@ def _write(rows: list[importing.Row], report: ImportReport, context: _WriteConte
             owner_id=values.get("owner_id", context.owner_id),
             channel_id=values.get("channel_id"),
             extra=values.get("extra", {}),
+            origin=Origin.IMPORT,
+            origin_detail=context.filename,
         )
         prospect["search_text"] = importing.search_words(values)
         prospects.append(prospect)

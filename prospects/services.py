@@ -15,11 +15,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contacts.models import Category, Company, Person, Prospect
+from contacts.phones import phone_search_word
 from contacts.text import normalize
 from core.access import can_change
 from core.db import lock_row
+from core.events import emit
 from core.roles import is_manager
 from core.trash import restore_rows, trash_limit, trash_rows
 from core.versions import check_version
@@ -54,7 +57,13 @@ PROSPECT_EDITABLE = (
     "owner",
     "notes",
 )
-CONFIRMATION_WORD = "DELETE"
+# Where a new prospect's data came from (contacts.models.DataOrigin): set at creation only.
+PROSPECT_ORIGIN = ("origin", "origin_detail", "lawful_basis", "consent_at", "consent_proof")
+# Of these, what the card edits (the origin itself stays as recorded at creation).
+PROSPECT_BASIS = ("lawful_basis", "consent_at", "consent_proof")
+# The word a manager types to delete the whole file, in the manager's language ("DELETE",
+# « SUPPRIMER »): checked against the active language's word.
+CONFIRMATION_WORD = pgettext_lazy("the word typed to delete every prospect", "DELETE")
 BATCH_SIZE = 1000
 
 
@@ -70,6 +79,7 @@ def prospect_search_text(prospect: Prospect) -> str:
                 prospect.city,
                 prospect.postal_code,
                 prospect.phone.replace(" ", ""),
+                phone_search_word(prospect.phone),
             ]
         )
     )
@@ -96,9 +106,11 @@ def prospect_create(
     *, actor, data: dict[str, Any] | None = None, categories: Iterable[Category] = (), **fields
 ) -> Prospect:
     """A new prospect; its owner is the actor unless one is given. Values come in `data`
-    (a form's cleaned data) or as keyword arguments."""
+    (a form's cleaned data) or as keyword arguments, with its origin (`PROSPECT_ORIGIN`)."""
     data = {**(data or {}), **fields}
-    prospect = Prospect(**{k: v for k, v in data.items() if k in PROSPECT_EDITABLE})
+    prospect = Prospect(
+        **{k: v for k, v in data.items() if k in PROSPECT_EDITABLE or k in PROSPECT_ORIGIN}
+    )
     if "owner" not in data:
         prospect.owner = actor
     prospect.touch(actor)
@@ -110,6 +122,7 @@ def prospect_create(
     HistoryEntry.objects.create(
         prospect=prospect, kind=HistoryEntry.Kind.CREATED, actor=actor, at=prospect.created_at
     )
+    emit("prospect.created", prospect, actor=actor)
     return prospect
 
 
@@ -129,7 +142,7 @@ def prospect_update(
         raise PermissionDenied
     old_owner = prospect.owner
     for name, value in data.items():
-        if name in PROSPECT_EDITABLE:
+        if name in PROSPECT_EDITABLE or name in PROSPECT_BASIS:
             setattr(prospect, name, value)
     prospect.touch(actor)
     prospect.search_text = prospect_search_text(prospect)
@@ -145,6 +158,7 @@ def prospect_update(
             actor=actor,
             at=prospect.updated_at,
         ).save()
+    emit("prospect.updated", prospect, actor=actor)
     return prospect
 
 
@@ -159,6 +173,7 @@ def prospect_extra_update(
     prospect.extra = {str(k): v for k, v in extra.items() if v not in (None, "")}
     prospect.touch(actor)
     prospect.save()
+    emit("prospect.updated", prospect, actor=actor)
     return prospect
 
 
@@ -240,7 +255,7 @@ def prospects_trash_all(*, actor, confirmation: str) -> int:
     to the trash in one go, so a wrong click loses nothing."""
     if not is_manager(actor):
         raise PermissionDenied(MANAGERS_ONLY)
-    if (confirmation or "").strip() != CONFIRMATION_WORD:
+    if (confirmation or "").strip() != str(CONFIRMATION_WORD):
         raise ValidationError(CONFIRMATION_MISMATCH)
     return _trash(Prospect.objects.all(), actor, timezone.now())
 
@@ -362,6 +377,8 @@ def prospect_add_to_contacts(*, prospect_id: int, actor) -> tuple[Company | None
                     "mobile": _valid_phone(prospect.mobile),
                     "birth_date": prospect.birth_date,
                     "owner": prospect.owner or actor,
+                    # The person's data came from the prospect's origin, on the same basis.
+                    **{name: getattr(prospect, name) for name in PROSPECT_ORIGIN},
                 },
             )
     if (
@@ -419,6 +436,7 @@ def prospect_from_person(*, person_id: int, actor, company: Company | None = Non
         "mobile": person.mobile,
         "birth_date": person.birth_date,
         "owner": actor,
+        **{name: getattr(person, name) for name in PROSPECT_ORIGIN},
     }
     if company is not None:
         data.update(

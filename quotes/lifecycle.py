@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import can_change
 from core.db import lock_row
+from core.events import emit
 from core.users import user_label
 from pipeline.models import Opportunity, TaskType
 from pipeline.services.activities import task_create
@@ -324,6 +325,7 @@ def quote_accept(*, quote_id: int, name: str, ip: str | None, base_url: str = ""
         text=_site_text(ACCEPTED_TEXT, number=quote.number, name=name),
     )
     _tell_owner(quote, base_url=base_url)
+    emit("quote.accepted", quote)
     return quote
 
 

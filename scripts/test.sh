@@ -18,6 +18,12 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "Chromium could not be installed: browser tests will skip"
 fi
+# The e-mail capture tests start a private Dovecot (IMAP server) of Debian's packages.
+if [ ! -x /usr/sbin/dovecot ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  echo "Installing Dovecot for the e-mail capture tests"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) \
+    || echo "Dovecot could not be installed: the IMAP tests will skip"
+fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

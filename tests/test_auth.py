@@ -10,8 +10,11 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_PREFIXES = (
     "accounts/login",
-    "accounts/password_reset",
-    "accounts/reset",
+    "accounts/logout",
+    "accounts/inactive",  # allauth's page for a deactivated account, shown after its login
+    "accounts/password/reset",  # password reset by e-mail
+    "accounts/2fa/authenticate",  # the second step of a login
+    "accounts/sso/",  # single sign-on (404 unless configured)
     "i18n/",
     "tasks/feed/",
     "health/",  # the container's health check: "ok" or "unavailable", nothing else
@@ -38,6 +41,11 @@ def test_every_page_but_login_requires_a_signed_in_user(client):
     assert "/" in paths and "/prospects/" in paths
     for path in paths:
         response = client.get(path)
+        if path.startswith("/api/v1/") and path != reverse("api_docs"):
+            # A machine's call: no redirect to a login page, a 401 that names the scheme.
+            assert response.status_code == 401, path
+            assert response["WWW-Authenticate"].startswith("Bearer"), path
+            continue
         assert response.status_code == 302, path
         assert response["Location"].startswith(reverse("login")), path
 

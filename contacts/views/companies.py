@@ -37,6 +37,8 @@ from core.access import (
 )
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest
+from core.roles import is_manager
+from core.sentences import sentence
 from core.versions import ConcurrentEdit
 
 
@@ -90,6 +92,17 @@ def _company_form_context(form, address_form=None, duplicates=None):
     return {"form": form, "address_form": address_form, "duplicates": duplicates or []}
 
 
+def _split_errors(exc: ValidationError, form, address_form) -> None:
+    """The service's errors on the fields of whichever form has them (the SIRET is the
+    address's)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        target = address_form if name in address_form.fields and name not in form.fields else form
+        target.add_error(name if name in target.fields else None, errors)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_create(request: HtmxHttpRequest):
@@ -123,7 +136,7 @@ def company_create(request: HtmxHttpRequest):
                     address=address,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                _split_errors(exc, form, address_form)
             else:
                 messages.success(request, _("Company %(name)s created.") % {"name": company.name})
                 return redirect(company)
@@ -193,6 +206,8 @@ def company_detail(request: HtmxHttpRequest, pk: int):
         "addresses": list(company.addresses.all()),
         "affiliations": list(company.affiliations.select_related("person", "contact_type")),
         "reps": list(company.reps.select_related("user")),
+        "bank_accounts": list(company.bank_accounts.all()),
+        "show_iban": is_manager(request.user),
         "notes": notes,
         "documents": documents,
     }
@@ -221,7 +236,9 @@ def company_transform(request: HtmxHttpRequest, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(name)s is now a customer.") % {"name": company.name})
+            messages.success(
+                request, sentence(_("%(name)s is now a customer.") % {"name": company.name})
+            )
             return redirect(company)
     return render(
         request,

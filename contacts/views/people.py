@@ -35,9 +35,10 @@ from core.access import (
     get_visible_or_404,
 )
 from core.conflicts import stale_response
-from core.exports import csv_response
+from core.exports import csv_response, export_counted
 from core.htmx import HtmxHttpRequest
 from core.params import parse_int
+from core.sentences import sentence
 from core.versions import ConcurrentEdit
 
 
@@ -102,7 +103,10 @@ def mailing_export(request: HtmxHttpRequest):
         _("City"),
         _("Country"),
     ]
-    return csv_response("mailing.csv", header, _mailing_rows(people))
+    rows = export_counted(
+        _mailing_rows(people), request=request, kind="mailing_export", filename="mailing.csv"
+    )
+    return csv_response("mailing.csv", header, rows)
 
 
 def _mailing_rows(people):
@@ -264,7 +268,7 @@ def _affiliation_link(request: HtmxHttpRequest, *, anchor, form, tab: str, title
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, done % {"name": linked})
+            messages.success(request, sentence(done % {"name": linked}))
             return redirect(back)
     return render(
         request,

@@ -12,6 +12,7 @@ COMPANY_TABS = [
     "addresses",
     "contacts",
     "management",
+    "bank",
     "tasks",
     "notes",
     "documents",

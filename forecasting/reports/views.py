@@ -19,7 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.access import can_view, owner_field
-from core.exports import BOM, CONTENT_TYPE, csv_safe
+from core.exports import BOM, CONTENT_TYPE, csv_safe, export_audit
 from core.htmx import HtmxHttpRequest
 from core.params import int_param
 from core.roles import is_manager
@@ -196,6 +196,7 @@ def report_export(request: HtmxHttpRequest, slug: str):
         "".join(csv_lines(result.columns, result.rows)).encode("utf-8"), content_type=CONTENT_TYPE
     )
     filename = f"{slug}-{filters.start:%Y-%m-%d}-{filters.end:%Y-%m-%d}.csv"
+    export_audit(request=request, kind="report_export", filename=filename, rows=len(result.rows))
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename
     )

@@ -20,6 +20,8 @@ class AutomationRule(models.Model):
         QUOTE_SENT = "quote_sent", _("a quote is sent")
         QUOTE_ACCEPTED = "quote_accepted", _("a quote is accepted")
         QUOTE_REFUSED = "quote_refused", _("a quote is refused")
+        EMAIL_SENT = "email_sent", _("an e-mail is sent")
+        EMAIL_RECEIVED = "email_received", _("an e-mail is received")
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="rules")
     event = models.CharField(_("event"), max_length=20, choices=Event.choices)

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.db import lock_row
+from core.events import emit
 from core.trash import audit_change, trash_rows
 from core.versions import check_version
 from pipeline import clocks
@@ -489,6 +490,8 @@ def task_set_done(*, task: Task, done: bool, actor) -> Task:
     if done and task.opportunity_id:
         _automation_run(task=task, actor=actor)
     task.refresh_from_db()
+    if done:
+        emit("task.done", task, actor=actor)
     return task
 
 

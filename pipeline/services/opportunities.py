@@ -33,6 +33,8 @@ all are). So:
   it back un-completes the step it lands in and the later ones, each change recorded in the
   history. Dragging a card is how a rep says "this is done", so it is not refused.
 Free mode: boxes are independent and moves do not touch them.
+
+Long because a move's rules (and the events it emits) read best as one function with its helpers.
 """
 
 import datetime as dt
@@ -47,6 +49,8 @@ from django.utils.translation import gettext_lazy as _
 from contacts.models import Company, Person, Prospect
 from core.access import can_change
 from core.db import lock_row
+from core.events import emit
+from core.sentences import sentence
 from core.trash import trash_rows
 from core.users import user_label
 from core.versions import ConcurrentEdit, check_version
@@ -143,7 +147,7 @@ def _check_version(opportunity: Opportunity, expected_version: int | str | None)
     try:
         check_version(opportunity, expected_version)
     except ConcurrentEdit as conflict:
-        where = str(NOW_IN).format(place=_place(opportunity))
+        where = sentence(str(NOW_IN).format(place=_place(opportunity)))
         raise MoveRefused(f"{conflict.message} {where}", conflict=conflict) from conflict
 
 
@@ -178,7 +182,7 @@ def _log_line(opportunity: Opportunity, *, actor, at: dt.datetime, text: str, ru
         return
     day = timezone.localtime(at).strftime("%d/%m/%Y")
     who = user_label(actor) or gettext("system")
-    line = f"{day} {who}: {text}"
+    line = gettext("{day} {who}: {text}").format(day=day, who=who, text=text)
     if rule is not None:
         line += " " + gettext("(rule: {rule})").format(rule=rule)
     Prospect.all_objects.filter(pk=opportunity.prospect_id).update(
@@ -346,6 +350,7 @@ def opportunity_create(
     HistoryEntry.objects.bulk_create(entries)
     opportunities_refresh([opportunity.pk])
     opportunity.refresh_from_db()
+    emit("opportunity.created", opportunity, actor=actor)
     return opportunity
 
 
@@ -462,6 +467,12 @@ def opportunity_move(
     for text in log:
         _log_line(opportunity, actor=actor, at=now, text=text, rule=rule)
     opportunity = _save(opportunity, actor, entries)
+    # Events (core.events): won / lost on those status changes, moved on a step change or reopening.
+    previous = {"from_status": old_status, "from_step": old_step_id}
+    if new_status != old_status and new_status in FINAL_STATUSES:
+        emit(f"opportunity.{new_status}", opportunity, actor=actor, data=previous)
+    if opportunity.step_id != old_step_id or old_status != new_status == Opportunity.Status.OPEN:
+        emit("opportunity.moved", opportunity, actor=actor, data=previous)
     if new_status != old_status and rule is None:
         # Rules move opportunities through this very function: imported here, not above.
         from pipeline.services.automation import automation_run

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import versions as versions
 from core.archives import megabytes
+from core.exports import export_audit, export_counted
 from core.htmx import HtmxHttpRequest
 from core.roles import is_manager
 from prospects import exporting, import_jobs
@@ -127,6 +128,12 @@ def prospect_import_report(request: HtmxHttpRequest, pk: int):
     job = _job(request, pk)
     if not job.report:
         raise Http404
+    export_audit(
+        request=request,
+        kind="prospect_import_report",
+        filename=f"refused-{job.filename}.csv",
+        rows=job.refused,
+    )
     return FileResponse(
         job.report.open("rb"),
         as_attachment=True,
@@ -143,10 +150,19 @@ def prospect_export(request: HtmxHttpRequest):
     _sort, queryset = _sorted(request, queryset)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.GET.get("format") == "xlsx":
+        filename = f"prospects-{stamp}.xlsx"
         return FileResponse(
-            exporting.xlsx_file(queryset, request.user),
+            exporting.xlsx_file(queryset, request.user, _audit(request, filename)),
             as_attachment=True,
-            filename=f"prospects-{stamp}.xlsx",
+            filename=filename,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    return exporting.csv_download(queryset, f"prospects-{stamp}.csv", request.user)
+    filename = f"prospects-{stamp}.csv"
+    return exporting.csv_download(queryset, filename, request.user, _audit(request, filename))
+
+
+def _audit(request, filename: str):
+    """Counts the exported rows into the audit of exports (`core.exports`)."""
+    return lambda rows: export_counted(
+        rows, request=request, kind="prospect_export", filename=filename
+    )

@@ -6,15 +6,19 @@ from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts.models import ExtraField, Person, Prospect
+from contacts.register import RegisterUnavailable, register_company
+from contacts.register_sync import company_fill_from_register
 from core.access import can_change, get_changeable_or_403, get_visible_or_404
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest, with_message
 from core.params import id_param, int_param
 from core.redirects import safe_next
 from core.roles import is_manager
+from core.sentences import sentence
 from core.versions import ConcurrentEdit
 from pipeline.models import Opportunity
 from pipeline.services import cards as card_services
@@ -149,18 +153,30 @@ def prospect_bulk(request: HtmxHttpRequest):
         count = services.prospects_assign(
             prospect_ids=ids, owner=form.cleaned_data["owner"], actor=request.user
         )
-        text = _("%(count)d prospect(s) assigned.") % {"count": count}
+        text = ngettext("%(count)d prospect assigned.", "%(count)d prospects assigned.", count) % {
+            "count": count
+        }
     elif action == "categorize":
         count = services.prospects_categorize(
             prospect_ids=ids, category=form.cleaned_data["category"], actor=request.user
         )
-        text = _("Category added to %(count)d prospect(s).") % {"count": count}
+        text = ngettext(
+            "Category added to %(count)d prospect.", "Category added to %(count)d prospects.", count
+        ) % {"count": count}
     else:
         count = services.prospects_trash(prospect_ids=ids, actor=request.user)
-        text = _("%(count)d prospect(s) moved to the trash.") % {"count": count}
+        text = ngettext(
+            "%(count)d prospect moved to the trash.",
+            "%(count)d prospects moved to the trash.",
+            count,
+        ) % {"count": count}
     skipped = len(ids) - count
     if skipped:
-        text += " " + _("%(count)d skipped: you may not change them.") % {"count": skipped}
+        text += " " + ngettext(
+            "%(count)d skipped: you may not change it.",
+            "%(count)d skipped: you may not change them.",
+            skipped,
+        ) % {"count": skipped}
     messages.success(request, text)
     return redirect(safe_next(request, reverse("prospect_list")))
 
@@ -341,10 +357,27 @@ def prospect_add_to_contacts(request: HtmxHttpRequest, pk: int):
     company, person = services.prospect_add_to_contacts(prospect_id=prospect.pk, actor=request.user)
     messages.success(
         request,
-        _("Linked to the contacts: %(what)s.")
-        % {"what": " / ".join(str(x) for x in (company, person) if x) or "—"},
+        sentence(
+            _("Linked to the contacts: %(what)s.")
+            % {"what": " / ".join(str(x) for x in (company, person) if x) or "—"}
+        ),
     )
+    siren = request.POST.get("register_siren", "").strip()
+    if company is not None and siren:
+        # Picked in the national register: complete the company (contacts.register_sync).
+        _complete_from_register(request, company, siren, request.POST.get("register_siret", ""))
     return redirect(prospect)
+
+
+def _complete_from_register(request, company, siren: str, siret: str) -> None:
+    siret = siret.strip()[:14]
+    try:
+        found = register_company(siren[:9], siret=siret)
+    except (RegisterUnavailable, ValueError) as exc:
+        messages.warning(request, str(getattr(exc, "message", exc)))
+        return
+    if found is not None and can_change(request.user, company):
+        company_fill_from_register(company=company, found=found, siret=siret, actor=request.user)
 
 
 @login_required
@@ -409,8 +442,10 @@ def prospect_delete_all(request: HtmxHttpRequest):
         else:
             messages.success(
                 request,
-                _(
-                    "%(count)d prospect(s) moved to the trash; restore them there within %(days)d days."
+                ngettext(
+                    "%(count)d prospect moved to the trash; restore it there within %(days)d days.",
+                    "%(count)d prospects moved to the trash; restore them there within %(days)d days.",
+                    count,
                 )
                 % {
                     "count": count,

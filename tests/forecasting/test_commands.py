@@ -53,7 +53,7 @@ def test_forecast_command_csv(rep):
 
     assert output.startswith("\ufeff")
     lines = output.removeprefix("\ufeff").splitlines()
-    assert lines[0] == "month;count;amount;weighted_amount;slipped_count"
+    assert lines[0] == "Month;Opportunities;Amount;Weighted amount;Slipped"
     assert len(lines) == 13
     assert "2026-06;1;20000.00;16000.00;0" in lines
 

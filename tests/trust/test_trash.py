@@ -240,7 +240,7 @@ def test_a_whole_deletion_comes_back_at_once(rep, manager, manager_client):
     )
 
     assert response.status_code == 200
-    assert "4 record(s) restored." in response["HX-Trigger"]
+    assert "4 records restored." in response["HX-Trigger"]
     assert Prospect.objects.filter(pk__in=[p.pk for p in prospects]).count() == 3
     assert Opportunity.objects.filter(pk=opportunity.pk).exists()
     assert "records deleted at once" not in response.content.decode()

@@ -58,20 +58,21 @@ SECTORS = [
     "Informatique",
     "Agriculture",
 ]
-# The people a sales team talks to (Faker's jobs are any trade, from paleontologist up).
+# The people a sales team talks to (Faker's jobs are any trade, from paleontologist up), as
+# (for a man, for a woman): the title agrees with the person's civility.
 JOB_TITLES = [
-    "Directeur général",
-    "Directrice administrative et financière",
-    "Responsable des achats",
-    "Acheteuse",
-    "Responsable logistique",
-    "Directeur technique",
-    "Responsable d'exploitation",
-    "Assistante de direction",
-    "Gérant",
-    "Responsable informatique",
-    "Chef de projet",
-    "Responsable du parc véhicules",
+    ("Directeur général", "Directrice générale"),
+    ("Directeur administratif et financier", "Directrice administrative et financière"),
+    ("Responsable des achats", "Responsable des achats"),
+    ("Acheteur", "Acheteuse"),
+    ("Responsable logistique", "Responsable logistique"),
+    ("Directeur technique", "Directrice technique"),
+    ("Responsable d’exploitation", "Responsable d’exploitation"),
+    ("Assistant de direction", "Assistante de direction"),
+    ("Gérant", "Gérante"),
+    ("Responsable informatique", "Responsable informatique"),
+    ("Chef de projet", "Cheffe de projet"),
+    ("Responsable du parc véhicules", "Responsable du parc véhicules"),
 ]
 
 
@@ -173,7 +174,7 @@ class Command(BaseCommand):
                 first_name=first_name,
                 last_name=last_name,
                 company_name=fake.company(),
-                job_title=rng.choice(JOB_TITLES),
+                job_title=rng.choice(JOB_TITLES)[civility == "Mme"],
                 address=fake.street_address(),
                 postal_code=fake.postcode(),
                 city=fake.city(),
@@ -294,7 +295,7 @@ class Command(BaseCommand):
                         "civility": civility,
                         "first_name": first_name,
                         "last_name": last_name,
-                        "job_title": rng.choice(JOB_TITLES),
+                        "job_title": rng.choice(JOB_TITLES)[civility == "Mme"],
                         "email": demo_email(first_name, last_name, 2 * i + rank, "example.fr"),
                         "owner": owner,
                     },

@@ -1,7 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.exports import csv_write
-from forecasting.selectors import FORECAST_COLUMNS, forecast_rows, forecast_table
+from forecasting.selectors import (
+    FORECAST_COLUMNS,
+    FORECAST_HEADERS,
+    forecast_rows,
+    forecast_table,
+)
 
 WIDTHS = [-8, 6, 16, 16, 14]  # negative: left-aligned
 
@@ -31,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError("--months must be between 1 and 120")
         table = forecast_table(user=None, months=months)
         if options["format"] == "csv":
-            csv_write(self.stdout, FORECAST_COLUMNS, forecast_rows(table))
+            csv_write(self.stdout, FORECAST_HEADERS, forecast_rows(table))
             return
         self.stdout.write(aligned(FORECAST_COLUMNS))
         for row in forecast_rows(table):

@@ -1,0 +1,43 @@
+"""Phone numbers found however they are typed: `0188334455`, `01 88 33 44 55`,
+`01.88.33.44.55`, `+33 1 88 33 44 55` and `0033 1 88 33 44 55` are one number.
+
+Companies and people store their numbers in E.164 (`+33188334455`, written by the services,
+indexed): a search turns what was typed into the E.164 prefix it stands for and matches the
+start of the stored numbers. The prospect file keeps numbers as imported; its search words carry
+each number's digits in that same international form (`phone_search_word`).
+"""
+
+import re
+
+import phonenumbers
+
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().\-/]+$")
+_NON_DIGIT = re.compile(r"\D")
+MIN_DIGITS = 6  # fewer is a postal code or a number of something else
+
+
+def phone_query(text: str, country: str = "FR") -> str | None:
+    """The E.164 prefix (`+3318833`) that `text` stands for, or None when it is not a phone
+    number being typed (letters, a postal code...)."""
+    text = (text or "").strip()
+    digits = _NON_DIGIT.sub("", text)
+    if not _PHONE_LIKE.match(text) or len(digits) < MIN_DIGITS:
+        return None
+    if text.startswith("+"):
+        return f"+{digits}"
+    if digits.startswith("00"):
+        return f"+{digits[2:]}"
+    code = phonenumbers.country_code_for_region((country or "FR").upper()) or 33
+    return f"+{code}{digits[1:] if digits.startswith('0') else digits}"
+
+
+def phone_search_word(value: str, country: str = "FR") -> str:
+    """A stored number as one search word: its international digits (`33188334455`)."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, (country or "FR").upper())
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+    except phonenumbers.NumberParseException:
+        return _NON_DIGIT.sub("", value)
