@@ -13,6 +13,7 @@ from auditlog.context import auditlog_value
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -24,6 +25,7 @@ from api.auth import API_AUTHENTICATION
 from api.permissions import API_PERMISSIONS
 from api.throttling import TokenRateThrottle
 from core.access import can_change, get_visible_or_404
+from core.params import id_param
 from core.users import user_label
 from core.versions import ConcurrentEdit
 from pipeline.services.opportunities import (
@@ -34,9 +36,9 @@ from pipeline.services.opportunities import (
     Refused,
 )
 
-RIGHTS_REFUSALS = {str(m) for m in (NOT_ALLOWED, NOT_ALLOWED_DELETE, NOT_ALLOWED_OBJECT)} | {
-    str(NOT_ALLOWED_RECORD)
-}
+# The refusals that are a matter of rights (403, the others 400); compared in the request's
+# language, in which the service wrote its message.
+RIGHTS_REFUSALS = (NOT_ALLOWED, NOT_ALLOWED_DELETE, NOT_ALLOWED_OBJECT, NOT_ALLOWED_RECORD)
 
 
 class ApiPagination(PageNumberPagination):
@@ -72,7 +74,8 @@ def refusal_response(exc: Exception) -> Response | None:
         conflict = getattr(exc, "conflict", None)
         if conflict is not None:
             return conflict_response(conflict)
-        code = status.HTTP_403_FORBIDDEN if exc.message in RIGHTS_REFUSALS else 400
+        rights = exc.message in {str(message) for message in RIGHTS_REFUSALS}
+        code = status.HTTP_403_FORBIDDEN if rights else status.HTTP_400_BAD_REQUEST
         return Response({"detail": exc.message, "code": "refused"}, status=code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
@@ -217,3 +220,13 @@ class WriteMixin:
         with transaction.atomic():
             self.perform_destroy(obj)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def id_filter(params, name: str) -> int | None:
+    """The record id a list's `?name=` filter names; None when absent; 400 when it names none."""
+    if not params.get(name, ""):
+        return None
+    value = id_param(params, name)
+    if value is None:
+        raise ValidationError({name: [_("Give the id of a record (a positive whole number).")]})
+    return value

@@ -92,4 +92,6 @@ class Product(models.Model):
             raise ValidationError(
                 {"vat_exemption": _("At 0 % VAT, say why: the exemption mention is required.")}
             )
+
+
 from catalogue.reps import FamilyRep  # noqa: E402, F401  (its own module)

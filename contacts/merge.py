@@ -26,7 +26,7 @@ from django.db import models, transaction
 from django.db.models import Q, UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Company, Note, Person, Prospect
+from contacts.models import PROSPECT_EDITABLE, Company, Note, Person, Prospect
 from contacts.services import COMPANY_EDITABLE, PERSON_EDITABLE, company_reindex
 from core.access import can_change
 from core.trash import audit_change, trash_rows
@@ -39,34 +39,10 @@ MERGED_SUBJECT = _("Merged with “%(record)s”")
 
 # The fields the user picks a value for, by model (identity and contact details; management
 # dates, owner stamps and search words follow the rules of their own services).
-PROSPECT_FIELDS = (
-    "civility",
-    "first_name",
-    "last_name",
-    "company_name",
-    "job_title",
-    "address",
-    "postal_code",
-    "city",
-    "country",
-    "phone",
-    "mobile",
-    "email",
-    "website",
-    "birth_date",
-    "external_ref",
-    "siren",
-    "sector",
-    "customer_type",
-    "channel",
-    "direct_approach",
-    "owner",
-    "notes",
-)
 MERGE_FIELDS = {
     Company: COMPANY_EDITABLE,
     Person: PERSON_EDITABLE,
-    Prospect: PROSPECT_FIELDS,
+    Prospect: PROSPECT_EDITABLE,
 }
 
 

@@ -439,6 +439,34 @@ class ExtraField(models.Model):
         return self.label
 
 
+# The prospect's own values, which its form, import, merge and API write (contacts.models
+# stays the one list; management dates and search words follow the services' rules).
+PROSPECT_EDITABLE = (
+    "civility",
+    "first_name",
+    "last_name",
+    "company_name",
+    "job_title",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+    "mobile",
+    "email",
+    "website",
+    "birth_date",
+    "external_ref",
+    "siren",
+    "sector",
+    "customer_type",
+    "channel",
+    "direct_approach",
+    "owner",
+    "notes",
+)
+
+
 class ProspectQuerySet(TrashQuerySet):
     pass
 
@@ -534,4 +562,6 @@ class Prospect(Tracked, DataOrigin):
     @property
     def first_note_line(self) -> str:
         return (self.notes or "").strip().splitlines()[0] if (self.notes or "").strip() else ""
+
+
 from contacts.banking import BankAccount  # noqa: E402, F401  (its own module)

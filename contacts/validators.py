@@ -178,6 +178,7 @@ SIRET_OTHER_SIREN = _(
 IBAN_INVALID = _("This IBAN is not valid: check it against the bank's details (RIB).")
 BIC_INVALID = _("This BIC is not valid: 8 or 11 letters and digits, e.g. AGRIFRPP.")
 BIC_COUNTRY_MISMATCH = _("The BIC is of another country than the IBAN.")
+_FRENCH_AREA = {"FR", "MC", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"}
 
 
 def clean_siret(value: str) -> str:
@@ -218,8 +219,8 @@ def clean_bic(value: str, iban: str = "") -> str:
         bic = BIC(value)
     except SchwiftyException as exc:
         raise ValidationError(BIC_INVALID, code="bic") from exc
-    # Monaco's and the French overseas banks' IBANs may carry a French BIC.
-    french_area = {bic.country_code, iban[:2].upper()} <= {"FR", "MC", "GP", "MQ", "RE", "GF"}
+    # Monaco's and the French overseas banks' IBANs may carry a French BIC, and the other way.
+    french_area = {bic.country_code, iban[:2].upper()} <= _FRENCH_AREA
     if iban and bic.country_code != iban[:2].upper() and not french_area:
         raise ValidationError(BIC_COUNTRY_MISMATCH, code="bic_country")
     return bic.compact

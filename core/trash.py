@@ -56,9 +56,7 @@ RESTORED_WITH = ngettext_lazy(
     "“%(record)s” restored, with %(count)d records deleted together with it.",
     "count",
 )
-BATCH_RESTORED = ngettext_lazy(
-    "%(count)d record restored.", "%(count)d records restored.", "count"
-)
+BATCH_RESTORED = ngettext_lazy("%(count)d record restored.", "%(count)d records restored.", "count")
 BATCH_REFUSED = ngettext_lazy(
     "%(count)d record left in the trash: %(reasons)s",
     "%(count)d records left in the trash: %(reasons)s",

@@ -13,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.access import can_view, get_visible_or_404
 from core.htmx import HtmxHttpRequest
+from core.params import id_param
 from core.redirects import safe_next
 from core.roles import is_manager
 from mail.forms_send import ComposeForm
@@ -32,7 +33,7 @@ HISTORY_TAB = {"company", "person", "prospect"}
 
 def _record(request, params):
     for kind, model in RECORD_KINDS.items():
-        if params.get(kind):
+        if params.get(kind, "").strip():
             return kind, get_visible_or_404(model, request.user, pk=params[kind])
     raise Http404
 
@@ -52,7 +53,7 @@ def mail_compose(request: HtmxHttpRequest):
     templates = EmailTemplate.objects.filter(active=True)
     template = None
     if request.GET.get("template"):
-        template = get_object_or_404(templates, pk=request.GET["template"])
+        template = get_object_or_404(templates, pk=id_param(request.GET, "template") or 0)
     documents = attachable_documents(record)
     quote = quote_for(record)
     if request.method == "POST":

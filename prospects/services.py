@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from contacts.models import Category, Company, Person, Prospect
+from contacts.models import PROSPECT_EDITABLE, Category, Company, Person, Prospect
 from contacts.phones import phone_search_word
 from contacts.text import normalize
 from core.access import can_change
@@ -33,30 +33,6 @@ MANAGERS_ONLY = _("Only managers may do this.")
 CONFIRMATION_MISMATCH = _("Type the confirmation word exactly to delete the whole file.")
 NOT_IN_TRASH = _("Nothing to restore: the trash keeps deleted prospects for {days} days.")
 
-PROSPECT_EDITABLE = (
-    "civility",
-    "first_name",
-    "last_name",
-    "company_name",
-    "job_title",
-    "address",
-    "postal_code",
-    "city",
-    "country",
-    "phone",
-    "mobile",
-    "email",
-    "website",
-    "birth_date",
-    "external_ref",
-    "siren",
-    "sector",
-    "customer_type",
-    "channel",
-    "direct_approach",
-    "owner",
-    "notes",
-)
 # Where a new prospect's data came from (contacts.models.DataOrigin): set at creation only.
 PROSPECT_ORIGIN = ("origin", "origin_detail", "lawful_basis", "consent_at", "consent_proof")
 # Of these, what the card edits (the origin itself stays as recorded at creation).

@@ -4,58 +4,22 @@ a logo a PDF can show (PNG or JPEG, small). Messages are constants that tests as
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
-from stdnum.exceptions import InvalidChecksum
-from stdnum.exceptions import ValidationError as NumberInvalid
-from stdnum.fr import siret as fr_siret
 
-from contacts.validators import clean_siren, clean_vat
+from contacts.validators import (
+    check_siret_of,
+    clean_bic,
+    clean_iban,
+    clean_siren,
+    clean_siret,
+    clean_vat,
+)
 
-SIRET_FORMAT = _("A SIRET number has exactly 14 digits.")
-SIRET_KEY = _("This SIRET number is not valid (wrong check digit).")
-SIRET_SIREN_MISMATCH = _("The SIRET must start with the SIREN.")
 VAT_SIREN_MISMATCH = _("The VAT number does not contain this SIREN.")
-IBAN_INVALID = _("This IBAN is not valid: check it against the bank's details (RIB).")
-BIC_INVALID = _("This BIC is not valid: 8 or 11 letters and digits, e.g. AGRIFRPP.")
-BIC_COUNTRY_MISMATCH = _("The BIC is of another country than the IBAN.")
 LOGO_TYPE = _("The logo must be a PNG or JPEG image.")
 LOGO_TOO_LARGE = _("The logo is too large: %(max)s KB at most.")
 LOGO_MAX_BYTES = 512 * 1024
 _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 _EXTENSIONS = (".png", ".jpg", ".jpeg")
-
-
-def clean_siret(value: str) -> str:
-    value = "".join((value or "").split()).replace(".", "").replace("-", "")
-    if not value:
-        return ""
-    try:
-        fr_siret.validate(value)
-    except InvalidChecksum as exc:
-        raise ValidationError(SIRET_KEY, code="siret_key") from exc
-    except NumberInvalid as exc:
-        raise ValidationError(SIRET_FORMAT, code="siret_format") from exc
-    return value
-
-
-def clean_iban(value: str) -> str:
-    """The IBAN in its compact form (FR7630006000011234567890189)."""
-    if not (value or "").strip():
-        return ""
-    try:
-        return IBAN(value).compact
-    except SchwiftyException as exc:
-        raise ValidationError(IBAN_INVALID, code="iban") from exc
-
-
-def clean_bic(value: str) -> str:
-    if not (value or "").strip():
-        return ""
-    try:
-        return BIC(value).compact
-    except SchwiftyException as exc:
-        raise ValidationError(BIC_INVALID, code="bic") from exc
 
 
 def validate_logo(logo) -> None:
@@ -92,16 +56,17 @@ def seller_clean(seller) -> None:
         ("siret", clean_siret),
         ("vat_number", clean_vat),
         ("iban", clean_iban),
-        ("bic", clean_bic),
     ):
         check(name, clean)
+    # The BIC is checked against the IBAN's country once the IBAN is known to be good.
+    check("bic", lambda bic: clean_bic(bic, "" if "iban" in errors else seller.iban))
     try:
         validate_logo(seller.logo)
     except ValidationError as error:
         errors["logo"] = error
     siren = seller.siren if "siren" not in errors else ""
-    if siren and "siret" not in errors and seller.siret and not seller.siret.startswith(siren):
-        errors["siret"] = ValidationError(SIRET_SIREN_MISMATCH, code="siret_siren")
+    if siren and "siret" not in errors:
+        check("siret", lambda siret: check_siret_of(siret, siren) or siret)
     if (
         siren
         and "vat_number" not in errors
@@ -109,22 +74,5 @@ def seller_clean(seller) -> None:
         and seller.vat_number[4:] != siren
     ):
         errors["vat_number"] = ValidationError(VAT_SIREN_MISMATCH, code="vat_siren")
-    if (
-        seller.iban
-        and seller.bic
-        and "iban" not in errors
-        and "bic" not in errors
-        and IBAN(seller.iban).country_code != BIC(seller.bic).country_code
-        and not _same_area(IBAN(seller.iban).country_code, BIC(seller.bic).country_code)
-    ):
-        errors["bic"] = ValidationError(BIC_COUNTRY_MISMATCH, code="bic_country")
     if errors:
         raise ValidationError(errors)
-
-
-# French overseas territories and Monaco bank with French IBANs but their own BIC country.
-_FRENCH_AREA = {"FR", "MC", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"}
-
-
-def _same_area(iban_country: str, bic_country: str) -> bool:
-    return iban_country in _FRENCH_AREA and bic_country in _FRENCH_AREA

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
-from api.base import ApiViewSet, ReadMixin, WriteMixin
+from api.base import ApiViewSet, ReadMixin, WriteMixin, id_filter
 from api.serializers import AddressSerializer, CompanySerializer, PersonSerializer
 from contacts import services
 from contacts.filters import CompanyFilter, PersonFilter
@@ -49,9 +49,9 @@ class AddressViewSet(ReadMixin, WriteMixin, ApiViewSet):
     def visible_queryset(self):
         companies = Company.objects.visible_to(self.request.user)
         queryset = Address.objects.filter(company__in=companies).order_by("company_id", "id")
-        company = self.request.query_params.get("company", "")
-        if self.action == "list" and company.isdigit():
-            queryset = queryset.filter(company_id=int(company))
+        company = id_filter(self.request.query_params, "company")
+        if self.action == "list" and company is not None:
+            queryset = queryset.filter(company_id=company)
         return queryset
 
     def check_change(self, obj):

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 
-from api.base import ApiViewSet, ReadMixin, WriteMixin
+from api.base import ApiViewSet, ReadMixin, WriteMixin, id_filter
 from api.serializers import (
     OpportunityLineSerializer,
     OpportunityMoveSerializer,
@@ -85,9 +85,9 @@ class OpportunityViewSet(ReadMixin, WriteMixin, ApiViewSet):
         if self.action == "list":
             params = self.request.query_params
             for name in ("process", "step", "prospect", "company", "person"):
-                value = params.get(name, "")
-                if value.isdigit():
-                    queryset = queryset.filter(**{f"{name}_id": int(value)})
+                value = id_filter(params, name)
+                if value is not None:
+                    queryset = queryset.filter(**{f"{name}_id": value})
             if params.get("status") in Opportunity.Status.values:
                 queryset = queryset.filter(status=params["status"])
         return queryset
@@ -155,9 +155,9 @@ class OpportunityLineViewSet(ReadMixin, WriteMixin, ApiViewSet):
         queryset = OpportunityLine.objects.filter(opportunity__in=visible).order_by(
             "opportunity_id", "position", "id"
         )
-        opportunity = self.request.query_params.get("opportunity", "")
-        if self.action == "list" and opportunity.isdigit():
-            queryset = queryset.filter(opportunity_id=int(opportunity))
+        opportunity = id_filter(self.request.query_params, "opportunity")
+        if self.action == "list" and opportunity is not None:
+            queryset = queryset.filter(opportunity_id=opportunity)
         return queryset
 
     def check_change(self, obj):
@@ -193,9 +193,9 @@ class TaskViewSet(ReadMixin, WriteMixin, ApiViewSet):
         if self.action == "list":
             params = self.request.query_params
             for name in (*self.LINKS, "assignee"):
-                value = params.get(name, "")
-                if value.isdigit():
-                    queryset = queryset.filter(**{f"{name}_id": int(value)})
+                value = id_filter(params, name)
+                if value is not None:
+                    queryset = queryset.filter(**{f"{name}_id": value})
             if params.get("done") in ("0", "1"):
                 queryset = queryset.filter(done=params["done"] == "1")
         return queryset

@@ -3,7 +3,7 @@ steps (configured by managers in the admin)."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
-from api.base import ApiViewSet, ReadMixin
+from api.base import ApiViewSet, ReadMixin, id_filter
 from api.serializers import ProcessSerializer, QuoteSerializer, StepSerializer
 from pipeline.models import Process, Step
 from quotes.filters import QuoteFilter
@@ -36,7 +36,7 @@ class StepViewSet(ReadMixin, ApiViewSet):
 
     def visible_queryset(self):
         queryset = Step.objects.order_by("process_id", "position", "id")
-        process = self.request.query_params.get("process", "")
-        if self.action == "list" and process.isdigit():
-            queryset = queryset.filter(process_id=int(process))
+        process = id_filter(self.request.query_params, "process")
+        if self.action == "list" and process is not None:
+            queryset = queryset.filter(process_id=process)
         return queryset

@@ -72,7 +72,7 @@ def _record_from(params, user):
 
 def _kind_and_record(params, user) -> tuple[str, object]:
     for kind, model in RECORD_KINDS.items():
-        if params.get(kind):
+        if params.get(kind, "").strip():
             return kind, get_visible_or_404(model, user, pk=params[kind])
     return "", None
 
@@ -82,7 +82,13 @@ def _kind_and_record(params, user) -> tuple[str, object]:
 def mail_upload(request: HtmxHttpRequest):
     """An .eml or .msg file, uploaded here or dropped on a card (then also filed on the
     card's record), filed like a captured message."""
-    kind, record = _kind_and_record(request.POST or request.GET, request.user)
+    if request.method == "POST":
+        kind, record = _kind_and_record(request.POST, request.user)
+    else:  # the page names a record it was opened from; one it cannot show is left out
+        try:
+            kind, record = _kind_and_record(request.GET, request.user)
+        except Http404:
+            kind, record = "", None
     error = ""
     if request.method == "POST":
         uploaded = request.FILES.get("file")

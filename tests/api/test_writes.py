@@ -205,7 +205,7 @@ def test_opportunity_on_another_reps_prospect_is_refused(other_api, mine):
         {"summary": "Mine now", "prospect": mine.prospect.pk},
         format="json",
     )
-    assert response.status_code == 403
+    assert response.status_code == 403, response.content
     assert not Opportunity.objects.filter(summary="Mine now").exists()
 
 

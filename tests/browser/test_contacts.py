@@ -74,7 +74,7 @@ def test_document_upload_and_download(page, live_server, login, alice, settings,
     login(page, "alice")
     page.goto(f"{live_server.url}/companies/{company.pk}/?tab=documents")
     page.set_input_files(
-        "input[type=file][name=file]",
+        f"#document-file-{company.pk}",  # the documents' upload (the card also takes e-mails)
         files=[{"name": "offer.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"}],
     )
     page.get_by_role("button", name=re.compile("Upload|Envoyer|Téléverser", re.I)).click()

@@ -104,7 +104,6 @@ SAME_IN_FRENCH = {
     "URL",
     "webhook",
     "webhooks",
-    "Cc",
     "Sessions",
     "E-mails",
     "export",

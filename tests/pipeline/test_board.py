@@ -122,7 +122,7 @@ def test_column_totals_count_sum_and_weighted_sum(rep_client, process):
     assert column.weighted == Decimal("16000.00")
     html = response.content.decode()
     header = html[html.index(f'id="column-header-{first.pk}"') :]
-    assert "40\u202f000 €" in header or "40 000 €" in header or "40\xa0000 €" in header
+    assert "40 000 €" in header.replace("\u202f", " ").replace("\xa0", " ")
 
 
 def test_card_shows_project_company_person_action_amount_probability_owner(
@@ -156,8 +156,8 @@ def test_card_shows_project_company_person_action_amount_probability_owner(
     assert "Call back about the quote" in card and "Later task" not in card
     assert timezone.localtime(late).strftime("%d/%m/%Y %H:%M") in card
     assert 'data-colour="red"' in card
-    assert "12\u202f500 €" in card or "12 500 €" in card or "12\xa0500 €" in card
-    assert "30 %" in card
+    assert "12 500 €" in card.replace("\u202f", " ").replace("\xa0", " ")
+    assert "30 %" in card.replace("\xa0", " ")
     assert ">AD<" in card  # Alice Durand
     assert "kc-flag" in card
     assert f'data-version="{opportunity.version}"' in card
@@ -295,7 +295,7 @@ def test_move_to_next_column_records_history_and_answers_card_and_totals(
     counts = dict(re.findall(r'id="column-header-(\w+)".*?data-count[^>]*>(\d+)<', html, re.S))
     assert counts == {str(first.pk): "0", str(second.pk): "1"}
     second_header = html[html.index(f'id="column-header-{second.pk}"') :]
-    assert re.search(r"20.000 €", second_header)
+    assert re.search(r"20.000.€", second_header)
 
 
 def test_move_keeps_the_order_inside_the_column(rep_client, rep, process):

@@ -56,7 +56,7 @@ def test_step_list_columns_and_hooks(rep_client, rep, prostep):
         assert step.label in html
     assert opportunity.prospect.last_name.upper() in html
     assert "Met at the fair" in html and "second" not in html
-    assert "20\u202f000 €" in html or "20 000 €" in html or "20\xa0000 €" in html
+    assert "20 000 €" in html.replace("\u202f", " ").replace("\xa0", " ")
     assert 'data-colour="green"' in html
 
 

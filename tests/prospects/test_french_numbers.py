@@ -94,9 +94,9 @@ def test_new_opportunity_from_the_prospect_card_reads_a_french_amount(
     assert opportunity.expected_date == dt.date(2027, 6, 15)
     # Shown back as typed on the prospect's card and panel, not rounded to 25 001 €.
     card = rep_client.get(reverse("prospect_detail", args=[prospect.pk]), **FR).content.decode()
-    assert f"25{NBSP}000,50 €" in card and "15/06/2027" in card
+    assert f"25{NBSP}000,50{NBSP}€" in card and "15/06/2027" in card
     panel = rep_client.get(reverse("prospect_panel", args=[prospect.pk]), **FR).content.decode()
-    assert f"25{NBSP}000,50 €" in panel
+    assert f"25{NBSP}000,50{NBSP}€" in panel
 
 
 def test_new_opportunity_with_an_ambiguous_amount_says_so_next_to_the_field(

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from contacts.validators import SIREN_KEY, VAT_FR_KEY
+from contacts import validators as contact_checks
+from contacts.validators import SIREN_KEY, SIRET_OTHER_SIREN, VAT_FR_KEY
 from quotes import validators
 from quotes.models import Seller
 from tests.quotes.factories import SellerFactory
@@ -90,13 +91,13 @@ def test_a_manager_changes_the_seller(manager_client, media):
     ("field", "value", "message"),
     [
         ("siren", "732829321", SIREN_KEY),
-        ("siret", "73282932000075", validators.SIRET_KEY),
-        ("siret", "54205118000066", validators.SIRET_SIREN_MISMATCH),
+        ("siret", "73282932000075", contact_checks.SIRET_KEY),
+        ("siret", "54205118000066", lambda: SIRET_OTHER_SIREN % {"siren": "732829320"}),
         ("vat_number", "FR45732829320", VAT_FR_KEY),
         ("vat_number", "FR59542051180", validators.VAT_SIREN_MISMATCH),
-        ("iban", "FR7630006000011234567890188", validators.IBAN_INVALID),
-        ("bic", "AGRIXXPP", validators.BIC_INVALID),
-        ("bic", "DEUTDEFF", validators.BIC_COUNTRY_MISMATCH),
+        ("iban", "FR7630006000011234567890188", contact_checks.IBAN_INVALID),
+        ("bic", "AGRIXXPP", contact_checks.BIC_INVALID),
+        ("bic", "DEUTDEFF", contact_checks.BIC_COUNTRY_MISMATCH),
     ],
 )
 def test_bad_numbers_are_refused_next_to_their_field(manager_client, field, value, message):
@@ -104,6 +105,7 @@ def test_bad_numbers_are_refused_next_to_their_field(manager_client, field, valu
         reverse("admin:quotes_seller_add"), seller_data(**{field: value})
     )
     assert response.status_code == 200
+    message = message() if callable(message) else message
     errors = response.context["adminform"].form.errors
     assert errors[field] == [str(message)]
     assert str(message) in response.content.decode().replace("&#x27;", "'")

@@ -270,6 +270,8 @@ def test_no_junk_parameter_breaks_a_url(manager_client, sweep_world, quiet, meth
             problems.append(f"{method} {shown} ({what}): {response.status_code}{cause(response)}")
 
     for name in sweep_names():
+        if htmx and (name.startswith("api-") or name == "api_schema"):
+            continue  # the API answers JSON whatever the htmx header: swept once, without it
         url = build_url(name, RULES[name], sweep_world)
         # GET parameters travel in the query; a POST goes to the URL the walk posts to.
         path = urlsplit(url).path if method == "GET" else url
