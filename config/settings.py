@@ -1,6 +1,9 @@
 """Jalon settings: one module, every value read from the environment.
 
 Production differs from development by values only (see `.env.example`).
+
+Long because every setting of every app lives here, next to the environment variable it reads,
+so that `.env.example` and `tests/test_env_example.py` can check them in one place.
 """
 
 import os
