@@ -9,6 +9,7 @@ shown to another rep.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from contacts.models import Company, Person, Prospect
+from core.access import get_visible_or_404
 from core.roles import is_manager
 from mail.models import Message, MessageLink
 from pipeline.models import Opportunity
@@ -37,3 +38,12 @@ def messages_visible_to(user) -> QuerySet[Message]:
 
 def can_read(user, message: Message) -> bool:
     return messages_visible_to(user).filter(pk=message.pk).exists()
+
+
+def record_named(params, user, kinds: dict) -> tuple[str, object]:
+    """The record a query or form names (`?prospect=12`, one of `kinds`) if `user` may see it:
+    ("", None) when none is named, 404 when it names one the user may not see."""
+    for kind, model in kinds.items():
+        if params.get(kind, "").strip():
+            return kind, get_visible_or_404(model, user, pk=params[kind])
+    return "", None

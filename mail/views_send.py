@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.access import can_view, get_visible_or_404
+from core.access import can_view
 from core.htmx import HtmxHttpRequest
 from core.params import id_param
 from core.redirects import safe_next
 from core.roles import is_manager
 from mail.forms_send import ComposeForm
 from mail.models import EmailTemplate
-from mail.selectors import messages_visible_to
+from mail.selectors import messages_visible_to, record_named
 from mail.sending import (
     RECORD_KINDS,
     attachable_documents,
@@ -32,10 +32,10 @@ HISTORY_TAB = {"company", "person", "prospect"}
 
 
 def _record(request, params):
-    for kind, model in RECORD_KINDS.items():
-        if params.get(kind, "").strip():
-            return kind, get_visible_or_404(model, request.user, pk=params[kind])
-    raise Http404
+    kind, record = record_named(params, request.user, RECORD_KINDS)
+    if record is None:
+        raise Http404
+    return kind, record
 
 
 def _record_url(kind: str, record) -> str:

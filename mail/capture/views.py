@@ -22,7 +22,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from contacts.models import Company, Person, Prospect
 from contacts.text import normalize
-from core.access import get_visible_or_404
 from core.htmx import HtmxHttpRequest, with_message
 from core.redirects import safe_next
 from core.roles import is_manager
@@ -30,7 +29,7 @@ from mail.capture.filing import message_capture, message_delete, message_file_on
 from mail.capture.leads import prospect_from_message
 from mail.fetching import mailbox_status
 from mail.models import Message
-from mail.selectors import messages_visible_to
+from mail.selectors import messages_visible_to, record_named
 from mail.services import message_set_private
 from pipeline.models import Opportunity
 
@@ -71,10 +70,7 @@ def _record_from(params, user):
 
 
 def _kind_and_record(params, user) -> tuple[str, object]:
-    for kind, model in RECORD_KINDS.items():
-        if params.get(kind, "").strip():
-            return kind, get_visible_or_404(model, user, pk=params[kind])
-    return "", None
+    return record_named(params, user, RECORD_KINDS)
 
 
 @login_required
