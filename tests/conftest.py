@@ -86,3 +86,12 @@ def _eager_celery(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under `pytest -n 2 --dist loadgroup` (CI), the tests that go through a real Celery worker
+    run on one test process, one after the other: they share one Redis queue, and a worker of one
+    process would take the other's tasks into the wrong test database."""
+    for item in items:
+        if item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.xdist_group("celery_worker"))

@@ -1,6 +1,10 @@
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from core import users
+from core.icons import ICONS, SPRITE
 from core.numbers import format_decimal
 
 register = template.Library()
@@ -23,3 +27,22 @@ def number(value, decimal_places=None) -> str:
         return ""
     places = None if decimal_places in (None, "") else int(decimal_places)
     return format_decimal(value, decimal_places=places)
+
+
+@register.simple_tag
+def icon(name: str, label: str = "", css: str = "") -> str:
+    """An icon of the vendored Lucide sprite (`core.icons`): `{% icon "phone" %}` is decorative
+    (hidden from screen readers; the text beside it names it); `{% icon "pencil" label=_("Edit") %}`
+    stands alone on a control and is named by its label (read by screen readers, shown on hover).
+    """
+    if name not in ICONS:
+        raise template.TemplateSyntaxError(f"unknown icon {name!r}: add it to core/icons.py")
+    href = f"{static(SPRITE)}#{name}"
+    classes = f"icon icon-{name} {css}".strip()
+    svg = (
+        f'<svg class="{classes}" width="18" height="18" aria-hidden="true" focusable="false">'
+        f'<use href="{href}"></use></svg>'
+    )
+    if label:
+        return format_html('{}<span class="visually-hidden">{}</span>', mark_safe(svg), label)
+    return mark_safe(svg)
