@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "quotes",
     "prospects",
     "forecasting",
+    "search",
     "mail",
     "api",
     "integrations",

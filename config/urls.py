@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("pipeline.urls")),
     path("", include("quotes.urls")),
     path("", include("forecasting.urls")),
+    path("", include("search.urls")),
     path("", include("mail.urls")),
     path("api/v1/", include("api.urls")),
     path("api/v1/", include("integrations.api_urls")),

@@ -16,6 +16,7 @@ LAYERS = [
     "integrations",
     "api",
     "mail",
+    "search",
     "forecasting",
     "prospects",
     "quotes",
