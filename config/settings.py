@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "auditlog",
     "csp",
+    "adminsortable2",
     "core",
     "accounts",
     "contacts",
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # What the server did on its own for the user (automation rules): shown to them.
+    "core.notices.NoticesMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
     # django-allauth: login stages (second factor), sessions' last activity, and the second

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from core import health, trash
+from core import columns, health, trash
 from forecasting import dashboard
 
 # The admin's own login page would skip the second factor: it sends to Jalon's login.
@@ -13,6 +13,7 @@ urlpatterns = [
     path("health/", health.health, name="health"),
     path("trash/", trash.trash, name="trash"),
     path("trash/restore/", trash.trash_restore, name="trash_restore"),
+    path("columns/<slug:slug>/", columns.list_columns_choose, name="list_columns_choose"),
     # Sign-in (django-allauth: second factor, single sign-on, password reset) and the account.
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

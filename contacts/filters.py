@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -64,9 +65,16 @@ class CompanyFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        users = [(str(user.pk), user_label(user)) for user in active_users()]
-        self.filters["owner"].extra["choices"] = users
-        self.filters["rep"].extra["choices"] = users
+        # Read when the form is rendered or a user is chosen, not for the rows htmx swaps in.
+        self.filters["owner"].extra["choices"] = self._user_choices
+        self.filters["rep"].extra["choices"] = self._user_choices
+
+    @cached_property
+    def _users(self) -> list[tuple[str, str]]:
+        return [(str(user.pk), user_label(user)) for user in active_users()]
+
+    def _user_choices(self) -> list[tuple[str, str]]:
+        return self._users
 
     def filter_owner(self, queryset, name, value):
         return queryset.filter(owner_id=value) if value else queryset

@@ -28,13 +28,36 @@ from contacts.validators import (
     clean_vat,
     clean_website,
 )
-from core.forms import DATE_WIDGET, UserChoiceField, VersionedForm, bounded_formfield
+from core.forms import (
+    DATE_WIDGET,
+    SectionsMixin,
+    UserChoiceField,
+    VersionedForm,
+    bounded_formfield,
+)
 from core.users import active_users, user_label
 
 SIREN_NOT_IN_VAT = VAT_NOT_SIREN
 
 
-class CompanyForm(VersionedForm):
+class CompanyForm(SectionsMixin, VersionedForm):
+    sections = (
+        (
+            _("Identity"),
+            (
+                "name",
+                "acronym",
+                "is_natural_person",
+                "legal_form",
+                "siren",
+                "vat_number",
+                "naf_code",
+                "naf_label",
+            ),
+        ),
+        (_("Contact details"), ("email", "phone", "website", "country", "language", "currency")),
+        (_("Follow-up"), ("owner", "sector", "origin", "categories", "active")),
+    )
     owner = UserChoiceField(required=False, label=_("Owner"))
     website = forms.CharField(label=_("Website"), required=False, max_length=200)
     categories = forms.ModelMultipleChoiceField(
@@ -193,7 +216,22 @@ def check_consent(form: forms.ModelForm, data: dict) -> None:
         form.add_error("consent_proof", CONSENT_PROOF_REQUIRED)
 
 
-class PersonForm(VersionedForm):
+class PersonForm(SectionsMixin, VersionedForm):
+    sections = (
+        (
+            _("Identity"),
+            ("civility", "first_name", "last_name", "job_title", "department", "birth_date"),
+        ),
+        (
+            _("Contact details"),
+            ("email", "email2", "phone", "mobile", "language", "mailing_opt_in"),
+        ),
+        (_("Follow-up"), ("owner", "active")),
+        (
+            _("Personal data"),
+            ("origin", "origin_detail", "lawful_basis", "consent_at", "consent_proof"),
+        ),
+    )
     owner = UserChoiceField(required=False, label=_("Owner"))
 
     class Meta:

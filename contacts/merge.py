@@ -202,6 +202,10 @@ def record_merge(*, kept, other, actor, take: list[str] | tuple[str, ...] = ()) 
         # Found by what either was found by (its own search words are the prospects' app's).
         words = f"{kept.search_text} {other.search_text}".split()
         kept.search_text = " ".join(dict.fromkeys(words))
+        # Its opportunities moved here: the earlier of the two stored next actions.
+        actions = [at for at in (kept.next_action_at, other.next_action_at) if at]
+        kept.next_action_at = min(actions) if actions else None
+        Prospect.all_objects.filter(pk=other.pk).update(next_action_at=None)
     kept.touch(actor)
     kept.save()
     if model is Company:

@@ -534,6 +534,9 @@ class Prospect(Tracked, DataOrigin):
     next_contact_type = models.CharField(_("next contact type"), max_length=80, blank=True)
     last_quote_at = models.DateTimeField(_("last quote"), null=True, blank=True)
     search_text = models.TextField(default="", blank=True, editable=False)
+    # The earliest next action of its open opportunities, kept by pipeline.clocks
+    # (`prospects_next_action_refresh`) so that the list sorts on an index, not a subquery.
+    next_action_at = models.DateTimeField(_("next action"), null=True, blank=True, editable=False)
 
     objects = AliveManager.from_queryset(ProspectQuerySet)()
 
@@ -544,6 +547,8 @@ class Prospect(Tracked, DataOrigin):
         indexes = [
             models.Index(fields=["owner", "last_name"]),
             models.Index(fields=["last_name", "first_name", "id"], name="prospect_name_order"),
+            models.Index(fields=["company_name", "id"], name="prospect_company_order"),
+            models.Index(fields=["next_action_at", "id"], name="prospect_next_action_order"),
         ]
 
     def __str__(self) -> str:

@@ -41,3 +41,37 @@ def phone_search_word(value: str, country: str = "FR") -> str:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
     except phonenumbers.NumberParseException:
         return _NON_DIGIT.sub("", value)
+
+
+def _region(country: str) -> str:
+    """A country code from a code or a name as typed on a prospect ("France", "Belgique")."""
+    country = str(country or "").strip()
+    if len(country) == 2:
+        return country.upper()
+    if not country:
+        return "FR"
+    from django_countries import countries
+
+    return countries.by_name(country) or countries.by_name(country, language="fr") or "FR"
+
+
+def tel_parts(value: str, country: str = "FR") -> tuple[str, str]:
+    """What a `tel:` link needs: the number in E.164 for its href, and as the country writes it
+    for its text (national format for a number of `country`, international otherwise). A number
+    that cannot be read keeps its digits in the href and its text as typed."""
+    value = (value or "").strip()
+    if not value:
+        return "", ""
+    region = _region(country)
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return re.sub(r"[^\d+]", "", value), value
+    href = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    same_country = phonenumbers.region_code_for_number(number) == region
+    shown_format = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if same_country
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return href, phonenumbers.format_number(number, shown_format)

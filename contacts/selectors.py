@@ -92,8 +92,13 @@ def company_page(
         page = Paginator(queryset.order_by("name", "pk"), per_page).get_page(page_number)
         page.capped = False
         return page
-    capped = hits.order_by()[: SEARCH_COUNT_CAP + 1].count() > SEARCH_COUNT_CAP
-    total = SEARCH_COUNT_CAP if capped else hits.order_by().values("company_id").distinct().count()
+    # One query for both: whether more word rows than the cap match, else how many companies
+    # (a company matching by two words has two rows).
+    counted = hits.order_by()[: SEARCH_COUNT_CAP + 1].aggregate(
+        rows=models.Count("company_id"), companies=models.Count("company_id", distinct=True)
+    )
+    capped = counted["rows"] > SEARCH_COUNT_CAP
+    total = SEARCH_COUNT_CAP if capped else counted["companies"]
     paginator = Paginator(hits, per_page)
     paginator.__dict__["count"] = total  # cached_property: no second COUNT query
     page = paginator.get_page(page_number)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts.views import banking, companies, merge, people, records, register
+from contacts.views import banking, companies, copies, merge, people, records, register
 
 urlpatterns = [
     path("companies/", companies.company_list, name="company_list"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("bank-accounts/<int:pk>/delete/", banking.bank_account_delete, name="bank_account_delete"),
     path("duplicates/", merge.duplicate_list, name="duplicate_list"),
     path("people/<int:pk>/merge/", merge.person_merge, name="person_merge"),
+    path("people/<int:pk>/copy/", copies.person_copy, name="person_copy"),
     path("prospects/<int:pk>/merge/", merge.prospect_merge, name="prospect_merge"),
     path("companies/<int:pk>/", companies.company_detail, name="company_detail"),
     path("companies/<int:pk>/edit/", companies.company_edit, name="company_edit"),

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import formats, translation
+from django.utils.translation import gettext_lazy as _
 
 from core.numbers import NUMBER_WHOLE, NumberError, format_decimal, parse_decimal
 from core.users import active_users, user_label
@@ -35,6 +36,32 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
+
+
+OTHER_FIELDS = _("Other information")
+
+
+class SectionsMixin:
+    """A long form shown in labelled sections (`templates/includes/form_fields.html`) rather
+    than one flat grid: `sections` lists (legend, field names); the visible fields named in no
+    section come last, under "Other information"."""
+
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def field_sections(self) -> list[tuple[str, list]]:
+        placed: set[str] = set()
+        groups = []
+        for legend, names in self.sections:
+            placed.update(names)
+            fields = [
+                self[name] for name in names if name in self.fields and not self[name].is_hidden
+            ]
+            if fields:
+                groups.append((legend, fields))
+        rest = [field for field in self.visible_fields() if field.name not in placed]
+        if rest:
+            groups.append((OTHER_FIELDS, rest))
+        return groups
 
 
 class DateInput(forms.DateInput):

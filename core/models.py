@@ -1,6 +1,7 @@
-"""The one table core keeps: the audit of exports (who downloaded which list or file, when, with
-how many rows). Every export of the apps writes it through `core.exports.export_audit`; the
-managers read it on the privacy app's page."""
+"""The tables core keeps: the audit of exports (who downloaded which list or file, when, with
+how many rows: every export of the apps writes it through `core.exports.export_audit`; the
+managers read it on the privacy app's page) and the columns each user chose for a list
+(`core.columns`)."""
 
 from django.conf import settings
 from django.db import models
@@ -34,3 +35,28 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename}"
+
+
+class ListColumns(models.Model):
+    """The columns a user chose to see on one list (`core.columns`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The name the list registered its columns under (`prospects`, `companies`, `people`).
+    list_name = models.CharField(_("list"), max_length=40)
+    # The names of the chosen columns.
+    columns = models.JSONField(_("columns"), default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_name"], name="list_columns_unique")
+        ]
+        verbose_name = _("list columns")
+        verbose_name_plural = _("list columns")
+
+    def __str__(self) -> str:
+        return f"{self.list_name}: {', '.join(self.columns)}"

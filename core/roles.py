@@ -26,8 +26,14 @@ def is_manager(user: AbstractBaseUser | AnonymousUser) -> bool:
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, "_jalon_is_manager", None)
+    return SALES_MANAGER in user_groups(user).values()
+
+
+def user_groups(user) -> dict[int, str]:
+    """The user's groups (id -> name), read once per user object (the request's user): the
+    roles and the process rights (`pipeline.rights`) all ask them, one query for all."""
+    cached = getattr(user, "_jalon_groups", None)
     if cached is None:
-        cached = user.groups.filter(name=SALES_MANAGER).exists()
-        user._jalon_is_manager = cached
+        cached = dict(user.groups.values_list("id", "name")) if user.pk else {}
+        user._jalon_groups = cached
     return cached

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from forecasting.selectors import my_forecast
+from pipeline.links import TASK_ROW_RELATED
 from pipeline.models import Opportunity, Task
 
 UPCOMING_DAYS = 7
@@ -24,7 +25,7 @@ def dashboard(request):
     end_of_week = start_of_tomorrow + dt.timedelta(days=UPCOMING_DAYS)
     my_open_tasks = (
         Task.objects.filter(assignee=request.user, done=False)
-        .select_related("type", "opportunity", "prospect", "company", "person")
+        .select_related(*TASK_ROW_RELATED)
         .order_by("start", "id")
     )
     overdue = list(my_open_tasks.filter(start__lt=start_of_today)[:20])

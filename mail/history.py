@@ -19,12 +19,18 @@ TARGET_FIELDS = {
 }
 
 
-def email_history(*, user, target, opportunities, limit: int) -> list[HistoryItem]:
-    """One query: the readable messages linked to `target` or to one of `opportunities` (read
-    as plain values: a history shows up to `limit` rows, rendered in a few milliseconds)."""
+def email_history(
+    *, user, target, opportunities, limit: int, related: dict | None = None
+) -> list[HistoryItem]:
+    """One query: the readable messages linked to `target`, to one of `opportunities` or to one
+    of the `related` people and prospect files of a company (read as plain values: a history
+    shows up to `limit` rows, rendered in a few milliseconds)."""
     scope = Q(**{TARGET_FIELDS[type(target)]: target})
     if opportunities:
         scope |= Q(opportunity__in=[o.pk for o in opportunities])
+    for field_name, ids in (related or {}).items():
+        if ids:
+            scope |= Q(**{f"{field_name}__in": ids})
     linked = MessageLink.objects.filter(scope, message=OuterRef("pk"))
     rows = (
         messages_visible_to(user)
@@ -65,7 +71,6 @@ def email_history(*, user, target, opportunities, limit: int) -> list[HistoryIte
                 url=f"{url}{pk}/",
                 detail=detail,
                 who=f"{first_name or ''} {last_name or ''}".strip() or (username or ""),
-                icon="✉",
                 extra={"private": private},
             )
         )

@@ -2,11 +2,17 @@
 in the admin: their rules (done by, series, stored colours, the trash) live in the task
 services, which the task pages call."""
 
+from adminsortable2.admin import SortableAdminBase, SortableTabularInline
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ServiceAdmin, ServiceInline
+from core.icons import TASK_ICONS, task_icon
+from core.templatetags.core_tags import icon as draw_icon
 from pipeline.models import AutomationRule, Process, Step, TaskType
 from pipeline.services import stages as stage_services
 from pipeline.services.opportunities import Refused
@@ -14,11 +20,12 @@ from pipeline.services.opportunities import Refused
 STEP_FIELDS = ("label", "duration_days", "probability", "folded", "position")
 
 
-class StepInline(ServiceInline, admin.TabularInline):
-    """Steps in order; change the order numbers to reorder them (no fixed maximum). Written by
-    the board's column services: a new probability carries to the opportunities that follow
-    their step, a step with opportunities is not deleted, a new step goes at the end unless
-    given another order number."""
+class StepInline(ServiceInline, SortableTabularInline):
+    """Steps in order, reordered by dragging their rows (django-admin-sortable2 numbers the
+    hidden order field; no fixed maximum). Written by the board's column services: a new
+    probability carries to the opportunities that follow their step, a step with opportunities
+    is not deleted, a new step goes at the end. Once the rows are saved, a step-by-step
+    process's boxes follow the new order (`process_boxes_realign`)."""
 
     model = Step
     fields = ["position", "label", "duration_days", "probability", "folded"]
@@ -48,6 +55,15 @@ class StepInline(ServiceInline, admin.TabularInline):
     def delete_row(self, request, obj) -> None:
         stage_services.step_delete(step_id=obj.pk, actor=request.user)
 
+    def save_rows(self, request, formset) -> None:
+        super().save_rows(request, formset)
+        # Steps added at the end change no one's order (a new step is simply not done yet).
+        moved = any("position" in changed for _step, changed in formset.changed_objects) or any(
+            "position" in form.changed_data for form in formset.extra_forms if form.has_changed()
+        )
+        if moved:
+            stage_services.process_boxes_realign(process_id=formset.instance.pk, actor=request.user)
+
     def order_new_rows(self, forms):
         # Inserted by increasing order number, each one shifting the later steps, the new steps
         # keep the order typed; those without a number go at the end.
@@ -76,7 +92,7 @@ class AutomationRuleInline(admin.TabularInline):
 
 
 @admin.register(Process)
-class ProcessAdmin(ServiceAdmin):
+class ProcessAdmin(SortableAdminBase, ServiceAdmin):
     """Steps through the column services (see StepInline); the process itself and its rules
     are configuration without a service (their own `clean` checks them)."""
 
@@ -103,10 +119,6 @@ class ProcessAdmin(ServiceAdmin):
     ]
     inlines = [StepInline, AutomationRuleInline]
 
-    class Media:
-        # Drag the step rows to reorder them (the order numbers follow).
-        js = ["vendor/Sortable.min.js", "js/pipeline_admin.js"]
-
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(step_count=Count("steps"))
 
@@ -119,11 +131,48 @@ class ProcessAdmin(ServiceAdmin):
         return [StepInline, AutomationRuleInline] if obj is not None else [StepInline]
 
 
+# What each icon a task type may have looks like (core.icons.TASK_ICONS), for the choice.
+TASK_ICON_LABELS = {
+    "circle-check": _("Tick"),
+    "phone": _("Telephone"),
+    "handshake": _("Handshake"),
+    "mail": _("Envelope"),
+    "calendar-off": _("Day off"),
+    "calendar": _("Calendar"),
+    "map-pin": _("Map pin"),
+    "file-text": _("Document"),
+    "message-square": _("Speech bubble"),
+    "users": _("People"),
+    "euro": _("Euro"),
+    "star": _("Star"),
+    "flag": _("Flag"),
+    "zap": _("Lightning"),
+}
+
+
+class TaskTypeForm(forms.ModelForm):
+    icon = forms.ChoiceField(
+        label=capfirst(TaskType._meta.get_field("icon").verbose_name),
+        required=False,
+        choices=[("", "—"), *((name, TASK_ICON_LABELS[name]) for name in TASK_ICONS)],
+    )
+
+    class Meta:
+        model = TaskType
+        fields = ["name", "code", "icon", "is_contact", "position"]
+
+
 @admin.register(TaskType)
 class TaskTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "icon", "is_contact", "position"]
+    form = TaskTypeForm
+    list_display = ["name", "code", "drawn_icon", "is_contact", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"code": ["name"]}
+
+    @admin.display(description=_("icon"), ordering="icon")
+    def drawn_icon(self, obj):
+        name = task_icon(obj.icon)
+        return format_html("{} {}", draw_icon(name), TASK_ICON_LABELS.get(name, name))
 
 
 @admin.register(AutomationRule)

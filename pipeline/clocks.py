@@ -8,14 +8,18 @@ from django.db.models import (
     DateField,
     DurationField,
     ExpressionWrapper,
+    Min,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
 )
 from django.db.models.functions import TruncDate
+from django.db.models.lookups import IsNull, LessThan
 from django.utils import timezone
 
+from contacts.models import Prospect
 from pipeline.models import Colour, Opportunity, Step, Task
 
 
@@ -121,7 +125,71 @@ def opportunities_refresh(opportunity_ids=None, *, today: dt.date | None = None)
     queryset.exclude(status=Opportunity.Status.OPEN).update(
         step_colour=Colour.NONE, action_colour=Colour.NONE
     )
+    prospects_next_action_refresh(opportunities=queryset)
     return open_ones.count()
+
+
+def prospects_next_action_refresh(*, opportunities=None, prospect_ids=None) -> None:
+    """The prospects' stored next action (`Prospect.next_action_at`, which the prospect list
+    sorts on): the earliest next action of their open opportunities outside the trash, None
+    without one. For the prospects of `opportunities` (a queryset) or `prospect_ids`; one
+    UPDATE. Every write that changes an opportunity's next action, status, prospect or place
+    in the trash ends here: `opportunities_refresh` calls it, `opportunity_trash` too.
+
+    Like the action clock it counts every open opportunity, those a rep configured to see only
+    his own would not see included: it orders the list and is shown nowhere."""
+    if opportunities is not None:
+        prospects = Prospect.all_objects.filter(pk__in=opportunities.values("prospect_id"))
+    else:
+        prospects = Prospect.all_objects.filter(pk__in=list(prospect_ids or ()))
+    earliest = (
+        Opportunity.objects.filter(prospect=OuterRef("pk"), status=Opportunity.Status.OPEN)
+        .order_by()
+        .values("prospect")
+        .annotate(first=Min("next_action_at"))
+        .values("first")
+    )
+    prospects.update(next_action_at=Subquery(earliest))
+
+
+def opportunities_action_refresh(opportunity_ids, *, today: dt.date | None = None) -> None:
+    """The next action and its colour of these opportunities in one UPDATE (what a task write
+    moves; their step clock is left alone), then their prospects' next action
+    (`prospects_next_action_refresh`). `opportunities_refresh` for task writes."""
+    today = today or timezone.localdate()
+    start, end = _day_bounds(today)
+    first = Subquery(
+        Task.objects.filter(opportunity=OuterRef("pk"), done=False)
+        .order_by("start", "id")
+        .values("start")[:1]
+    )
+    queryset = Opportunity.all_objects.filter(pk__in=list(opportunity_ids))
+    queryset.update(
+        next_action_at=first,
+        action_colour=Case(
+            When(~Q(status=Opportunity.Status.OPEN), then=Value(Colour.NONE)),
+            When(IsNull(first, True), then=Value(Colour.NONE)),
+            When(LessThan(first, start), then=Value(Colour.RED)),
+            When(LessThan(first, end), then=Value(Colour.ORANGE)),
+            default=Value(Colour.GREEN),
+        ),
+    )
+    prospects_next_action_refresh(opportunities=queryset)
+
+
+def opportunity_clocks_set(opportunity: Opportunity, *, today: dt.date | None = None) -> None:
+    """`opportunities_refresh` for one opportunity in memory, before its save: the step due day
+    and the two colours from its step and its stored next action (for writes that change no
+    task: a step box, a move). Its `step` must be loaded."""
+    step = opportunity.step if opportunity.step_id else None
+    opportunity.step_due = step_due(
+        opportunity.step_changed_at, step.duration_days if step else None
+    )
+    if opportunity.status == Opportunity.Status.OPEN:
+        opportunity.step_colour = colour_for(opportunity.step_due, today)
+        opportunity.action_colour = colour_for(opportunity.next_action_at, today)
+    else:
+        opportunity.step_colour = opportunity.action_colour = Colour.NONE
 
 
 def _set_step_due(queryset, days: int) -> None:

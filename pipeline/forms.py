@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Product
@@ -16,6 +17,7 @@ from core.forms import (
     MoneyField,
     PercentField,
     QuantityField,
+    SectionsMixin,
     UserChoiceField,
     VersionedForm,
     bounded_formfield,
@@ -116,7 +118,15 @@ class StepCreateForm(StepForm):
         fields = ["label", "probability", "duration_days"]
 
 
-class OpportunityForm(VersionedForm):
+class OpportunityForm(SectionsMixin, VersionedForm):
+    sections = (
+        (_("Project"), ("summary", "interest", "project_notes")),
+        (
+            _("Progress"),
+            ("status", "step", "amount", "probability", "expected_date", "rating", "owner"),
+        ),
+        (_("Closing"), ("closing_date", "loss_reason", "competitor")),
+    )
     owner = UserChoiceField(queryset=active_users(), required=False, label=_("Owner"))
     step = forms.ModelChoiceField(queryset=None, required=False, label=_("Step"))
     loss_reason = forms.ModelChoiceField(
@@ -379,3 +389,49 @@ class TaskFilter(django_filters.FilterSet):
         if value == "all":
             return queryset
         return queryset.filter(assignee_id=value)
+
+
+NEXT_START_REQUIRED = _("Say when the next action is planned.")
+
+
+class CallLogForm(forms.Form):
+    """A card's "Log a call": what came of the call just made, and optionally the next action
+    (`pipeline.services.calls.call_log`)."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[])
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    plan_next = forms.BooleanField(label=_("Plan the next action"), required=False)
+    next_type = forms.ModelChoiceField(
+        label=_("Next action"), queryset=TaskType.objects.none(), required=False
+    )
+    next_start = forms.DateTimeField(
+        label=_("Planned for"), required=False, widget=_datetime_widget()
+    )
+    next_title = forms.CharField(
+        label=capfirst(Task._meta.get_field("title").verbose_name), required=False, max_length=200
+    )
+
+    def __init__(self, *args, **kwargs):
+        from pipeline.services.calls import CALL_TYPE, Outcome, next_working_morning
+
+        kwargs.setdefault("auto_id", "call-%s")  # beside the card's own forms
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = Outcome.CHOICES
+        self.fields["next_type"].queryset = TaskType.objects.all()
+        self.fields["next_type"].empty_label = None
+        self.fields["next_start"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+        if not self.is_bound:
+            self.initial.setdefault("next_start", next_working_morning())
+            call = next((t for t in self.fields["next_type"].queryset if t.code == CALL_TYPE), None)
+            self.initial.setdefault("next_type", call)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("plan_next") and not data.get("next_start"):
+            self.add_error("next_start", NEXT_START_REQUIRED)
+        return data

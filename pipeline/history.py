@@ -1,6 +1,7 @@
 """The History tab of a company, person, prospect or opportunity (Sage manual 002, "Fonctions -
 Historique"): everything that happened and will happen, in one list. Actions to do come first,
-the farthest first; actions done follow, the most recent first. Each row links to its detail."""
+the farthest first; actions done follow, the most recent first: one timeline read from the
+future down to the past. Each row links to its detail."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -12,15 +13,17 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Document, Note
+from contacts.models import Company, Document, Note, Person, Prospect
 from core.users import user_label
 from pipeline.clocks import colour_for
 from pipeline.models import HistoryEntry, Opportunity, Task
 
 SERIES_ROWS = 1  # a recurring series shows its next occurrence; the agenda shows the rest
 
-# Higher apps (mail) add rows of their own: `fn(*, user, target, opportunities, limit)` returns
-# done HistoryItems for the record and its opportunities, in one query whatever their number.
+# Higher apps (mail) add rows of their own: `fn(*, user, target, opportunities, limit, related)`
+# returns done HistoryItems for the record, its opportunities and the `related` records
+# ({"person": [ids], "prospect": [ids]}: a company's people and prospect files), in one query
+# whatever their number.
 _SOURCES: list = []
 
 
@@ -42,57 +45,144 @@ class HistoryItem:
     detail: str = ""
     who: str = ""
     colour: str = ""
-    icon: str = ""
     important: bool = False
+    # The related record the row concerns (a person, prospect file or opportunity of the
+    # record whose history this is), named and linked on the row.
+    about: str = ""
+    about_url: str = ""
     extra: dict = field(default_factory=dict)
 
 
-def _scopes(user, *, company=None, person=None, prospect=None, opportunity=None):
-    """(target, its opportunities, task filter, history-entry filter) for the record."""
+@dataclass
+class _Scope:
+    """What a record's history reads: the record, its related records (named on each row they
+    concern) and the filters of each kind of row, all of constant size in queries."""
+
+    target: object
+    opportunities: list
+    tasks: Q
+    entries: Q
+    attached: Q  # notes and documents
+    related: dict = field(default_factory=dict)  # {"person": [ids], "prospect": [ids]}
+    names: dict = field(default_factory=dict)  # (model, pk) -> (label, url)
+
+
+def _attached_to(model, ids) -> Q:
+    content_type = ContentType.objects.get_for_model(model)
+    return Q(content_type_id=content_type.pk, object_id__in=list(ids))
+
+
+def _named(scope: _Scope, records) -> None:
+    for record in records:
+        scope.names[(type(record), record.pk)] = (str(record), record.get_absolute_url())
+
+
+def _scope(user, *, company=None, person=None, prospect=None, opportunity=None) -> _Scope:
     if opportunity is not None:
-        return opportunity, [], Q(opportunity=opportunity), Q(opportunity=opportunity)
+        return _Scope(
+            opportunity,
+            [],
+            Q(opportunity=opportunity),
+            Q(opportunity=opportunity),
+            _attached_to(Opportunity, [opportunity.pk]),
+        )
+    visible = Opportunity.objects.visible_to(user).only("id", "summary")
     if prospect is not None:
-        opportunities = Opportunity.objects.visible_to(user).filter(prospect=prospect)
-        return (
+        opportunities = list(visible.filter(prospect=prospect))
+        ids = [o.pk for o in opportunities]
+        scope = _Scope(
             prospect,
-            list(opportunities),
-            Q(prospect=prospect) | Q(opportunity__prospect=prospect),
-            Q(prospect=prospect) | Q(opportunity__prospect=prospect),
+            opportunities,
+            Q(prospect=prospect) | Q(opportunity__in=ids),
+            Q(prospect=prospect, opportunity__isnull=True) | Q(opportunity__in=ids),
+            _attached_to(Prospect, [prospect.pk]) | _attached_to(Opportunity, ids),
         )
-    if company is not None:
-        opportunities = Opportunity.objects.visible_to(user).filter(company=company)
-        return (
+    elif company is not None:
+        # The company and everything around it (Sage's "ensemble de l'activité" of the third
+        # party): its people, the prospect files linked to it, and all their opportunities.
+        people = list(
+            Person.objects.visible_to(user)
+            .filter(affiliations__company=company)
+            .only("id", "first_name", "last_name")
+        )
+        prospects = list(
+            Prospect.objects.visible_to(user)
+            .filter(company=company)
+            .only("id", "first_name", "last_name", "company_name")
+        )
+        person_ids, prospect_ids = [p.pk for p in people], [p.pk for p in prospects]
+        opportunities = list(
+            visible.filter(
+                Q(company=company)
+                | Q(company__isnull=True, person__in=person_ids)
+                | Q(prospect__in=prospect_ids)
+            )
+        )
+        ids = [o.pk for o in opportunities]
+        scope = _Scope(
             company,
-            list(opportunities),
-            Q(company=company) | Q(opportunity__company=company),
-            Q(opportunity__company=company),
+            opportunities,
+            Q(company=company)
+            | Q(person__in=person_ids)
+            | Q(prospect__in=prospect_ids)
+            | Q(opportunity__in=ids),
+            Q(prospect__in=prospect_ids, opportunity__isnull=True) | Q(opportunity__in=ids),
+            _attached_to(Company, [company.pk])
+            | _attached_to(Person, person_ids)
+            | _attached_to(Prospect, prospect_ids)
+            | _attached_to(Opportunity, ids),
+            related={"person": person_ids, "prospect": prospect_ids},
         )
-    if person is not None:
-        opportunities = Opportunity.objects.visible_to(user).filter(person=person)
-        return (
+        _named(scope, people)
+        _named(scope, prospects)
+    elif person is not None:
+        opportunities = list(visible.filter(person=person))
+        ids = [o.pk for o in opportunities]
+        scope = _Scope(
             person,
-            list(opportunities),
-            Q(person=person) | Q(opportunity__person=person),
-            Q(opportunity__person=person),
+            opportunities,
+            Q(person=person) | Q(opportunity__in=ids),
+            Q(opportunity__in=ids),
+            _attached_to(Person, [person.pk]) | _attached_to(Opportunity, ids),
         )
-    raise ValueError("history_for needs a record")
+    else:
+        raise ValueError("history_for needs a record")
+    _named(scope, opportunities)
+    return scope
+
+
+def _about(scope: _Scope, *pairs) -> tuple[str, str]:
+    """(label, url) of the first related record among (model, pk) `pairs` the row names."""
+    for model, pk in pairs:
+        if pk is not None and (model, pk) in scope.names:
+            return scope.names[(model, pk)]
+    return "", ""
 
 
 def history_for(
     *, user, company=None, person=None, prospect=None, opportunity=None, limit: int = 300
-) -> dict[str, list[HistoryItem]]:
-    """{"todo": [...farthest first], "done": [...newest first]} for the record, as `user` may
-    see it (other users' private tasks are left out)."""
-    target, opportunities, task_scope, entry_scope = _scopes(
-        user, company=company, person=person, prospect=prospect, opportunity=opportunity
-    )
+) -> dict:
+    """{"todo": [...farthest first], "done": [...newest first], "more": bool} for the record,
+    as `user` may see it (other users' private tasks are left out). A company's history holds
+    its people's, its prospect files' and all their opportunities' rows, each naming the record
+    it concerns; `more` says rows were left out beyond `limit`."""
+    scope = _scope(user, company=company, person=person, prospect=prospect, opportunity=opportunity)
+    target, opportunities = scope.target, scope.opportunities
     today = timezone.localdate()
     todo: list[HistoryItem] = []
     done: list[HistoryItem] = []
 
+    def task_about(task):
+        return _about(
+            scope,
+            (Opportunity, task.opportunity_id),
+            (Person, task.person_id),
+            (Prospect, task.prospect_id),
+        )
+
     tasks = (
         Task.objects.visible_to(user)
-        .filter(task_scope)
+        .filter(scope.tasks)
         .select_related("type", "assignee", "done_by")
     )
     seen_series = set()
@@ -101,6 +191,7 @@ def history_for(
             if task.head_id in seen_series:
                 continue
             seen_series.add(task.head_id)
+        about, about_url = task_about(task)
         todo.append(
             HistoryItem(
                 at=task.start,
@@ -112,12 +203,14 @@ def history_for(
                 detail=task.first_line,
                 who=user_label(task.assignee),
                 colour=colour_for(task.start, today),
-                icon=task.type.icon,
                 important=task.important,
+                about=about,
+                about_url=about_url,
                 extra={"recurring": task.is_recurring},
             )
         )
-    for task in tasks.filter(done=True).order_by("-start", "-id")[:limit]:
+    for task in tasks.filter(done=True).order_by("-start", "-id")[: limit + 1]:
+        about, about_url = task_about(task)
         done.append(
             HistoryItem(
                 at=min(task.start, task.done_at) if task.done_at else task.start,
@@ -127,37 +220,42 @@ def history_for(
                 url=task.get_absolute_url(),
                 detail=task.first_line,
                 who=user_label(task.done_by or task.assignee),
-                icon=task.type.icon,
                 important=task.important,
+                about=about,
+                about_url=about_url,
             )
         )
 
-    # Notes and documents hang on the record or on one of its opportunities.
-    urls = {}
-    for obj in [target, *opportunities]:
-        urls[(ContentType.objects.get_for_model(obj).pk, obj.pk)] = obj.get_absolute_url()
-    targets = Q()
-    for content_type_id, object_id in urls:
-        targets |= Q(content_type_id=content_type_id, object_id=object_id)
+    # Notes and documents hang on the record or on one of its related records.
+    models_by_type = {
+        ContentType.objects.get_for_model(model).pk: model
+        for model in (Company, Person, Prospect, Opportunity)
+    }
+    target_url = target.get_absolute_url()
     tz = timezone.get_current_timezone()
-    for note in Note.objects.filter(targets).select_related("owner")[:limit]:
+    notes = Note.objects.filter(scope.attached).select_related("owner")
+    for note in notes.order_by("-date", "-id")[: limit + 1]:
         at = dt.datetime.combine(note.date, timezone.localtime(note.created_at).time(), tzinfo=tz)
-        url = urls[(note.content_type_id, note.object_id)]
+        about, about_url = _about(scope, (models_by_type.get(note.content_type_id), note.object_id))
+        text = (note.text or "").strip()
         done.append(
             HistoryItem(
                 at=at,
                 kind="note",
                 label=str(_("Note")),
                 title=note.subject,
-                url=url,
-                detail=(note.text or "").strip().splitlines()[0]
-                if (note.text or "").strip()
-                else "",
+                url=about_url or target_url,
+                detail=text.splitlines()[0] if text else "",
                 who=user_label(note.owner),
-                icon="✎",
+                about=about,
+                about_url=about_url,
             )
         )
-    for document in Document.objects.filter(targets).select_related("uploaded_by")[:limit]:
+    documents = Document.objects.filter(scope.attached).select_related("uploaded_by")
+    for document in documents.order_by("-uploaded_at", "-id")[: limit + 1]:
+        about, about_url = _about(
+            scope, (models_by_type.get(document.content_type_id), document.object_id)
+        )
         # Downloads go through the contact file's view, which checks the user may see the target.
         done.append(
             HistoryItem(
@@ -167,18 +265,21 @@ def history_for(
                 title=document.name,
                 url=reverse("document_download", args=[document.pk]),
                 who=user_label(document.uploaded_by),
-                icon="📎",
+                about=about,
+                about_url=about_url,
             )
         )
 
-    entries = HistoryEntry.objects.filter(entry_scope)
-    if opportunity is None:
-        entries = entries.filter(
-            Q(opportunity__isnull=True) | Q(opportunity__in=[o.pk for o in opportunities])
-        )
-    for entry in entries.select_related("actor", "opportunity", "prospect", "rule")[:limit]:
-        record = entry.opportunity or entry.prospect
+    entries = HistoryEntry.objects.filter(scope.entries).select_related("actor", "prospect")
+    for entry in entries.order_by("-at", "-id")[: limit + 1]:
         change = " → ".join(v for v in (entry.from_value, entry.to_value) if v)
+        about, about_url = _about(
+            scope, (Opportunity, entry.opportunity_id), (Prospect, entry.prospect_id)
+        )
+        if entry.opportunity_id:
+            url = reverse("opportunity_detail", args=[entry.opportunity_id])
+        else:
+            url = entry.prospect.get_absolute_url() if entry.prospect else ""
         # A change without values (a creation, an edit) is named once: "Création", not
         # "création création".
         done.append(
@@ -187,18 +288,24 @@ def history_for(
                 kind="change",
                 label=entry.get_kind_display() if change else "",
                 title=change or capfirst(entry.get_kind_display()),
-                url=record.get_absolute_url() if record else "",
-                detail=str(entry.opportunity)
-                if entry.opportunity and target != entry.opportunity
-                else "",
+                url=url,
                 who=user_label(entry.actor) or (str(_("automation rule")) if entry.rule_id else ""),
-                icon="⇢",
+                about=about,
+                about_url=about_url,
             )
         )
 
     for source in _SOURCES:
-        done.extend(source(user=user, target=target, opportunities=opportunities, limit=limit))
+        done.extend(
+            source(
+                user=user,
+                target=target,
+                opportunities=opportunities,
+                limit=limit + 1,
+                related=scope.related,
+            )
+        )
 
     todo.sort(key=lambda item: item.at, reverse=True)
     done.sort(key=lambda item: item.at, reverse=True)
-    return {"todo": todo, "done": done[:limit]}
+    return {"todo": todo, "done": done[:limit], "more": len(done) > limit}

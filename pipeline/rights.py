@@ -2,19 +2,16 @@
 opportunities of a process. Object rights (`core.access.can_change`) apply on top."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import CharField, Exists, OuterRef, Value
 
-from core.roles import SALES_MANAGER, SALES_REP, is_manager
+from core.roles import SALES_MANAGER, SALES_REP, is_manager, user_groups
 from pipeline.models import Process
 
 User = AbstractBaseUser | AnonymousUser
 
 
 def _group_ids(user) -> set[int]:
-    cached = getattr(user, "_jalon_group_ids", None)
-    if cached is None:
-        cached = set(user.groups.values_list("id", flat=True))
-        user._jalon_group_ids = cached
-    return cached
+    return set(user_groups(user))
 
 
 def _process_group_ids(process: Process, relation: str) -> set[int]:
@@ -27,17 +24,49 @@ def _process_group_ids(process: Process, relation: str) -> set[int]:
     return cached
 
 
+def process_rights_load(process: Process) -> Process:
+    """Read the process's modify and delete groups in one query (instead of one per relation)
+    for the rights below; a no-op when they were prefetched or loaded already."""
+    if all(hasattr(process, f"_jalon_{r}_ids") for r in ("modify_groups", "delete_groups")):
+        return process
+    cache = getattr(process, "_prefetched_objects_cache", {})
+    if "modify_groups" in cache and "delete_groups" in cache:
+        return process
+    modify = Process.modify_groups.through.objects.filter(process_id=process.pk)
+    delete = Process.delete_groups.through.objects.filter(process_id=process.pk)
+    found = {"modify_groups": set(), "delete_groups": set()}
+    rows = modify.values_list("group_id", Value("modify_groups", output_field=CharField())).union(
+        delete.values_list("group_id", Value("delete_groups", output_field=CharField())), all=True
+    )
+    for group_id, relation in rows:
+        found[relation].add(group_id)
+    for relation, ids in found.items():
+        setattr(process, f"_jalon_{relation}_ids", ids)
+    return process
+
+
 def is_sales_user(user: User) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser or is_manager(user):
         return True
-    cached = getattr(user, "_jalon_is_sales_user", None)
-    if cached is None:
-        # Asked once per card list and once per page: kept on the request's user object.
-        cached = user.groups.filter(name__in=[SALES_REP, SALES_MANAGER]).exists()
-        user._jalon_is_sales_user = cached
-    return cached
+    return bool({SALES_REP, SALES_MANAGER} & set(user_groups(user).values()))
+
+
+def modify_groups_annotations(user, process_ref: str = "pk") -> dict:
+    """The group test of `can_modify_process_opportunities`, to read with the process (the
+    board reads it so, saving a query): whether the process has modify groups, and whether
+    `user` is in one. Put the values on the process with `modify_groups_record`."""
+    through = Process.modify_groups.through.objects.filter(process_id=OuterRef(process_ref))
+    return {
+        "modify_groups_any": Exists(through),
+        "modify_groups_mine": Exists(through.filter(group_id__in=list(user_groups(user)))),
+    }
+
+
+def modify_groups_record(process: Process, user, *, any_group: bool, mine: bool) -> Process:
+    process._jalon_modify_groups_of = (user.pk, any_group, mine)
+    return process
 
 
 def can_modify_process_opportunities(user: User, process: Process) -> bool:
@@ -46,6 +75,9 @@ def can_modify_process_opportunities(user: User, process: Process) -> bool:
         return False
     if is_manager(user):
         return True
+    known = getattr(process, "_jalon_modify_groups_of", None)
+    if known is not None and known[0] == user.pk:
+        return known[2] if known[1] else is_sales_user(user)
     groups = _process_group_ids(process, "modify_groups")
     if not groups:
         return is_sales_user(user)

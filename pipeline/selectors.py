@@ -1,7 +1,7 @@
 """Reads of the process pages: which process a user may open (`process_or_404`), and the
 Kanban's columns, their totals and their first cards, in a constant number of
 queries whatever the number of opportunities (one aggregate for every column's totals, one
-windowed query for every column's first cards, one prefetch for the next open tasks)."""
+windowed query for every column's first cards, their next readable task included)."""
 
 from __future__ import annotations
 
@@ -19,16 +19,17 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    JSONField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, JSONObject, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,12 @@ from contacts.models import Category
 from core.params import parse_int
 from core.roles import SALES_MANAGER, SALES_REP, is_manager
 from pipeline.models import Opportunity, Process, Step, Task
-from pipeline.rights import can_modify_process_opportunities
+from pipeline.rights import (
+    can_modify_process_opportunities,
+    modify_groups_annotations,
+    modify_groups_record,
+    process_rights_load,
+)
 
 PAGE_SIZE = 20  # cards shown per column before "load more"
 WON = "won"
@@ -112,7 +118,8 @@ class Column:
 
     @property
     def has_more(self) -> bool:
-        return self.count > len(self.cards)
+        """A folded column shows no cards, so nothing to load either."""
+        return not self.folded and self.count > len(self.cards)
 
     @property
     def shown(self) -> int:
@@ -223,22 +230,21 @@ def _movable(user, process: Process):
 
 
 def _with_card_data(queryset: QuerySet, user, process: Process) -> QuerySet:
-    """Everything a card shows, without a query per card, as `user` may read it; `movable`
+    """Everything a card shows, in the cards' one query, as `user` may read it; `movable`
     says whether the card may be dragged or moved through its menu.
 
     The card's time and colour are the opportunity's stored action clock
     (`pipeline.clocks.opportunities_refresh`), which counts every open task, a colleague's
     private ones included: the deal has an action planned then, and the calendar shows that
     time as busy anyway. Its title, its importance and a link to it come only from the tasks
-    `user` may read (`Task.objects.visible_to`): `next_tasks` holds the readable task due at
-    the clock's time, none when the first open task is one `user` may not read (the card then
-    shows the time without a title)."""
+    `user` may read (`Task.objects.visible_to`): `next_task` holds the readable task due at
+    the clock's time (`{"id", "title", "icon"}`), None when the first open task is one `user`
+    may not read (the card then shows the time without a title)."""
     readable = Task.objects.visible_to(user).filter(done=False)
     next_task = (
-        readable.filter(start=F("opportunity__next_action_at"))
+        readable.filter(opportunity=OuterRef("pk"), start=OuterRef("next_action_at"))
         .order_by("start", "id")
-        .select_related("type")
-        .only("title", "start", "opportunity_id", "type__icon", "type__name")
+        .values(data=JSONObject(id="id", title="title", icon="type__icon"))[:1]
     )
     return (
         queryset.select_related("prospect", "company", "person", "owner")
@@ -246,8 +252,8 @@ def _with_card_data(queryset: QuerySet, user, process: Process) -> QuerySet:
         .annotate(
             is_important=Exists(readable.filter(opportunity=OuterRef("pk"), important=True)),
             movable=_movable(user, process),
+            next_task=Subquery(next_task, output_field=JSONField()),
         )
-        .prefetch_related(Prefetch("tasks", queryset=next_task[:1], to_attr="next_tasks"))
     )
 
 
@@ -427,11 +433,54 @@ def card_of(*, process: Process, user, opportunity_id: int) -> Opportunity | Non
 
 def process_or_404(user, process_id: int) -> Process:
     """The process `user` may open: every sales user sees the active processes, managers also
-    the inactive ones; anything else is a 404."""
-    processes = Process.objects.prefetch_related("modify_groups", "delete_groups")
+    the inactive ones; anything else is a 404. Its rights' groups are read with it (one more
+    query, `process_rights_load`)."""
+    processes = Process.objects.all()
     if not is_manager(user):
         processes = processes.filter(active=True)
     try:
-        return processes.get(pk=process_id)
+        return process_rights_load(processes.get(pk=process_id))
     except Process.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def board_process_or_404(user, process_id: int) -> tuple[Process, list[Process]]:
+    """`process_or_404` and the active processes the board's switcher lists, in one read."""
+    processes = Process.objects.all()
+    if is_manager(user):
+        processes = processes.filter(Q(active=True) | Q(pk=process_id))
+    else:
+        # A rep's modify right (`pipeline.rights`) is read with the processes.
+        processes = processes.filter(active=True).annotate(**modify_groups_annotations(user))
+    processes = list(processes)
+    process = next((p for p in processes if p.pk == process_id), None)
+    if process is None:
+        raise Http404
+    if not is_manager(user):
+        modify_groups_record(
+            process, user, any_group=process.modify_groups_any, mine=process.modify_groups_mine
+        )
+    return process, [p for p in processes if p.active]
+
+
+def process_steps_or_404(user, process_id: int) -> tuple[Process, list[Step]]:
+    """`process_or_404` and its steps in order (`board_steps`), in one read: the steps with
+    their process, or the process alone when it has no step yet."""
+    steps = Step.objects.filter(process_id=process_id).select_related("process")
+    manager = is_manager(user)
+    if not manager:
+        # A rep's modify right (`pipeline.rights`) is read with them.
+        steps = steps.filter(process__active=True).annotate(
+            **modify_groups_annotations(user, "process_id")
+        )
+    steps = list(steps.order_by("position", "id"))
+    if not steps:
+        return process_or_404(user, process_id), []
+    process = steps[0].process
+    if not manager:
+        modify_groups_record(
+            process, user, any_group=steps[0].modify_groups_any, mine=steps[0].modify_groups_mine
+        )
+    for step in steps:
+        step.process = process  # one object for all, as `process.steps` would give
+    return process, steps

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pipeline.views import board, calendar, opportunities, stages, step_list, tasks
+from pipeline.views import board, calendar, calls, opportunities, stages, step_list, tasks
 
 urlpatterns = [
     # Processes and the step list
@@ -76,6 +76,8 @@ urlpatterns = [
     path("tasks/", tasks.task_list, name="task_list"),
     path("tasks/new/", tasks.task_create, name="task_create"),
     path("tasks/panel/", tasks.task_panel, name="task_panel"),
+    path("tasks/call/", calls.call_log, name="call_log"),
+    path("tasks/links/", calls.task_link_lookup, name="task_link_lookup"),
     path("tasks/calendar/", calendar.task_calendar, name="task_calendar"),
     path("tasks/feed/", calendar.calendar_feed, name="calendar_feed"),
     path("tasks/feed/<str:token>.ics", calendar.task_feed, name="task_feed"),

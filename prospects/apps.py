@@ -15,3 +15,25 @@ class ProspectsConfig(AppConfig):
 
         # The prospect record lives in contacts; its trash rules (what comes back with it) here.
         trash.register("prospect", "contacts.Prospect", position=30, restore=restore)
+
+        from core.columns import Column
+        from core.columns import register as register_columns
+
+        # The prospect list's columns (templates/prospects/prospect_list.html), in its order.
+        register_columns(
+            "prospects",
+            (
+                Column("name", _("Name"), required=True),
+                Column("company", _("Company")),
+                Column("project", _("Project")),
+                Column("status", _("Status")),
+                Column("step", _("Step")),
+                Column("next_action", _("Next action")),
+                Column("amount", _("Amount")),
+                Column("probability", _("Probability")),
+                Column("expected", _("Expected date")),
+                Column("owner", _("Owner")),
+                Column("city", _("City")),
+                Column("created", _("Created"), default=False),
+            ),
+        )

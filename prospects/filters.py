@@ -72,12 +72,20 @@ class ProspectFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from pipeline.models import Process, Step
+        from pipeline.models import Step
 
         # Each reference list is read once; the page reuses them (bulk actions, Kanban link).
         self.users = list(active_users())
         self.categories = list(Category.objects.all())
-        self.processes = list(Process.objects.filter(active=True))
+        steps = list(
+            Step.objects.select_related("process").order_by(
+                "process__position", "process__name", "position"
+            )
+        )
+        # The active processes come with their steps, in the same order (one query for both):
+        # a process without steps holds no opportunity to filter on.
+        processes = {step.process_id: step.process for step in steps}
+        self.processes = [process for process in processes.values() if process.active]
         self.default_process = next((p for p in self.processes if p.is_default), None)
         self.filters["owner"].extra["choices"] = [
             ("me", _("Me")),
@@ -89,9 +97,6 @@ class ProspectFilter(django_filters.FilterSet):
         ]
         self.filters["category"].extra["choices"] = [(str(c.pk), c.name) for c in self.categories]
         self.filters["process"].extra["choices"] = [(str(p.pk), p.name) for p in self.processes]
-        steps = Step.objects.select_related("process").order_by(
-            "process__position", "process__name", "position"
-        )
         self.filters["step"].extra["choices"] = [
             (str(s.pk), f"{s.process.name} · {s.label}") for s in steps
         ]

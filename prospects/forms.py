@@ -10,6 +10,7 @@ from core.forms import (
     DATE_WIDGET,
     MoneyField,
     QuantityField,
+    SectionsMixin,
     UserChoiceField,
     VersionedForm,
     VersionField,
@@ -21,7 +22,20 @@ IMPORT_TOO_LARGE = _("The file is too large (limit {limit} MB).")
 IMPORT_BAD_TYPE = _("Choose a CSV, TXT or XLSX file.")
 
 
-class ProspectForm(VersionedForm):
+class ProspectForm(SectionsMixin, VersionedForm):
+    sections = (
+        (_("Identity"), ("civility", "last_name", "first_name", "job_title", "birth_date")),
+        (
+            _("Company details"),
+            ("company_name", "siren", "sector", "customer_type", "website", "external_ref"),
+        ),
+        (
+            _("Contact details"),
+            ("email", "phone", "mobile", "address", "postal_code", "city", "country"),
+        ),
+        (_("Follow-up"), ("owner", "channel", "direct_approach", "categories", "notes")),
+        (_("Personal data"), ("lawful_basis", "consent_at", "consent_proof")),
+    )
     owner = UserChoiceField(queryset=active_users(), required=False, label=_("Owner"))
     categories = forms.ModelMultipleChoiceField(
         queryset=Category.objects.all(),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prospects.views import board, imports, prospects
+from prospects.views import board, copies, imports, prospects
 
 urlpatterns = [
     path("prospects/", prospects.prospect_list, name="prospect_list"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("prospects/trash/", prospects.prospect_trash, name="prospect_trash"),
     path("prospects/<int:pk>/", prospects.prospect_detail, name="prospect_detail"),
     path("prospects/<int:pk>/panel/", prospects.prospect_panel, name="prospect_panel"),
+    path("prospects/<int:pk>/copy/", copies.prospect_copy, name="prospect_copy"),
     path(
         "prospects/<int:pk>/opportunities/new/",
         prospects.prospect_opportunity_create,

@@ -6,6 +6,7 @@ Without a path, installs `lucide-static` with npm in a temporary folder first.
 """
 
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,7 +49,10 @@ def main() -> None:
         build(Path(sys.argv[1]))
         return
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run(["npm", "install", "--silent", "lucide-static"], cwd=folder, check=True)
+        npm = shutil.which("npm") or sys.exit("npm is needed to fetch lucide-static")
+        subprocess.run(  # noqa: S603 (a fixed command: npm installs one named package)
+            [npm, "install", "--silent", "lucide-static"], cwd=folder, check=True
+        )
         build(Path(folder) / "node_modules" / "lucide-static")
 
 

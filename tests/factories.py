@@ -226,6 +226,7 @@ def default_process() -> Process:
 class OpportunityFactory(DjangoModelFactory):
     class Meta:
         model = Opportunity
+        skip_postgeneration_save = True
 
     prospect = factory.SubFactory(ProspectFactory)
     summary = factory.Faker("catch_phrase", locale="fr_FR")
@@ -236,6 +237,15 @@ class OpportunityFactory(DjangoModelFactory):
     expected_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
     step_changed_at = factory.LazyFunction(timezone.now)
     owner = factory.SelfAttribute("prospect.owner")
+
+    @factory.post_generation
+    def prospect_next_action(self, create, extracted, **kwargs):
+        """The prospect's stored next action follows the one given to the opportunity, as
+        `pipeline.clocks` keeps it for opportunities written by the services."""
+        if create and self.prospect_id and self.next_action_at:
+            from pipeline.clocks import prospects_next_action_refresh
+
+            prospects_next_action_refresh(prospect_ids=[self.prospect_id])
 
 
 def task_type(code: str = "todo") -> TaskType:

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -95,3 +96,49 @@ def test_seed_demo_sets_up_the_seller_and_the_catalogue_for_quotes():
     for opportunity in Opportunity.objects.filter(lines__isnull=False).distinct():
         assert opportunity.amount == sum(line.total for line in opportunity.lines.all())
     assert not Quote.objects.exists()
+
+
+def test_seed_demo_looks_like_a_french_sales_teams_file():
+    """Real towns with their true postal codes, SIRENs and phone numbers that pass their checks,
+    e-mails at the company's domain, projects a rep would write (no Faker slogans)."""
+    import phonenumbers
+    from stdnum.fr import siren
+
+    from contacts.models import Address, Company, Person, PostalCode, Prospect
+    from demo.realistic import PROJECTS, domain
+    from pipeline.models import Opportunity
+
+    call_command("seed_demo")
+    towns = set(PostalCode.objects.values_list("code", "city"))
+    assert len(towns) > 30_000  # the table is loaded by seed_demo
+    prospects = list(Prospect.objects.all())
+    places = [(p.postal_code, p.city) for p in prospects]
+    places += list(Address.objects.values_list("postal_code", "city"))
+    assert len(set(places)) >= 10 and set(places) <= towns
+
+    sirens = [p.siren for p in prospects] + list(Company.objects.values_list("siren", flat=True))
+    assert all(siren.is_valid(s) for s in sirens)
+    phones = [p.phone for p in prospects] + [p.mobile for p in prospects if p.mobile]
+    phones += list(Company.objects.values_list("phone", flat=True))
+    phones += [n for p in Person.objects.all() for n in (p.phone, p.mobile) if n]
+    assert len(phones) > 100
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(n, "FR")) for n in phones)
+
+    for prospect in prospects:
+        assert prospect.email.endswith("@" + domain(prospect.company_name)), prospect.email
+    for person in Person.objects.prefetch_related("companies"):
+        company = person.companies.get()
+        assert person.email.endswith("@" + domain(company.name)), person.email
+
+    # Faker's catch phrases and company suffixes read like slogans, not a sales team's words.
+    slogan_words = {"innover", "possibilité", "pointe", "avantage", "atteindre", "sérénité"}
+    summaries = list(Opportunity.objects.values_list("summary", flat=True))
+    assert len(set(summaries)) >= 10
+    projects = [re.compile(re.escape(p).replace(r"\{n\}", r"\d+") + "$") for p in PROJECTS]
+    for summary in summaries:
+        assert not slogan_words & set(summary.lower().replace("’", " ").split()), summary
+        assert any(project.match(summary) for project in projects), summary
+    assert not any(
+        name.endswith((" S.A.", " S.A.S.", " S.A.R.L.", " SA"))
+        for name in [p.company_name for p in prospects] + [c.name for c in Company.objects.all()]
+    )

@@ -35,6 +35,7 @@ from core.access import (
     get_visible_or_404,
     view_reach,
 )
+from core.columns import columns_context
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest
 from core.roles import is_manager
@@ -84,7 +85,12 @@ def company_list(request: HtmxHttpRequest):
     return render(
         request,
         template,
-        {"filter": filterset, "page": page, "query": query_without_page(request)},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query_without_page(request),
+            **columns_context(user=request.user, list_name="companies"),
+        },
     )
 
 

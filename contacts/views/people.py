@@ -34,6 +34,7 @@ from core.access import (
     get_changeable_or_403,
     get_visible_or_404,
 )
+from core.columns import columns_context
 from core.conflicts import stale_response
 from core.exports import csv_response, export_counted
 from core.htmx import HtmxHttpRequest
@@ -69,7 +70,12 @@ def person_list(request: HtmxHttpRequest):
     return render(
         request,
         template,
-        {"filter": filterset, "page": page, "query": query_without_page(request)},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query_without_page(request),
+            **columns_context(user=request.user, list_name="people"),
+        },
     )
 
 

@@ -18,7 +18,9 @@ class TaskType(models.Model):
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=80)
-    icon = models.CharField(_("icon"), max_length=8, blank=True)
+    # A name of the Lucide sprite (core.icons.TASK_ICONS); templates draw it with
+    # `{% icon task.type.icon|task_icon %}`, the default one when blank.
+    icon = models.CharField(_("icon"), max_length=40, blank=True)
     is_contact = models.BooleanField(
         _("counts as a contact"),
         default=True,

@@ -24,22 +24,25 @@ Long because a task's writes and its series cannot be read apart: each write mat
 shortens or re-aligns the series and refreshes the dates and colours it drives.
 """
 
+import copy
 import datetime as dt
 
 from dateutil import rrule
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.db import lock_row
+from contacts.models import Company, Prospect
+from core.db import lock_row, save_audited
 from core.events import emit
 from core.trash import audit_change, trash_rows
 from core.versions import check_version
 from pipeline import clocks
-from pipeline.models import SeriesCut, Task
+from pipeline.models import AutomationRule, SeriesCut, Task
 from pipeline.services import automation as automation_services
 from pipeline.services import opportunities as opportunity_services
 
@@ -463,6 +466,13 @@ def task_update(
 def _automation_run(*, task: Task, actor) -> None:
     if task.opportunity_id is None:
         return
+    rules = AutomationRule.objects.filter(
+        process__opportunities=task.opportunity_id,
+        event=AutomationRule.Event.TASK_DONE,
+        active=True,
+    )
+    if not rules.exists():  # most processes have none: one cheap read instead of the run
+        return
     try:
         with transaction.atomic():
             automation_services.automation_run(
@@ -473,26 +483,63 @@ def _automation_run(*, task: Task, actor) -> None:
         pass
 
 
+def _management_dates_update(model, ids) -> None:
+    """`management_dates_refresh` for the companies or prospects `ids` of `model`, in one
+    UPDATE (the same rule, computed by subqueries) rather than three queries per record."""
+    if not ids:
+        return
+    link = "company" if model.__name__ == "Company" else "prospect"
+    scope = Q(**{link: OuterRef("pk")}) | Q(**{f"opportunity__{link}": OuterRef("pk")})
+    contacts = Task.objects.filter(scope, type__is_contact=True)
+    done = contacts.filter(done=True).annotate(when=Least("start", Coalesce("done_at", "start")))
+    first_done = done.order_by("when", "type__name")
+    last_done = done.order_by("-when", "-type__name")
+    upcoming = contacts.filter(done=False).order_by("start", "id")
+    model.all_objects.filter(pk__in=list(ids)).update(
+        first_contact_at=Subquery(first_done.values("when")[:1]),
+        last_contact_at=Subquery(last_done.values("when")[:1]),
+        last_contact_type=Coalesce(Subquery(last_done.values("type__name")[:1]), Value("")),
+        next_contact_at=Subquery(upcoming.values("start")[:1]),
+        next_contact_type=Coalesce(Subquery(upcoming.values("type__name")[:1]), Value("")),
+    )
+
+
 @transaction.atomic
 def task_set_done(*, task: Task, done: bool, actor) -> Task:
     """Mark a task done (recording who and when) or to do again (manual 001: "A faire" /
     "Terminée"). Refreshes the colours and the opportunity's next action, the management dates,
-    and runs the automation rules of the opportunity's process ("a task of a type is done")."""
-    task = Task.all_objects.select_for_update().get(pk=task.pk)
-    if task.done == done:
-        return task
-    task.done = done
-    task.done_at = timezone.now() if done else None
-    task.done_by = actor if done else None
-    task.touch(actor)
-    task.save(update_fields=["done", "done_at", "done_by", "updated_at", "updated_by", "version"])
-    _after_write([task.pk])
-    if done and task.opportunity_id:
-        _automation_run(task=task, actor=actor)
-    task.refresh_from_db()
+    and runs the automation rules of the opportunity's process ("a task of a type is done").
+
+    A few constant queries (issue 20): the row locked and written once, its colour computed
+    here; the opportunity's next action, its prospect's and the management dates one UPDATE
+    each (the dates only for a task of a contact type); the rules read only when the process
+    has some for "task done". `task`'s loaded type and opportunity are reused."""
+    locked = Task.all_objects.select_for_update().get(pk=task.pk)
+    if locked.done == done:
+        return locked
+    for name in ("type", "opportunity"):
+        field = Task._meta.get_field(name)
+        if field.is_cached(task) and getattr(task, field.attname) == getattr(locked, field.attname):
+            setattr(locked, name, getattr(task, name))
+    before = copy.copy(locked)
+    locked.done = done
+    locked.done_at = timezone.now() if done else None
+    locked.done_by = actor if done else None
+    locked.colour = clocks.Colour.NONE if done else clocks.colour_for(locked.start)
+    locked.touch(actor)
+    fields = ["done", "done_at", "done_by", "colour", "updated_at", "updated_by", "version"]
+    save_audited(locked, before, update_fields=fields)
+    opportunities, companies, prospects = _linked([locked])
+    if opportunities:
+        clocks.opportunities_action_refresh(opportunities)
+    if locked.type.is_contact:
+        _management_dates_update(Company, companies)
+        _management_dates_update(Prospect, prospects)
+    if done and locked.opportunity_id:
+        _automation_run(task=locked, actor=actor)
     if done:
-        emit("task.done", task, actor=actor)
-    return task
+        emit("task.done", locked, actor=actor)
+    return locked
 
 
 def _series_end_set(head: Task, *, until: dt.date | None, count: int | None, actor) -> None:

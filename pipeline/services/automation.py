@@ -2,9 +2,27 @@
 document attached, status changed) moves it to the rule's step or status, once, never looping."""
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
+from core.notices import notify
 from pipeline.models import AutomationRule, Opportunity
 from pipeline.services.opportunities import opportunity_move
+
+# Shown to the user whose action fired a rule (core.notices): "{reason}" is one of REASONS.
+RULE_FIRED = _("Opportunity “{opportunity}” moved to the step “{step}”: {reason}.")
+REASONS = {
+    AutomationRule.Event.TASK_DONE: _("a task was done"),
+    AutomationRule.Event.LINE_ADDED: _("a line was added"),
+    AutomationRule.Event.DOCUMENT_ADDED: _("a document was attached"),
+    AutomationRule.Event.STATUS_CHANGED: _("its status changed"),
+    AutomationRule.Event.QUOTE_ISSUED: _("a quote was issued"),
+    AutomationRule.Event.QUOTE_SENT: _("a quote was sent"),
+    AutomationRule.Event.QUOTE_ACCEPTED: _("a quote was accepted"),
+    AutomationRule.Event.QUOTE_REFUSED: _("a quote was refused"),
+    AutomationRule.Event.EMAIL_SENT: _("an e-mail was sent"),
+    AutomationRule.Event.EMAIL_RECEIVED: _("an e-mail was received"),
+}
+TASK_OF_TYPE_DONE = _("a task “{task_type}” was done")
 
 
 @transaction.atomic
@@ -16,7 +34,8 @@ def automation_run(*, opportunity: Opportunity, event: str, actor, task_type=Non
     by a rule triggers no rule (no loops). Rules only move forward (PROSTEP's anti-downgrade):
     a rule whose step is the current one or an earlier one does nothing. `task_done` rules with
     a task type match only that type; `status_changed` rules with a status match only that
-    status. Rules other than `status_changed` apply to open opportunities only.
+    status. Rules other than `status_changed` apply to open opportunities only. The user
+    whose action fired the rule is told (`RULE_FIRED`, through `core.notices`).
     """
     # The caller's copy may be stale (loaded before an earlier move): decide on the stored row.
     opportunity = Opportunity.objects.select_related("step").get(pk=opportunity.pk)
@@ -27,7 +46,7 @@ def automation_run(*, opportunity: Opportunity, event: str, actor, task_type=Non
         return opportunity
     rules = (
         AutomationRule.objects.filter(process_id=opportunity.process_id, event=event, active=True)
-        .select_related("target_step")
+        .select_related("target_step", "task_type")
         .order_by("id")
     )
     current = opportunity.step
@@ -48,10 +67,22 @@ def automation_run(*, opportunity: Opportunity, event: str, actor, task_type=Non
         target = rule.target_step
         if current is not None and (target.position, target.pk) <= (current.position, current.pk):
             continue
-        return opportunity_move(
+        moved = opportunity_move(
             opportunity_id=opportunity.pk, actor=actor, to_step=target, rule=rule
         )
+        notify(rule_fired_text(rule, moved), to=actor)
+        return moved
     return opportunity
+
+
+def rule_fired_text(rule: AutomationRule, opportunity: Opportunity) -> str:
+    if rule.event == AutomationRule.Event.TASK_DONE and rule.task_type_id:
+        reason = str(TASK_OF_TYPE_DONE).format(task_type=rule.task_type.name)
+    else:
+        reason = str(REASONS[rule.event])
+    return str(RULE_FIRED).format(
+        opportunity=opportunity.summary, step=rule.target_step.label, reason=reason
+    )
 
 
 @transaction.atomic

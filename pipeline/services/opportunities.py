@@ -7,11 +7,13 @@ module and its neighbours `steps`, `automation` and `stages`, which edits the st
         raises MoveRefused without the process's modify right, or on a prospect, company or
         person the actor may not change (NOT_ALLOWED_RECORD).
     opportunity_move(*, opportunity_id, actor, to_step=None, to_status=None, loss_reason=None,
-                     expected_version=None, position=None, rule=None) -> Opportunity
+                     expected_version=None, position=None, after=None, before=None, rule=None,
+                     process=None, steps=None) -> Opportunity
         raises MoveRefused(message) when a rule refuses (mode, rights, missing loss reason,
         stale version: then `.conflict` is the `core.versions.ConcurrentEdit`); the message is
         shown to the user as is. `expected_version` may be the raw form value: anything that
-        is not the current version is refused as stale.
+        is not the current version is refused as stale. Raises Opportunity.DoesNotExist for
+        an opportunity the actor may not see, or not of `process` when given.
     step_complete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
     step_uncomplete(*, opportunity_id, step_id, actor, expected_version=None) -> Opportunity
     automation_run(*, opportunity, event, actor, task_type=None) -> Opportunity
@@ -32,29 +34,40 @@ all are). So:
 - moving an opportunity on the Kanban to a later step completes the steps before it, and moving
   it back un-completes the step it lands in and the later ones, each change recorded in the
   history. Dragging a card is how a rep says "this is done", so it is not refused.
+- reordering the steps (the process admin) keeps each opportunity in its step and sets its boxes
+  as a move there would (`stages.process_boxes_realign`).
 Free mode: boxes are independent and moves do not touch them.
 
 Long because a move's rules (and the events it emits) read best as one function with its helpers.
 """
 
+import copy
 import datetime as dt
 
+from auditlog.context import disable_auditlog
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Max, TextField, Value, When
+from django.db.models import Case, F, Max, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Company, Person, Prospect
-from core.access import can_change
+from core.access import can_change, can_view
 from core.db import lock_row
 from core.events import emit
 from core.sentences import sentence
 from core.trash import trash_rows
 from core.users import user_label
 from core.versions import ConcurrentEdit, check_version
-from pipeline.clocks import opportunities_refresh
+from pipeline.clocks import (
+    opportunities_refresh,
+    opportunity_clocks_set,
+    prospects_next_action_refresh,
+)
 from pipeline.models import (
     AutomationRule,
     HistoryEntry,
@@ -175,11 +188,14 @@ def _history(
     )
 
 
-def _log_line(opportunity: Opportunity, *, actor, at: dt.datetime, text: str, rule=None) -> None:
+def _log_line(
+    opportunity: Opportunity, *, actor, at: dt.datetime, text: str, rule=None
+) -> str | None:
     """PROSTEP "log step changes": a dated line with the author's name, appended to the
-    prospect's comment in one UPDATE (the first line, shown by the step list, stays)."""
+    prospect's comment in one UPDATE (the first line, shown by the step list, stays).
+    Returns the line written (None when the process logs nothing)."""
     if not opportunity.process.log_step_changes or not opportunity.prospect_id:
-        return
+        return None
     day = timezone.localtime(at).strftime("%d/%m/%Y")
     who = user_label(actor) or gettext("system")
     line = gettext("{day} {who}: {text}").format(day=day, who=who, text=text)
@@ -193,6 +209,7 @@ def _log_line(opportunity: Opportunity, *, actor, at: dt.datetime, text: str, ru
         ),
         version=F("version") + 1,
     )
+    return line
 
 
 def _complete(opportunity, steps, *, actor, at, rule=None) -> list[HistoryEntry]:
@@ -271,13 +288,60 @@ def _end_of_column(opportunity: Opportunity, status: str, step_id: int | None) -
     return 0 if last is None else last + 1
 
 
-def _save(opportunity: Opportunity, actor, entries: list[HistoryEntry]) -> Opportunity:
+def _save(
+    opportunity: Opportunity, actor, entries: list[HistoryEntry], *, before: Opportunity
+) -> Opportunity:
+    """One UPDATE and one INSERT of the history: a move changes no task, so its clocks are
+    computed here from its step and its stored next action, and the object is what was
+    written (no re-read). The audit entry compares with `before`, the row as this move read
+    it under its lock, which django-auditlog would otherwise read a second time."""
     opportunity.touch(actor)
-    opportunity.save()
+    opportunity_clocks_set(opportunity)
+    with disable_auditlog():
+        opportunity.save()
+    changes = model_instance_diff(
+        before, opportunity, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+    )
+    if changes:
+        LogEntry.objects.log_create(opportunity, action=LogEntry.Action.UPDATE, changes=changes)
     if entries:
         HistoryEntry.objects.bulk_create(entries)
-    opportunities_refresh([opportunity.pk])
-    opportunity.refresh_from_db()
+    if opportunity.prospect_id and before.status != opportunity.status:
+        # Opened or closed: the prospect's next action (the list's sort) may change.
+        prospects_next_action_refresh(prospect_ids=[opportunity.prospect_id])
+    return opportunity
+
+
+def _lock_for_move(
+    opportunity_id: int, *, actor, process: Process | None, steps, after=None, before=None
+) -> Opportunity:
+    """The opportunity locked, read alone (no join: see `core.db.lock_row`), with the positions
+    of the cards a drop landed between (`after`, `before`) read in the same query; its process
+    and current step are the caller's when given (the board has them), else read."""
+    neighbours = {
+        name: Subquery(
+            Opportunity.objects.filter(pk=pk, process_id=OuterRef("process_id")).values("position")[
+                :1
+            ]
+        )
+        for name, pk in (("after_position", after), ("before_position", before))
+        if pk
+    }
+    opportunity = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .annotate(**neighbours)
+        .get(pk=opportunity_id)
+    )
+    if process is not None and process.pk != opportunity.process_id:
+        raise Opportunity.DoesNotExist
+    opportunity.process = process or Process.objects.get(pk=opportunity.process_id)
+    if steps is None:
+        steps = _steps(opportunity.process_id)
+    opportunity.process_steps = steps
+    if opportunity.step_id:
+        current = next((s for s in steps if s.pk == opportunity.step_id), None)
+        if current is not None:
+            opportunity.step = current
     return opportunity
 
 
@@ -364,7 +428,11 @@ def opportunity_move(
     loss_reason=None,
     expected_version: int | str | None = None,
     position: int | None = None,
+    after: int | None = None,
+    before: int | None = None,
     rule: AutomationRule | None = None,
+    process: Process | None = None,
+    steps: list[Step] | None = None,
 ) -> Opportunity:
     """Move an opportunity to a step (a Kanban column) and/or a status (Won, Lost, open).
 
@@ -377,10 +445,23 @@ def opportunity_move(
     change is recorded in the history (with the rule, when a rule did it) and, with
     "log step changes", appended to the prospect's comment; step-by-step progress follows the
     module docstring. `position` is the order in the target column (others shift in one
-    UPDATE); without it a card changing column goes to the end. A status change then runs
-    the `status_changed` automation rules, except for moves made by a rule (no loops).
+    UPDATE), or the card lands just after the card `after` or in place of the card `before`
+    (a drop between two cards); without them a card changing column goes to the end. A
+    status change then runs the `status_changed` automation rules, except for moves made by a
+    rule (no loops). `process` and `steps` (the process's steps in order): the caller's when
+    it has them read, which saves their reading here.
     """
-    opportunity = _lock(opportunity_id)
+    opportunity = _lock_for_move(
+        opportunity_id, actor=actor, process=process, steps=steps, after=after, before=before
+    )
+    if rule is None and not can_view(actor, opportunity):
+        raise Opportunity.DoesNotExist
+    before = copy.copy(opportunity)
+    if position is None:
+        if getattr(opportunity, "after_position", None) is not None:
+            position = opportunity.after_position + 1
+        elif getattr(opportunity, "before_position", None) is not None:
+            position = opportunity.before_position
     _check_version(opportunity, expected_version)
     if rule is None:
         _check_rights(actor, opportunity)
@@ -411,7 +492,7 @@ def opportunity_move(
 
     if to_step is not None and to_step.pk != old_step_id:
         if opportunity.process.mode == Process.Mode.STEP_BY_STEP:
-            steps = _steps(opportunity.process_id)
+            steps = opportunity.process_steps
             done = _done_ids(opportunity)
             key = (to_step.position, to_step.pk)
             to_do = [s for s in steps if (s.position, s.pk) < key and s.pk not in done]
@@ -466,7 +547,7 @@ def opportunity_move(
 
     for text in log:
         _log_line(opportunity, actor=actor, at=now, text=text, rule=rule)
-    opportunity = _save(opportunity, actor, entries)
+    opportunity = _save(opportunity, actor, entries, before=before)
     # Events (core.events): won / lost on those status changes, moved on a step change or reopening.
     previous = {"from_status": old_status, "from_step": old_step_id}
     if new_status != old_status and new_status in FINAL_STATUSES:
@@ -496,6 +577,8 @@ def opportunity_trash(
     ):
         raise MoveRefused(NOT_ALLOWED_DELETE)
     trash_rows(Opportunity.all_objects.filter(pk=opportunity.pk), actor=actor)
+    if opportunity.prospect_id:
+        prospects_next_action_refresh(prospect_ids=[opportunity.prospect_id])
     opportunity.refresh_from_db(
         fields=["deleted_at", "deleted_by", "updated_at", "updated_by", "version"]
     )

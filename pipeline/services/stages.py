@@ -4,13 +4,14 @@ managers only; a step is not deleted while any opportunity, inactive or trashed,
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.db import lock_row
 from pipeline.clocks import opportunities_refresh
-from pipeline.models import Opportunity, Process, Step
+from pipeline.models import HistoryEntry, Opportunity, Process, Step, StepProgress
 from pipeline.rights import can_manage_stages
-from pipeline.services.opportunities import StepRefused
+from pipeline.services.opportunities import StepRefused, _complete, _uncomplete
 
 STEP_NOT_EMPTY = _(
     "The step “{step}” cannot be deleted: {count} opportunities are in it, inactive or "
@@ -141,3 +142,47 @@ def step_delete(*, step_id: int, actor) -> None:
     if not Step.objects.filter(process_id=step.process_id).exclude(pk=step.pk).exists():
         raise StepRefused(STEP_LAST)
     step.delete()
+
+
+@transaction.atomic
+def process_boxes_realign(*, process_id: int, actor) -> int:
+    """After the steps of a step-by-step process were reordered or one was inserted, keep the
+    mode's invariant (the current step is the first step not completed): each opportunity stays
+    in its step, the Kanban column its reps see, and its boxes follow the new order as a Kanban
+    move would set them: the steps before it completed, it and the later ones not, each change
+    in its history. Free processes have independent boxes: nothing to do. Returns the number of
+    opportunities whose boxes changed."""
+    process = Process.objects.select_for_update().get(pk=process_id)
+    _check_stage_rights(actor, process)
+    if process.mode != Process.Mode.STEP_BY_STEP:
+        return 0
+    steps = list(Step.objects.filter(process=process).order_by("position", "id"))
+    rank = {step.pk: index for index, step in enumerate(steps)}
+    done: dict[int, set[int]] = {}
+    for opportunity_id, step_id in StepProgress.objects.filter(
+        opportunity__process=process
+    ).values_list("opportunity_id", "step_id"):
+        done.setdefault(opportunity_id, set()).add(step_id)
+    now = timezone.now()
+    changed = 0
+    opportunities = Opportunity.all_objects.filter(process=process, step__isnull=False)
+    for opportunity in opportunities.order_by("pk"):
+        boxes = done.get(opportunity.pk, set())
+        current = rank[opportunity.step_id]
+        last = len(steps) - 1
+        # The last step may be ticked as well: all done leaves the opportunity there.
+        wanted = {s.pk for s in steps[:current]}
+        if current == last:
+            wanted |= boxes & {steps[last].pk}
+        to_tick = [s for s in steps if s.pk in wanted - boxes]
+        to_untick = [s for s in steps if s.pk in boxes - wanted]
+        if not to_tick and not to_untick:
+            continue
+        entries = _complete(opportunity, to_tick, actor=actor, at=now)
+        entries += _uncomplete(opportunity, to_untick, actor=actor, at=now)
+        HistoryEntry.objects.bulk_create(entries)
+        # A step list opened before the change is stale: its next tick is refused as such.
+        opportunity.touch(actor)
+        opportunity.save()
+        changed += 1
+    return changed

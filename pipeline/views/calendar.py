@@ -3,6 +3,7 @@ iCalendar feed with its regenerable token."""
 
 import calendar
 import datetime as dt
+from collections import defaultdict
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_not_required, login_required
@@ -10,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,10 +20,12 @@ from core.htmx import HtmxHttpRequest, with_message
 from core.params import parse_int
 from core.users import active_users
 from pipeline.clocks import colour_for
-from pipeline.feeds import calendar_feed_for, feed_build, feed_regenerate
+from pipeline.feeds import calendar_feed_for, feed_build, feed_fingerprint, feed_regenerate
 from pipeline.models import CalendarFeed, Task
 from pipeline.services import activities
 from pipeline.views.tasks import day_bounds, requested_day
+
+MONTH_CELL_TASKS = 4  # tasks a day of the month view shows; "n more" links to the day
 
 
 def _calendar_people(request):
@@ -54,16 +59,29 @@ def task_calendar(request: HtmxHttpRequest):
     tasks = Task.objects.busy_for(request.user).filter(start__gte=start, start__lt=end)
     if assignee_id is not None:
         tasks = tasks.filter(assignee_id=assignee_id)
-    tasks = list(tasks.select_related("type", "assignee").order_by("start", "id"))
-    today = timezone.localdate()
+    tasks = tasks.order_by("start", "id")
+    more: dict[dt.date, int] = {}
+    if view == "month":
+        # A month cell shows its first tasks and counts the others: the whole team's month is
+        # read as (id, start) pairs, then only the tasks shown are read in full (issue 20).
+        ids_by_day: dict[dt.date, list[int]] = defaultdict(list)
+        zone = timezone.get_current_timezone()
+        for pk, when in tasks.values_list("pk", "start"):
+            ids_by_day[when.astimezone(zone).date()].append(pk)
+        shown = [pk for ids in ids_by_day.values() for pk in ids[:MONTH_CELL_TASKS]]
+        more = {d: len(ids) - MONTH_CELL_TASKS for d, ids in ids_by_day.items()}
+        tasks = Task.objects.filter(pk__in=shown).order_by("start", "id")
+    tasks = list(tasks.select_related("type", "assignee"))
+    today, zone = timezone.localdate(), timezone.get_current_timezone()
     for task in tasks:
         task.busy_only = not Task.objects.reads_private(request.user, task)
-        task.local_day = timezone.localtime(task.start).date()
+        task.local_day = task.start.astimezone(zone).date()
         task.clock = "done" if task.done else colour_for(task.start, today)
     by_day = {key: list(group) for key, group in groupby(tasks, key=lambda t: t.local_day)}
     if view == "month":
         month_weeks = [
-            [(d, by_day.get(d, []), d.month == day.month) for d in week] for week in weeks
+            [(d, by_day.get(d, []), d.month == day.month, max(more.get(d, 0), 0)) for d in week]
+            for week in weeks
         ]
         previous = (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
@@ -83,6 +101,7 @@ def task_calendar(request: HtmxHttpRequest):
             "following": following,
             "who": who,
             "users": users,
+            "new_task_url": reverse("task_create"),
         },
     )
 
@@ -98,13 +117,21 @@ def task_feed(request, token: str):
     )
     if feed is None:
         raise Http404
-    ics = feed_build(
-        user=feed.user,
-        domain=request.get_host().split(":")[0],
-        base_url=request.build_absolute_uri("/").rstrip("/"),
-    )
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    # Calendar apps poll: an unchanged feed is answered 304 from one aggregate query.
+    etag, changed = feed_fingerprint(user=feed.user, extra=base_url)
+    etag = f'"{etag}"'
+    unchanged = get_conditional_response(request, etag=etag, last_modified=int(changed.timestamp()))
+    if unchanged is not None:
+        unchanged["ETag"] = etag
+        unchanged["Last-Modified"] = http_date(changed.timestamp())
+        return unchanged
+    ics = feed_build(user=feed.user, domain=request.get_host().split(":")[0], base_url=base_url)
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="jalon.ics"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(changed.timestamp())
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 

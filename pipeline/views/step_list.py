@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from pipeline.rights import (
     can_delete_process_opportunities,
     can_manage_stages,
     can_modify_process_opportunities,
+    process_rights_load,
 )
 from pipeline.selectors import process_or_404
 from pipeline.services import opportunities as opportunity_services
@@ -96,6 +97,12 @@ class StepRow:
     deletable: bool
     owner: str
     cells: list = field(default_factory=list)
+    # The row's context menu (PROSTEP): the next box to tick, the contact file to add a person
+    # to (the company linked to the opportunity or its prospect), whether tasks may be added.
+    next_cell: StepCell | None = None
+    contact_company_id: int | None = None
+    changeable: bool = False
+    prospect_changeable: bool = False
 
 
 def _step_list_queryset(user, process: Process):
@@ -111,11 +118,27 @@ def _step_list_queryset(user, process: Process):
     )
 
 
+def _tick_queryset():
+    """The ticked opportunity with its process and what its row shows, in one read."""
+    addresses = Prefetch("company__addresses", queryset=Address.objects.filter(is_default=True))
+    return Opportunity.objects.select_related(
+        "process", "prospect", "prospect__company", "person", "company", "owner"
+    ).prefetch_related(addresses)
+
+
 def _row(
-    opportunity: Opportunity, steps: list[Step], *, user, may_modify: bool, may_delete: bool = False
+    opportunity: Opportunity,
+    steps: list[Step],
+    *,
+    user,
+    may_modify: bool,
+    may_delete: bool = False,
+    done: set[int] | None = None,
 ) -> StepRow:
+    """`done`: the ids of the ticked steps when known, else read from the prefetch."""
     prospect, person, company = opportunity.prospect, opportunity.person, opportunity.company
-    done = {p.step_id for p in opportunity.step_progress.all()}
+    if done is None:
+        done = {p.step_id for p in opportunity.step_progress.all()}
     if prospect is not None:
         names = (
             prospect.last_name.upper(),
@@ -140,6 +163,18 @@ def _row(
         comment = (opportunity.project_notes or "").strip().split("\n", 1)[0]
         linked = company
     all_done = bool(steps) and all(s.pk in done for s in steps)
+    changeable = can_change(user, opportunity)
+    # Plain strings: 12 steps × 50 rows of localized numbers and URL reversals add up.
+    base_url = f"{reverse('pipeline_steps', args=[opportunity.process_id])}{opportunity.pk}/"
+    cells = [
+        StepCell(
+            step_id=str(step.pk),
+            label=step.label,
+            done=step.pk in done,
+            url=f"{base_url}{step.pk}/",
+        )
+        for step in steps
+    ]
     return StepRow(
         opportunity=opportunity,
         last_name=names[0],
@@ -151,19 +186,17 @@ def _row(
         nbj=days_since(opportunity.step_changed_at),
         finished=opportunity.status == Opportunity.Status.WON or all_done,
         customer=linked is not None and linked.kind == Company.Kind.CUSTOMER,
-        editable=may_modify and can_change(user, opportunity),
-        deletable=may_delete and can_change(user, opportunity),
+        editable=may_modify and changeable,
+        deletable=may_delete and changeable,
         owner=user_label(opportunity.owner),
-        # Plain strings: 12 steps × 50 rows of localized numbers and URL reversals add up.
-        cells=[
-            StepCell(
-                step_id=str(step.pk),
-                label=step.label,
-                done=step.pk in done,
-                url=f"{reverse('pipeline_steps', args=[opportunity.process_id])}{opportunity.pk}/{step.pk}/",
-            )
-            for step in steps
-        ],
+        cells=cells,
+        # The first box left empty: in step-by-step mode the only one the tick accepts.
+        next_cell=next((c for c in cells if not c.done), None)
+        if opportunity.status == Opportunity.Status.OPEN
+        else None,
+        contact_company_id=linked.pk if linked is not None and can_change(user, linked) else None,
+        prospect_changeable=prospect is not None and can_change(user, prospect),
+        changeable=changeable,
     )
 
 
@@ -213,18 +246,17 @@ def pipeline_steps(request: HtmxHttpRequest, process_id: int):
     query.pop("page", None)
     query.pop("sort", None)
     base = query.urlencode()
-    columns = []
+    # By key: the template groups some of them in one cell (name, first name and job title).
+    columns = {}
     for key, label, num, title in STEP_LIST_COLUMNS:
         next_sort = f"-{key}" if sort == key else key
-        columns.append(
-            {
-                "label": label,
-                "num": num,
-                "title": title,
-                "url": f"?{base + '&' if base else ''}sort={next_sort}",
-                "dir": "asc" if sort == key else "desc" if sort == f"-{key}" else "",
-            }
-        )
+        columns[key] = {
+            "label": label,
+            "num": num,
+            "title": title,
+            "url": f"?{base + '&' if base else ''}sort={next_sort}",
+            "dir": "asc" if sort == key else "desc" if sort == f"-{key}" else "",
+        }
     context = {
         "process": process,
         "steps": steps,
@@ -249,11 +281,19 @@ def pipeline_steps(request: HtmxHttpRequest, process_id: int):
 def pipeline_step_toggle(
     request: HtmxHttpRequest, process_id: int, opportunity_id: int, step_id: int
 ):
-    """Tick (done=1) or untick (done=0) a box in place; answers with the row."""
-    process = process_or_404(request.user, process_id)
+    """Tick (done=1) or untick (done=0) a box in place; answers with the row.
+
+    A few constant queries (issue 20): the opportunity is read once with its process and all its
+    row shows, the process's rights in one more read (`process_rights_load`), and the service
+    hands back the steps and boxes it read under its lock, so the row is drawn without a re-read."""
     opportunity = get_visible_or_404(
-        Opportunity.objects.filter(process=process), request.user, pk=opportunity_id
+        _tick_queryset(), request.user, pk=opportunity_id, process_id=process_id
     )
+    process = opportunity.process
+    if not (process.active or is_manager(request.user)):
+        raise Http404
+    if not is_manager(request.user):
+        process_rights_load(process)
     may_modify = can_modify_process_opportunities(request.user, process)
     if not (may_modify and can_change(request.user, opportunity)):
         raise PermissionDenied
@@ -264,20 +304,32 @@ def pipeline_step_toggle(
     )
     error = None
     try:
-        action(
+        written = action(
             opportunity_id=opportunity.pk,
             step_id=step_id,
             actor=request.user,
             expected_version=request.POST.get("version") or None,
+            process=process,
         )
     except opportunity_services.MoveRefused as refusal:
         error = refusal.message
+        written = None
     if not request.htmx:
         if error:
             messages.error(request, error)
         return redirect(reverse("pipeline_steps", args=[process.pk]))
-    steps = list(process.steps.order_by("position", "id"))
-    fresh = _step_list_queryset(request.user, process).get(pk=opportunity.pk)
+    if written is None:  # refused: the row as it is now
+        steps = list(process.steps.order_by("position", "id"))
+        fresh = _step_list_queryset(request.user, process).get(pk=opportunity.pk)
+        done = None
+    else:
+        steps, done, fresh = written.process_steps, written.done_step_ids, written
+        for name in ("prospect", "person", "company", "owner"):
+            setattr(fresh, name, getattr(opportunity, name))
+        prospect = fresh.prospect
+        if written.logged_line and prospect is not None:  # as the service's UPDATE wrote it
+            line = written.logged_line
+            prospect.notes = line if prospect.notes == "" else f"{prospect.notes}\n{line}"
     response = render(
         request,
         "pipeline/step_list.html#step-row",
@@ -288,6 +340,7 @@ def pipeline_step_toggle(
                 user=request.user,
                 may_modify=may_modify,
                 may_delete=can_delete_process_opportunities(request.user, process),
+                done=done,
             ),
             "process": process,
             "steps": steps,

@@ -17,15 +17,17 @@ from contacts.models import Company, Person, Prospect
 from core.access import can_change, get_visible_or_404
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest, close_modal, with_message
-from core.params import date_param, id_param
+from core.params import date_param, id_param, int_param
 from core.redirects import safe_next
 from core.roles import is_manager
 from core.versions import ConcurrentEdit
+from pipeline import links
 from pipeline.clocks import colour_for
 from pipeline.forms import WEEKDAY_CHOICES, TaskFilter, TaskForm
 from pipeline.history import history_for
+from pipeline.links import TASK_ROW_RELATED
 from pipeline.models import Opportunity, Task
-from pipeline.services import activities
+from pipeline.services import activities, calls
 
 TASKS_CHANGED = "jalon:tasks-changed"
 LINK_MODELS = {
@@ -115,7 +117,7 @@ def task_list(request: HtmxHttpRequest):
     user = request.user
     team = is_manager(user)
     activities.series_extend(lazy=True)
-    base = Task.objects.visible_to(user).open().select_related(*TASK_RELATED)
+    base = Task.objects.visible_to(user).open().select_related(*TASK_ROW_RELATED)
     task_filter = TaskFilter(request.GET or None, queryset=base, user=user, team=team)
     # Distinct ids: the task dialog opened on this page has its own type and priority fields.
     task_filter.form.auto_id = "filter-%s"
@@ -232,7 +234,17 @@ def task_create(request: HtmxHttpRequest):
         )
         return _form_response(request, form, target_kind=kind, target=target)
     form = TaskForm(request.POST, user=request.user)
-    if form.is_valid():
+    refused = False
+    if kind is None and request.POST.get("link"):
+        # Chosen in the dialog's look-up (pipeline.links): a record the user sees, else 404.
+        target = links.link_target(user=request.user, value=request.POST["link"])
+        kind = calls.target_field(target)
+        refused = not can_change(request.user, target)
+        if refused:
+            kind = target = None
+    if form.is_valid() and refused:
+        form.add_error(None, calls.NOT_ALLOWED)
+    elif form.is_valid():
         fields = form.service_fields()
         if kind:
             fields[kind] = target
@@ -360,7 +372,7 @@ def task_panel(request: HtmxHttpRequest):
     tasks = (
         Task.objects.visible_to(request.user)
         .filter(PANEL_SCOPES[kind](target))
-        .select_related(*TASK_RELATED)
+        .select_related(*TASK_ROW_RELATED)
     )
     open_tasks = list(tasks.filter(done=False).order_by("start", "id")[:300])
     done_tasks = [] if todo_only else list(tasks.filter(done=True).order_by("-start", "-id")[:100])
@@ -385,6 +397,9 @@ def task_panel(request: HtmxHttpRequest):
     )
 
 
+HISTORY_PAGE, HISTORY_MAX = 50, 1000
+
+
 @login_required
 @require_GET
 def history_panel(request: HtmxHttpRequest):
@@ -392,7 +407,25 @@ def history_panel(request: HtmxHttpRequest):
     kind, target = _linked_object(request, request.GET)
     if target is None:
         raise Http404
-    history = history_for(user=request.user, **{kind: target})
+    # "Show more" asks for the next rows: ?limit= grows by HISTORY_PAGE up to HISTORY_MAX.
+    limit = int_param(
+        request.GET,
+        "limit",
+        HISTORY_PAGE,
+        min_value=HISTORY_PAGE,
+        max_value=HISTORY_MAX,
+        clamp=True,
+    )
+    history = history_for(user=request.user, limit=limit, **{kind: target})
     return render(
-        request, "pipeline/_history.html", {"history": history, "kind": kind, "target": target}
+        request,
+        "pipeline/_history.html",
+        {
+            "history": history,
+            "kind": kind,
+            "target": target,
+            "more_url": f"{reverse('history_panel')}?{kind}={target.pk}&limit={limit + HISTORY_PAGE}"
+            if history["more"] and limit < HISTORY_MAX
+            else "",
+        },
     )

@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from contacts.models import ExtraField, Person, Prospect
 from contacts.register import RegisterUnavailable, register_company
 from contacts.register_sync import company_fill_from_register
 from core.access import can_change, get_changeable_or_403, get_visible_or_404
+from core.columns import columns_context
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest, with_message
 from core.params import id_param, int_param
@@ -23,8 +23,9 @@ from core.versions import ConcurrentEdit
 from pipeline.models import Opportunity
 from pipeline.services import cards as card_services
 from pipeline.views.board import board_url
+from pipeline.views.calls import call_log_context
 from prospects import exporting, services
-from prospects.filters import OPPORTUNITY_SORTS, SORTS, ProspectFilter
+from prospects.filters import ProspectFilter
 from prospects.forms import (
     BulkForm,
     ConfirmDeleteAllForm,
@@ -34,6 +35,7 @@ from prospects.forms import (
     ProspectForm,
 )
 from prospects.paste import parse_paste
+from prospects.selectors import prospect_page, prospects_sorted
 
 PAGE_SIZES = (10, 25, 50, 100)
 PAGE_SIZE = 25
@@ -48,29 +50,7 @@ def _filtered(request):
 
 
 def _sorted(request, queryset):
-    sort = request.GET.get("sort", "name")
-    key = sort.lstrip("-")
-    descending = sort.startswith("-")
-    if key in OPPORTUNITY_SORTS:
-        column = OPPORTUNITY_SORTS[key]
-        first_open = (
-            Opportunity.objects.visible_to(request.user)
-            .filter(prospect=OuterRef("pk"), status=Opportunity.Status.OPEN)
-            .order_by("next_action_at", "-created_at")
-            .values(column)[:1]
-        )
-        value = (
-            F("sort_value").desc(nulls_last=True)
-            if descending
-            else F("sort_value").asc(nulls_last=True)
-        )
-        return sort, queryset.annotate(sort_value=Subquery(first_open)).order_by(value, "id")
-    if key not in SORTS:
-        sort, key = "name", "name"
-    fields = SORTS[key]
-    if descending:
-        fields = tuple(f"-{name}" for name in fields)
-    return sort, queryset.order_by(*fields)
+    return prospects_sorted(queryset, sort=request.GET.get("sort"), user=request.user)
 
 
 def _list_opportunities(user):
@@ -91,7 +71,7 @@ def prospect_list(request: HtmxHttpRequest):
     queryset = queryset.select_related("owner").prefetch_related(
         Prefetch("opportunities", queryset=_list_opportunities(request.user)), "categories"
     )
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    page = prospect_page(queryset, page_number=request.GET.get("page"), per_page=per_page)
     for prospect in page.object_list:
         prospect.main = exporting.main_opportunity(prospect)
         prospect.other_count = len(prospect.opportunities.all()) - (1 if prospect.main else 0)
@@ -109,6 +89,7 @@ def prospect_list(request: HtmxHttpRequest):
         "board_url": board_url(prospect_filter.default_process),
         "is_manager": is_manager(request.user),
         "page_sizes": PAGE_SIZES,
+        **columns_context(user=request.user, list_name="prospects"),
     }
     template = "prospects/prospect_list.html"
     if request.htmx and not request.htmx.boosted and request.htmx.target == "prospect-rows":
@@ -232,6 +213,8 @@ def _card_context(request, prospect: Prospect, tab: str, **extra) -> dict:
         ),
         "board_url": board_url(),
     }
+    if context["may_change"]:
+        context.update(call_log_context(prospect))
     if tab == "details":
         context.setdefault("form", None)
     if tab == "extra":

@@ -80,13 +80,17 @@
       list.sortable = Sortable.create(list, {
         group: "kanban",
         draggable: "[data-opportunity]",
+        // The whole card is the handle, its title included (a click on the title still
+        // opens it: a drag starts only once the pointer has moved). Its buttons are not.
         // A card the user may not move (no `data-movable`, decided by the server) never
         // starts a drag, but stays a place other cards can be dropped before or after.
-        filter: "a, button, input, select, textarea, [role=menu], [data-opportunity]:not([data-movable])",
+        filter: "button, input, select, textarea, summary, [role=menu], [data-opportunity]:not([data-movable])",
         preventOnFilter: false,
         animation: 150,
         delay: 150,
         delayOnTouchOnly: true, // on phones a short press starts a drag, a swipe scrolls
+        touchStartThreshold: 5,
+        fallbackTolerance: 5,
         ghostClass: "kanban-card-ghost",
         chosenClass: "kanban-card-chosen",
         onEnd: function (event) {
@@ -100,10 +104,72 @@
     });
   }
 
+  // Phones show one column at a time, chosen in a list that gives each column's count.
+  let currentColumn = null;
+  function syncSwitcher() {
+    const boardElement = board();
+    if (!boardElement) return;
+    const columns = Array.from(boardElement.querySelectorAll(":scope > [data-column]"));
+    let switcher = document.getElementById("kanban-switcher");
+    if (!columns.length) { if (switcher) switcher.remove(); return; }
+    if (!switcher) {
+      switcher = document.createElement("div");
+      switcher.id = "kanban-switcher";
+      switcher.className = "kanban-switcher";
+      const label = document.createElement("label");
+      label.htmlFor = "kanban-switcher-select";
+      label.textContent = boardElement.dataset.switchLabel || "";
+      const select = document.createElement("select");
+      select.id = "kanban-switcher-select";
+      select.dataset.columnSwitch = "";
+      select.addEventListener("change", function () { showColumn(select.value); });
+      switcher.append(label, select);
+    }
+    if (switcher.nextElementSibling !== boardElement) boardElement.before(switcher);
+    const select = switcher.querySelector("select");
+    const keys = columns.map(function (column) { return column.dataset.column; });
+    const storageKey = "jalon:board-column:" + boardElement.dataset.process;
+    if (currentColumn === null) {
+      try { currentColumn = sessionStorage.getItem(storageKey); } catch (error) { currentColumn = null; }
+    }
+    if (keys.indexOf(currentColumn) < 0) {
+      // The first unfolded column holding cards, else the first unfolded one.
+      const unfolded = columns.filter(function (column) { return !column.classList.contains("folded"); });
+      const busy = unfolded.find(function (column) {
+        const count = column.querySelector("[data-count]");
+        return count && count.textContent.trim() !== "0";
+      });
+      currentColumn = (busy || unfolded[0] || columns[0]).dataset.column;
+    }
+    select.replaceChildren.apply(select, columns.map(function (column) {
+      const option = document.createElement("option");
+      const count = column.querySelector("[data-count]");
+      option.value = column.dataset.column;
+      option.textContent = column.dataset.label + (count ? " (" + count.textContent.trim() + ")" : "");
+      return option;
+    }));
+    showColumn(currentColumn);
+  }
+  function showColumn(key) {
+    const boardElement = board();
+    if (!boardElement) return;
+    currentColumn = key;
+    try { sessionStorage.setItem("jalon:board-column:" + boardElement.dataset.process, key); } catch (error) { /* private mode */ }
+    boardElement.classList.add("kanban-one");
+    boardElement.querySelectorAll(":scope > [data-column]").forEach(function (column) {
+      column.classList.toggle("is-current", column.dataset.column === key);
+    });
+    const select = document.getElementById("kanban-switcher-select");
+    if (select && select.value !== key) select.value = key;
+  }
+
   // Sortable loads with `defer` after htmx: initialise once both are there, then on swaps.
   function start() {
     initLists(document);
+    syncSwitcher();
     htmx.onLoad(function (element) { initLists(element); });
+    // Counts change after moves, the columns after filtering: the list follows.
+    document.addEventListener("htmx:afterSettle", syncSwitcher);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
@@ -120,7 +186,7 @@
   });
 
   // Back/forward between filtered boards: htmx restores the HTML, the lists need Sortable again.
-  document.addEventListener("htmx:historyRestore", function () { initLists(document); });
+  document.addEventListener("htmx:historyRestore", function () { initLists(document); syncSwitcher(); });
 
   document.addEventListener("board:refused", function (event) {
     const id = String(event.detail.opportunity || "");

@@ -74,11 +74,21 @@
     const span = document.createElement("span");
     span.textContent = event.detail.text || "";
     const close = document.createElement("button");
-    close.type = "button"; close.className = "message-close"; close.textContent = "×";
+    close.type = "button"; close.className = "message-close";
     close.setAttribute("aria-label", box.dataset.closeLabel || "Close");
+    close.title = box.dataset.closeLabel || "Close";
+    // The icon is the page's own (<template id="message-close-icon"> in base.html).
+    const icon = document.getElementById("message-close-icon");
+    if (icon) close.append(icon.content.cloneNode(true));
     div.append(span, close);
     box.append(div);
     setTimeout(function () { div.remove(); }, 8000);
+  });
+  // What the server did on its own for the user (core/notices.py), after the view's message.
+  document.addEventListener("jalon:messages", function (event) {
+    ((event.detail && event.detail.items) || []).forEach(function (item) {
+      document.dispatchEvent(new CustomEvent("jalon:message", { detail: item }));
+    });
   });
 
   // Behaviours the templates declare with data attributes. The Content-Security-Policy allows

@@ -1,98 +1,149 @@
-"""Prospect list speed: the first page with 100,000 prospects, on PostgreSQL.
+"""Prospect list speed with a team's 100,000 prospects, on PostgreSQL (issue 20).
 
-    .venv/bin/python -m tests.bench.bench_prospect_list [--prospects 100000] [--runs 40]
+    .venv/bin/python -m tests.bench.bench_prospect_list [--prospects 100000] [--runs 40] [--profile]
+                                                        [--write-cost ROWS]
 
-Uses its own database (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/
-jalon_prospect_list), created and migrated when missing, filled once through the import
-service (the prospect count is checked). Measures the whole page through the test client
-(middleware, view, queries, template) for the plain first page, a search, a filter and a sort,
-prints p50/p95 and the query counts for 10 and 100 rows per page.
-Targets (issue 4): first page p95 < 100 ms; the same number of queries for 10 rows as for 100.
+Each run starts from a fresh database (BENCH_DATABASE_URL, default postgresql://postgres@
+127.0.0.1:5432/jalon_prospect_list, dropped and recreated from its migrated template) filled
+with a team's data (tests.bench._team: 8 reps, three processes, opportunities and tasks on most
+prospects, companies with people). Every page goes through the real view with a rep's session
+(and the manager's for the first page): middleware, view, queries, template. Prints p50, p95,
+the query count and the budget of issue 20 for each, the load average first; `--profile` adds
+the cProfile of every page that missed its budget; `--write-cost 5000` times an import of
+5,000 prospects and 100 task creations with and without this issue's indexes;
+`--reuse-data` measures the last run's database again (for iterating only).
+Budgets (p95): first page < 50 ms; sorted by next action, by company, searched < 80 ms each;
+at most 12 queries on every page, the same for 10 rows as for 100.
 """
 
 import argparse
 import os
-import statistics
-import tempfile
 import time
 
+from django.utils import timezone
+
 from tests.bench._setup import setup
-from tests.bench.bench_import import ensure_database, write_file
+from tests.bench._team import (
+    fill_team,
+    fresh_database,
+    measure,
+    profile,
+    report_header,
+    report_row,
+    signed_in,
+    team_users,
+)
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jalon_prospect_list"
 
+PAGES = [
+    # (label, url, budget in ms, who)
+    ("first page (25 rows)", "/prospects/", 50, "rep"),
+    ("first page, manager", "/prospects/", 50, "manager"),
+    ("10 rows", "/prospects/?per_page=10", 50, "rep"),
+    ("100 rows", "/prospects/?per_page=100", None, "rep"),
+    ("sorted by next action", "/prospects/?sort=next_action", 80, "rep"),
+    ("sorted by next action, descending", "/prospects/?sort=-next_action", 80, "rep"),
+    ("sorted by company", "/prospects/?sort=company", 80, "rep"),
+    ("sorted by company, page 200", "/prospects/?sort=company&page=200", 80, "rep"),
+    ("searched 'martin'", "/prospects/?q=martin", 80, "rep"),
+    ("searched 'dupont rennes'", "/prospects/?q=dupont+rennes", 80, "rep"),
+    ("searched 'zzzz' (nothing)", "/prospects/?q=zzzz", 80, "rep"),
+    ("searched by phone", "/prospects/?q=02+12+34", 80, "rep"),
+    ("filter owner=me + status=open", "/prospects/?owner=me&status=open", None, "rep"),
+    ("filter next action red", "/prospects/?colour=red", None, "rep"),
+    ("rows only (htmx), next action", "/prospects/?sort=next_action", 80, "rep-htmx"),
+]
 
-def fill(count: int) -> None:
-    from django.db import connection
 
-    from contacts.models import Channel, Prospect
+OUR_INDEXES = (
+    "prospect_company_order",
+    "prospect_next_action_order",
+    "prospect_next_action_desc",
+    "prospect_search_trgm",
+)
+
+
+def write_cost(rows: int, users: dict) -> None:
+    """What this issue's indexes and stored next action cost the writes: an import of `rows`
+    prospects and 100 tasks created with the indexes dropped (in a transaction rolled back
+    afterwards), then again with them."""
+    import tempfile
+
+    from django.db import connection, transaction
+
+    from pipeline.models import Opportunity, TaskType
+    from pipeline.services.activities import task_create
     from prospects.imports import prospects_import
-    from tests import factories as f
+    from tests.bench.bench_import import write_file
 
-    if Prospect.objects.count() == count:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE pipeline_historyentry, pipeline_opportunity, contacts_prospect_categories, contacts_prospect CASCADE"
+    rep = users["rep"]
+    opportunities = list(Opportunity.objects.filter(owner=rep).order_by("pk")[:100])
+    todo = TaskType.objects.first()
+
+    def run(label: str) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "prospects.csv")
+            write_file(path, rows, "csv", [])
+            started = time.perf_counter()
+            prospects_import(path=path, actor=None)
+            imported = time.perf_counter() - started
+        started = time.perf_counter()
+        for opportunity in opportunities:
+            task_create(
+                actor=rep, title="Call", type=todo, start=timezone.now(), opportunity=opportunity
+            )
+        tasks = (time.perf_counter() - started) * 1000 / len(opportunities)
+        print(
+            f"{label:28s} import of {rows} rows {imported:5.1f} s ({rows / imported:6.0f} rows/s)"
+            f"   task created {tasks:5.1f} ms each"
         )
-    f.RepFactory(username="alice")
-    Channel.objects.get_or_create(name="Trade show")
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "prospects.csv")
-        write_file(path, count, "csv")
-        started = time.perf_counter()
-        prospects_import(path=path, actor=None)
-        print(f"filled {count} prospects in {time.perf_counter() - started:.0f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
 
-
-def measure(client, url: str, runs: int) -> tuple[float, float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm up
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.status_code
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    timings.sort()
-    p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-    return statistics.median(timings), p95, len(queries.captured_queries)
+    print("\ncost on writes")
+    # Without first, rolled back: both runs start from the same rows.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for name in OUR_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        run("without this issue's indexes")
+        transaction.set_rollback(True)
+    run("with them")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prospects", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--write-cost", type=int, default=0, metavar="ROWS")
+    parser.add_argument(
+        "--reuse-data", action="store_true", help="measure the last run's data again (iterating)"
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    ensure_database(url)
-    setup(url)
-    fill(args.prospects)
+    if args.reuse_data:
+        setup(url)
+        users = team_users()
+    else:
+        fresh_database(url)
+        setup(url)
+        users = fill_team(prospects=args.prospects)
+    clients = {"rep": signed_in(users["rep"]), "manager": signed_in(users["manager"])}
+    htmx = {"HX-Request": "true", "HX-Target": "prospect-rows"}
 
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="alice"))
-    pages = [
-        ("first page (25 rows, default)", "/prospects/"),
-        ("10 rows", "/prospects/?per_page=10"),
-        ("100 rows", "/prospects/?per_page=100"),
-        ("search 'martin1'", "/prospects/?q=martin1"),
-        ("filter owner=me + status=open", "/prospects/?owner=me&status=open"),
-        ("filter next action red", "/prospects/?colour=red"),
-        ("sort by company, page 200", "/prospects/?sort=company&page=200"),
-        ("sort by next action", "/prospects/?sort=next_action"),
-    ]
-    for label, page_url in pages:
-        p50, p95, count = measure(client, page_url, args.runs)
-        print(f"{label:32s} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  {count} queries")
+    report_header()
+    missed = []
+    for label, page_url, budget, who in PAGES:
+        client = clients[who.split("-")[0]]
+        headers = htmx if who.endswith("htmx") else {}
+        p50, p95, count = measure(client, page_url, args.runs, **headers)
+        if not report_row(label, p50, p95, count, budget):
+            missed.append((client, page_url, headers))
+    if args.profile:
+        for client, page_url, headers in missed:
+            profile(client, page_url, **headers)
+    if args.write_cost:
+        write_cost(args.write_cost, users)
 
 
 if __name__ == "__main__":

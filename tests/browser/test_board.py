@@ -1,6 +1,7 @@
 """The Kanban in real Chromium: drag and drop, refusals snapping back, the loss-reason dialog,
 the keyboard menu, Ctrl+K, and two users moving the same card."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -393,3 +394,146 @@ def test_order_inside_a_column_is_kept(page, login, board):
     page.reload()
     expect(cards.first).to_have_attribute("data-opportunity", str(board["other"].pk))
     expect(cards.nth(1)).to_have_attribute("data-opportunity", str(board["mine"].pk))
+
+
+# --------------------------------------------------------------------------- issue 19: fit, title, phone
+
+
+def test_a_card_is_dragged_by_its_title_and_a_click_on_it_still_opens_it(page, login, board):
+    first, second, _third = board["steps"]
+    mine = board["mine"]
+    login(page, "alice")
+    page.goto(board["url"])
+    title = card(page, mine).locator(".kc-summary")
+    title.drag_to(column(page, second.pk).locator(".kanban-cards"))
+    expect(column(page, second.pk).locator(f'[data-opportunity="{mine.pk}"]')).to_be_visible()
+    expect(column(page, second.pk).locator("[data-count]")).to_have_text("1")
+    expect(card(page, mine)).not_to_have_class(re.compile("kanban-card-saving"))
+    mine.refresh_from_db()
+    assert mine.step == second
+    # The title is still the card's link.
+    card(page, mine).locator(".kc-summary").click()
+    page.wait_for_url(re.compile(rf"/opportunities/{mine.pk}/$"))
+
+
+def test_a_folded_column_offers_no_load_more(page, login, board):
+    from pipeline.selectors import PAGE_SIZE
+
+    first, second, _third = board["steps"]
+    f.OpportunityFactory.create_batch(
+        PAGE_SIZE + 2, process=board["process"], step=second, owner=board["alice"]
+    )
+    second.folded = True
+    second.save()
+    login(page, "alice")
+    page.goto(board["url"])
+    expect(column(page, second.pk)).to_have_class(re.compile(r"\bfolded\b"))
+    expect(column(page, second.pk).locator("[data-count]")).to_have_text(str(PAGE_SIZE + 2))
+    expect(column(page, second.pk).locator(".kanban-more button")).to_have_count(0)
+    expect(column(page, second.pk).locator("[data-opportunity]")).to_have_count(0)
+    # A folded column still takes drops.
+    drag(page, board["mine"], second.pk)
+    expect(column(page, second.pk).locator("[data-count]")).to_have_text(str(PAGE_SIZE + 3))
+
+
+@pytest.fixture
+def six_steps(board):
+    """A 6-step process with the long step names French teams give, cards in every column."""
+    process = f.ProcessFactory(
+        name="Installation photovoltaïque",
+        steps=[
+            ("Premier contact", 3, 10),
+            ("Qualification du besoin", 5, 20),
+            ("Visite technique sur site", 7, 40),
+            ("Proposition commerciale envoyée", 10, 60),
+            ("Négociation et relances", 10, 80),
+            ("Signature du bon de commande", 5, 90),
+        ],
+    )
+    steps = list(process.steps.order_by("position"))
+    for i, step in enumerate(steps * 2):
+        f.OpportunityFactory(
+            process=process,
+            step=step,
+            owner=board["alice"],
+            summary=f"Centrale en toiture pour l’entrepôt logistique n° {i}",
+            amount=125000 + i,
+            prospect=f.ProspectFactory(owner=board["alice"], company_name="Établissements Durand"),
+        )
+    f.OpportunityFactory(
+        process=process,
+        step=steps[0],
+        owner=board["alice"],
+        status=Opportunity.Status.WON,
+        closing_date=dt.date.today(),
+    )
+    return {
+        "url": board["url"].replace(f"/{board['process'].pk}/", f"/{process.pk}/"),
+        "steps": steps,
+    }
+
+
+def no_sideways_scroll(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const board = document.getElementById("board");
+            const titles = Array.from(board.querySelectorAll(".kanban-head h2"));
+            const columns = Array.from(board.querySelectorAll("[data-column]"));
+            return {
+                page: document.documentElement.scrollWidth <= document.documentElement.clientWidth,
+                board: board.scrollWidth <= board.clientWidth,
+                columns: columns.every(c => c.getBoundingClientRect().right <= window.innerWidth),
+                titles: titles.every(h => h.scrollWidth <= h.clientWidth + 1),
+                count: columns.length,
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width,height", [(1440, 900), (1366, 768)])
+def test_a_six_step_board_shows_every_column_without_scrolling_sideways(
+    browser, login, six_steps, width, height
+):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+    page = context.new_page()
+    login(page, "alice")
+    page.goto(six_steps["url"])
+    expect(page.locator("#board [data-column]")).to_have_count(8)
+    assert no_sideways_scroll(page) == {
+        "page": True,
+        "board": True,
+        "columns": True,
+        "titles": True,
+        "count": 8,
+    }
+    for key in ("won", "lost"):
+        expect(column(page, key)).to_be_in_viewport()
+    context.close()
+
+
+def test_on_a_phone_the_board_shows_one_column_at_a_time(browser, login, six_steps):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page = context.new_page()
+    login(page, "alice")
+    page.goto(six_steps["url"])
+    first, second = six_steps["steps"][:2]
+    switcher = page.locator("select[data-column-switch]")
+    expect(switcher).to_be_visible()
+    expect(page.get_by_label(re.compile("Colonne affichée|Column shown"))).to_be_visible()
+    expect(switcher.locator("option")).to_have_count(8)
+    expect(switcher.locator("option").first).to_have_text(f"{first.label} (2)")
+    expect(page.locator("#board [data-column]:visible")).to_have_count(1)
+    expect(column(page, first.pk)).to_be_visible()
+    switcher.select_option(str(second.pk))
+    expect(column(page, second.pk)).to_be_visible()
+    expect(column(page, first.pk)).to_be_hidden()
+    expect(page.locator("#board [data-column]:visible")).to_have_count(1)
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    # Moving a card through its menu: the switcher's counts follow.
+    moved = column(page, second.pk).locator("[data-opportunity]").first
+    moved.locator("[data-move-menu]").click()
+    page.get_by_role("menuitem", name=six_steps["steps"][2].label).click()
+    expect(switcher.locator(f'option[value="{second.pk}"]')).to_have_text(f"{second.label} (1)")
+    context.close()

@@ -240,7 +240,8 @@ def test_the_pages_of_a_manager_raise_no_policy_violation(
     for link in sorted(set(links)):
         visit(page, f"{base}{link}")
     visit(page, f"{base}/admin/pipeline/process/{records['process'].pk}/change/")
-    expect(page.locator("#steps-group .step-drag").first).to_be_visible()
+    # django-admin-sortable2's drag handles on the step rows.
+    expect(page.locator("#steps-group tr.has_original td.original p").first).to_be_visible()
     visit(page, f"{base}/admin/contacts/company/{records['company'].pk}/change/")
     page.locator(".select2-selection").first.click()
     expect(page.locator(".select2-results__option").first).to_be_visible()

@@ -28,7 +28,7 @@ def test_search_as_you_type_and_the_selected_prospects_actions(page, live_server
     page.fill("#id_q", "rigol")
     expect(rows).to_have_count(1)
     expect(page).to_have_url(
-        f"{live_server.url}/prospects/?q=rigol&owner=&status=&channel=&category=&process=&step=&colour=&sort=name"
+        f"{live_server.url}/prospects/?q=rigol&owner=&status=&step=&colour=&channel=&category=&process=&sort=name"
     )
     rows.first.locator("td").nth(2).click()
     panel = page.locator("#prospect-panel")

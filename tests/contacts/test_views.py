@@ -34,7 +34,8 @@ def test_company_list_and_quick_search(rep_client, rep, company, django_assert_m
         services.address_create(
             company=c, actor=rep, data={"line1": "x", "postal_code": "75001", "city": "Paris"}
         )
-    with django_assert_max_num_queries(8):
+    # 9: with the user's chosen columns (core/columns.py).
+    with django_assert_max_num_queries(9):
         response = rep_client.get(reverse("company_list"))
     assert response.status_code == 200
     assert b'id="rows"' in response.content and b"Dupont SA" in response.content
@@ -278,7 +279,8 @@ def test_person_card_and_edit(rep_client, rep, company):
 def test_person_list(rep_client, rep, company, django_assert_max_num_queries):
     for i in range(10):
         services.person_create(actor=rep, data={"last_name": f"Nom{i}"}, company=company)
-    with django_assert_max_num_queries(8):
+    # 9: with the user's chosen columns (core/columns.py).
+    with django_assert_max_num_queries(9):
         response = rep_client.get(reverse("person_list"))
     assert response.status_code == 200 and b"NOM9" in response.content
     response = rep_client.get(reverse("person_list"), {"q": "nom3"}, **HTMX)
@@ -459,7 +461,8 @@ def test_quick_search_pages_and_skips_trashed(rep_client, rep, django_assert_max
         services.company_create(actor=rep, data={"name": f"Durand {i:02d}"})
     trashed = services.company_create(actor=rep, data={"name": "Durand trashed"})
     services.company_trash(company=trashed, actor=rep)
-    with django_assert_max_num_queries(9):
+    # 10: with the user's chosen columns (core/columns.py).
+    with django_assert_max_num_queries(10):
         first = rep_client.get(reverse("company_list"), {"q": "dur"}, **HTMX).content.decode()
     assert "55 companies" in first and "Durand 00" in first and "Durand 50" not in first
     second = rep_client.get(

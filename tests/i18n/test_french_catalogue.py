@@ -35,6 +35,7 @@ SAME_IN_FRENCH = {
     "code",
     "contacts",
     "Euro (EUR)",
+    "Administration",
     "Mailing",
     "Prospect",
     "SIREN",

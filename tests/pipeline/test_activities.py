@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pipeline import clocks
-from pipeline.models import Colour, Task
+from pipeline.models import AutomationRule, Colour, Task
 from pipeline.services import activities
 from tests import factories as f
 
@@ -67,6 +67,11 @@ def test_set_done_records_who_and_when_and_refreshes_the_opportunity(rep, monkey
 
     monkeypatch.setattr(services, "automation_run", lambda **kw: calls.append(kw), raising=False)
     opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep))
+    AutomationRule.objects.create(
+        process=opportunity.process,
+        event=AutomationRule.Event.TASK_DONE,
+        target_step=opportunity.process.steps.last(),
+    )
     first = make(rep, opportunity=opportunity, start=local(-2))
     second = make(rep, opportunity=opportunity, start=local(3))
     opportunity.refresh_from_db()
@@ -82,6 +87,23 @@ def test_set_done_records_who_and_when_and_refreshes_the_opportunity(rep, monkey
 
     undone = activities.task_set_done(task=first, done=False, actor=rep)
     assert not undone.done and undone.done_by is None and undone.colour == Colour.RED
+
+
+def test_set_done_skips_the_rules_when_the_process_has_none_for_task_done(rep, monkeypatch):
+    calls = []
+    from pipeline.services import automation as services
+
+    monkeypatch.setattr(services, "automation_run", lambda **kw: calls.append(kw), raising=False)
+    opportunity = f.OpportunityFactory(prospect=f.ProspectFactory(owner=rep))
+    AutomationRule.objects.create(
+        process=opportunity.process,
+        event=AutomationRule.Event.TASK_DONE,
+        target_step=opportunity.process.steps.last(),
+        active=False,
+    )
+    task = make(rep, opportunity=opportunity, start=local(-2))
+    assert activities.task_set_done(task=task, done=True, actor=rep).done
+    assert calls == []
 
 
 # --- management dates --------------------------------------------------------------------------
@@ -376,7 +398,7 @@ def test_occurrences_show_in_every_view(client, rep):
     assert [t.pk for t in response.context["day_tasks"]] == [occurrences[0].pk]
     response = client.get(reverse("task_calendar") + f"?date={day}")
     in_month = {
-        t.pk for week in response.context["weeks"] for _d, tasks, _in in week for t in tasks
+        t.pk for week in response.context["weeks"] for _d, tasks, _in, _more in week for t in tasks
     }
     assert occurrences[0].pk in in_month
     # Feed: one recurring event.

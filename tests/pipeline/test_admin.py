@@ -280,3 +280,79 @@ def test_tasks_are_not_in_the_admin():
     """Their rules (done by, series, colours, the trash) are the task services': the admin
     offers no way around them, deletion included."""
     assert not admin.site.is_registered(Task)
+
+
+def test_reordering_a_step_by_step_process_keeps_each_opportunity_in_its_step(
+    manager_client, manager
+):
+    """The mode's invariant (the current step is the first not completed) holds after a
+    reorder: the opportunity stays in its column, its boxes follow the new order, and its
+    history says which boxes changed."""
+    from pipeline.models import HistoryEntry, StepProgress
+    from pipeline.services import opportunities as opportunity_services
+
+    process = f.ProcessFactory(name="Labours", mode=Process.Mode.STEP_BY_STEP, steps=3)
+    first, middle, last = process.steps.order_by("position")
+    opportunity = opportunity_services.opportunity_create(
+        actor=manager, process=process, step=middle, summary="Labours"
+    )
+    assert set(
+        StepProgress.objects.filter(opportunity=opportunity).values_list("step", flat=True)
+    ) == {first.pk}
+    url, _response, data = _process_page(manager_client, process)
+    # Dragged: middle, first, last. The opportunity in `middle` now has nothing before it.
+    data[f"{_step_row(data, middle)}-position"] = "1"
+    data[f"{_step_row(data, first)}-position"] = "2"
+    data[f"{_step_row(data, last)}-position"] = "3"
+
+    assert manager_client.post(url, data).status_code == 302
+
+    opportunity.refresh_from_db()
+    assert opportunity.step_id == middle.pk
+    assert not StepProgress.objects.filter(opportunity=opportunity).exists()
+    assert HistoryEntry.objects.filter(
+        opportunity=opportunity, kind=HistoryEntry.Kind.STEP_UNDONE, from_value=first.label
+    ).exists()
+
+
+def test_reordering_a_free_process_leaves_the_boxes_alone(manager_client, manager):
+    from pipeline.models import StepProgress
+    from pipeline.services import opportunities as opportunity_services
+    from pipeline.services import steps as step_services
+
+    process = f.ProcessFactory(name="Free", mode=Process.Mode.FREE, steps=3)
+    first, middle, last = process.steps.order_by("position")
+    opportunity = opportunity_services.opportunity_create(
+        actor=manager, process=process, step=first, summary="Free"
+    )
+    step_services.step_complete(opportunity_id=opportunity.pk, step_id=last.pk, actor=manager)
+    url, _response, data = _process_page(manager_client, process)
+    data[f"{_step_row(data, last)}-position"] = "1"
+    data[f"{_step_row(data, first)}-position"] = "2"
+    data[f"{_step_row(data, middle)}-position"] = "3"
+
+    assert manager_client.post(url, data).status_code == 302
+
+    assert set(
+        StepProgress.objects.filter(opportunity=opportunity).values_list("step", flat=True)
+    ) == {last.pk}
+
+
+def test_a_task_types_icon_is_chosen_among_the_sprites_task_icons(admin_client_):
+    """Managers pick a task type's icon from the sprite's (core.icons.TASK_ICONS), by what it
+    looks like; a glyph or an unknown name is refused."""
+    from core.icons import TASK_ICONS
+    from pipeline.models import TaskType
+
+    url = reverse("admin:pipeline_tasktype_add")
+    page = admin_client_.get(url).content.decode()
+    for name in TASK_ICONS:
+        assert f'<option value="{name}"' in page
+    data = {"name": "Site visit", "code": "visit", "is_contact": "on", "position": "5"}
+
+    refused = admin_client_.post(url, {**data, "icon": "☎"})
+    assert refused.status_code == 200
+    assert not TaskType.objects.filter(code="visit").exists()
+
+    assert admin_client_.post(url, {**data, "icon": "map-pin"}).status_code == 302
+    assert TaskType.objects.get(code="visit").icon == "map-pin"

@@ -225,6 +225,18 @@ def test_folded_column_shows_its_count_but_no_cards(rep_client, process):
     assert 'class="kanban-column folded"' in html
 
 
+def test_a_folded_column_offers_no_load_more(rep_client, process):
+    """A folded column shows no cards, so it has none to load either, however many it holds."""
+    first, second = steps_of(process)[:2]
+    first.folded = True
+    first.save()
+    f.OpportunityFactory.create_batch(PAGE_SIZE + 2, process=process, step=first)
+    f.OpportunityFactory.create_batch(PAGE_SIZE + 2, process=process, step=second)
+    html = rep_client.get(board_url(process)).content.decode()
+    assert reverse("board_column", args=[process.pk, first.pk]) not in html
+    assert reverse("board_column", args=[process.pk, second.pk]) + f"?offset={PAGE_SIZE}" in html
+
+
 def test_filters_by_owner_category_and_search(rep_client, rep, other_rep, process):
     category = f.CategoryFactory(name="Trade show")
     mine = f.OpportunityFactory(process=process, owner=rep, summary="Solar panels")

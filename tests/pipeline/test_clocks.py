@@ -129,8 +129,9 @@ class TestBulkRefresh:
             f.TaskFactory(assignee=rep, start=paris(2026, 3, 1 + i % 20, 9, 0))
 
         # Durations (1), next action (1), one step-due update per distinct duration (2), no step
-        # (1), colours of open (1) and closed (1) ones, count (1); tasks: 3.
-        with django_assert_max_num_queries(8):
+        # (1), colours of open (1) and closed (1) ones, count (1), the prospects' stored next
+        # action (1); tasks: 3.
+        with django_assert_max_num_queries(9):
             clocks.opportunities_refresh(today=TODAY)
         with django_assert_max_num_queries(3):
             clocks.tasks_refresh(today=TODAY)

@@ -86,6 +86,14 @@ RULES: dict[str, Rule] = {
     "set_language": Rule(get=REDIRECT, post=REDIRECT),
     "trash": managers_only(post=DENIED | NOT_ALLOWED),
     "trash_restore": managers_only(get=DENIED | NOT_ALLOWED, post=DENIED),
+    # The columns the user sees on a list: the user's own choice (core/columns.py).
+    "list_columns_choose": Rule(
+        get=NOT_ALLOWED,
+        post=REDIRECT | frozenset({204}),
+        writes=True,
+        extra={"slug": "prospects"},
+        data=lambda w: {"columns": ["company"]},
+    ),
     # Contacts.
     "company_list": page(),
     "company_create": Rule(get=OK, post=FORM_ERROR),

@@ -1,8 +1,9 @@
 """`manage.py seed_demo`: the demo users and a realistic data set (idempotent).
 
 Runtime code: every record goes through the services the pages use (contacts, prospects,
-opportunities, tasks), so the demo obeys the same rules; only the users are plain rows. French
-names, companies and addresses come from Faker (fr_FR), seeded so that every run gives the same set.
+opportunities, tasks), so the demo obeys the same rules; only the users are plain rows. People's
+names come from Faker (fr_FR); towns, company and project names, phone numbers and e-mail
+addresses from `demo.realistic`; both seeded, so that every run gives the same set.
 """
 
 import datetime as dt
@@ -23,10 +24,9 @@ from accounts.models import User
 from contacts import attachments
 from contacts import services as contacts_services
 from contacts.models import Category, Channel, ExtraField, Prospect
-from contacts.text import compact
 from contacts.validators import clean_phone
 from core.roles import SALES_MANAGER, SALES_REP
-from demo import sales
+from demo import realistic, sales
 from demo.sales import DEMO_MARKER, demo_siren
 from pipeline.models import LossReason, Opportunity, Process, Step, TaskType
 from pipeline.services import activities
@@ -76,12 +76,6 @@ JOB_TITLES = [
 ]
 
 
-def demo_email(first_name: str, last_name: str, n: int, domain: str) -> str:
-    """A valid address from French names: "Hélène d'Arc" -> "helene.darc3@example.fr"."""
-    local = ".".join(compact(part) for part in (first_name, last_name) if compact(part))
-    return f"{local or 'contact'}{n}@{domain}"
-
-
 class Command(BaseCommand):
     help = "Create the demo users (manager, alice, bruno; password jalon-demo) and demo data."
 
@@ -89,6 +83,8 @@ class Command(BaseCommand):
         # Demo data is written in the site's language, like the reference data.
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             users = self.ensure_users()
+            # The demo's towns are checked against the postal table: load it first.
+            call_command("load_postal_codes", stdout=self.stdout)
             if Prospect.all_objects.filter(external_ref__startswith=DEMO_MARKER).exists():
                 self.stdout.write("Demo data already present: nothing to add.")
             else:
@@ -96,7 +92,6 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS("Demo data created."))
             # Each part only when missing: a demo seeded before the quotes gets them too.
             sales.seed_sales(manager=users["manager"])
-        call_command("load_postal_codes", stdout=self.stdout)
         self.stdout.write(
             "Demo logins (password jalon-demo): manager (Sales manager), alice and bruno (Sales reps)"
         )
@@ -167,22 +162,25 @@ class Command(BaseCommand):
             civility = "M." if i % 2 == 0 else "Mme"
             first_name = fake.first_name_male() if civility == "M." else fake.first_name_female()
             last_name = fake.last_name()
+            place = realistic.place(rng)
+            company_name = realistic.company_name(
+                rng, SECTORS[i % len(SECTORS)], fake.last_name(), place.city
+            )
             prospect = prospect_create(
                 actor=actor,
                 owner=owner,
                 civility=civility,
                 first_name=first_name,
                 last_name=last_name,
-                company_name=fake.company(),
+                company_name=company_name,
                 job_title=rng.choice(JOB_TITLES)[civility == "Mme"],
-                address=fake.street_address(),
-                postal_code=fake.postcode(),
-                city=fake.city(),
+                address=place.line1,
+                postal_code=place.postal_code,
+                city=place.city,
                 country="France",
-                phone=clean_phone(
-                    f"01 {40 + i:02d} {i:02d} {(i * 7) % 100:02d} {(i * 3) % 100:02d}"
-                ),
-                email=demo_email(first_name, last_name, i, "example.com"),
+                phone=clean_phone(realistic.landline(rng, place.postal_code)),
+                mobile=clean_phone(realistic.mobile(rng)) if i % 3 else "",
+                email=realistic.person_email(first_name, last_name, company_name),
                 siren=demo_siren(100 + i),
                 channel=channels[i % len(channels)],
                 external_ref=f"{DEMO_MARKER}{i:03d}",
@@ -214,7 +212,7 @@ class Command(BaseCommand):
                 process=process,
                 step=step,
                 prospect=prospect,
-                summary=fake.catch_phrase(),
+                summary=realistic.project(rng),
                 status=status,
                 owner=owner,
                 amount=amount,
@@ -259,15 +257,21 @@ class Command(BaseCommand):
         companies = []
         for i in range(12):
             owner = reps[i % 2]
+            place = realistic.place(rng)
+            name = realistic.company_name(
+                rng, SECTORS[i % len(SECTORS)], fake.last_name(), place.city
+            )
             data = {
-                "name": fake.company(),
+                "name": name,
                 "country": "FR",
                 "sector": SECTORS[i % len(SECTORS)],
+                "website": f"https://www.{realistic.domain(name)}",
+                "email": f"contact@{realistic.domain(name)}",
                 "origin": str(
                     rng.choice([_("Trade show"), _("Website"), _("Referral"), _("Cold call")])
                 ),
                 "owner": owner,
-                "phone": f"02 99 {10 + i:02d} {20 + i:02d} {30 + i:02d}",
+                "phone": clean_phone(realistic.landline(rng, place.postal_code)),
             }
             if i == 0:
                 data |= {"siren": "542051180", "vat_number": "FR59542051180", "naf_code": "62.01Z"}
@@ -278,9 +282,9 @@ class Command(BaseCommand):
                 data=data,
                 categories=[categories[i % len(categories)]],
                 address={
-                    "line1": fake.street_address(),
-                    "postal_code": fake.postcode(),
-                    "city": fake.city(),
+                    "line1": place.line1,
+                    "postal_code": place.postal_code,
+                    "city": place.city,
                 },
             )
             for rank in (1, 2):
@@ -296,7 +300,9 @@ class Command(BaseCommand):
                         "first_name": first_name,
                         "last_name": last_name,
                         "job_title": rng.choice(JOB_TITLES)[civility == "Mme"],
-                        "email": demo_email(first_name, last_name, 2 * i + rank, "example.fr"),
+                        "email": realistic.person_email(first_name, last_name, name),
+                        "phone": clean_phone(realistic.landline(rng, place.postal_code)),
+                        "mobile": clean_phone(realistic.mobile(rng)),
                         "owner": owner,
                     },
                     company=company,
