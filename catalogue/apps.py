@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CatalogueConfig(AppConfig):
     name = "catalogue"
-    verbose_name = _("catalogue")
+    verbose_name = _("Catalogue")
 
     def ready(self):
         from catalogue.selectors import register_fold

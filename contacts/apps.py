@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ContactsConfig(AppConfig):
     name = "contacts"
-    verbose_name = _("contacts")
+    verbose_name = _("Contacts")
 
     def ready(self) -> None:
         from core import trash

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ForecastingConfig(AppConfig):
     name = "forecasting"
-    verbose_name = _("forecasting")
+    verbose_name = _("Forecasting")

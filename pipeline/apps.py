@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class PipelineConfig(AppConfig):
     name = "pipeline"
-    verbose_name = _("pipeline")
+    verbose_name = _("Pipeline")
 
     def ready(self) -> None:
         from contacts.attachments import DOCUMENT_ATTACHED_HOOKS

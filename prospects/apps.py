@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ProspectsConfig(AppConfig):
     name = "prospects"
-    verbose_name = _("prospects")
+    verbose_name = _("Prospects")
 
     def ready(self) -> None:
         from core import trash

@@ -47,6 +47,7 @@ def _nulls_last(expression: F, descending: bool):
 
 
 COUNT_CAP = 1000
+MAX_PAGE = 1_000_000
 
 
 def _page_number(value) -> int | None:
@@ -69,7 +70,9 @@ def prospect_page(queryset: QuerySet, *, page_number, per_page: int) -> Page:
     `Paginator.get_page` does.
     """
     number = _page_number(page_number)
-    if number is None:
+    if number is None or number > MAX_PAGE:
+        # Not a page number, or one far past any list (an OFFSET past a bigint): the exact
+        # page of Django's paginator (the last one), as for a page past the end.
         return _exact_page(queryset, per_page, page_number)
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page])

@@ -102,6 +102,17 @@ def server(tmp_path_factory):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)
+        # gunicorn listens before its worker has loaded Django: the first request waits for
+        # that (seconds on a busy machine), as Compose's start period allows. Answered once,
+        # the server is up; the checks below then time what a running server answers.
+        while True:
+            try:
+                get(port, "/health/", HOST)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline + 30:
+                    raise RuntimeError("gunicorn did not answer") from None
+                time.sleep(0.5)
         yield {"port": port, "environment": environment}
     finally:
         process.terminate()

@@ -133,3 +133,13 @@ def test_past_the_count_cap_the_list_says_more_than_and_pages_on(
     assert "31–40 of 40" in html  # the last page: exact again
     html = client.get("/prospects/?per_page=10&page=99").content.decode()
     assert "31–40 of 40" in html  # past the end: the last page
+
+
+@pytest.mark.parametrize("page", [str(2**63), "9" * 30, str(2**31)])
+def test_a_page_number_far_past_any_list_shows_the_last_page(client, rep, default_process, page):
+    """An OFFSET past a bigint is an error on PostgreSQL: such a page is the last one."""
+    sign_in(client, rep)
+    make_prospects(12, owners=[rep])
+    response = client.get(f"/prospects/?per_page=10&page={page}")
+    assert response.status_code == 200
+    assert "11–12 of 12" in response.content.decode()
