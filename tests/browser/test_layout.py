@@ -1,5 +1,7 @@
-"""The main lists fit a laptop screen (1440×900 and 1366×768) without sideways scrolling, with
-the prospect list's key columns in view, and a phone (390×844) never scrolls the page sideways.
+"""The main pages fit a laptop screen (1440×900 and 1366×768) without sideways scrolling, with
+the prospect list's key columns in view, and a phone (390×844) never scrolls the page sideways:
+the lists, and the dashboard, the Kanban and the step list of a 6-step process, a prospect's and
+a company's cards, the forecast and the search page.
 
 The lists are filled as a sales team's would be (long names, towns, amounts, owners, 30 rows).
 Each page is photographed in French and English to `artifacts/screenshots/<page>_<width>_<lang>.png`
@@ -77,9 +79,10 @@ STEPS = [
 ]
 
 
-def seed():
+def seed() -> dict[str, str]:
     """Two reps' realistic lists: prospects with opportunities and next actions, companies,
-    people, quotes, tasks, products and unfiled e-mails, 30 of each."""
+    people, quotes, tasks, products and unfiled e-mails, 30 of each. Returns every main page to
+    visit, by name: the lists and the pages of the records seeded."""
     for name in (SALES_REP, SALES_MANAGER):
         Group.objects.get_or_create(name=name)
     todo, _ = TaskType.objects.get_or_create(code="todo", defaults={"name": "To-do"})
@@ -168,6 +171,16 @@ def seed():
             owner=alice,
             sent_at=now - dt.timedelta(hours=i),
         )
+    return {
+        "dashboard": "/",
+        **PAGES,
+        "board": f"/pipeline/{process.pk}/board/",
+        "step_list": f"/pipeline/{process.pk}/steps/",
+        "prospect_card": f"/prospects/{prospect.pk}/",
+        "company_card": f"/companies/{company.pk}/",
+        "forecast": "/forecast/",
+        "search": "/search/?q=menuiserie",
+    }
 
 
 OVERFLOWING = """() => {
@@ -206,8 +219,9 @@ def sidebar_colour_at_bottom(png: bytes) -> tuple:
     return image.getpixel((4, image.height - 4))
 
 
-def visit(browser, live_server, *, width: int, height: int, lang: str, whole_page_only: bool):
-    """Every main list at one screen size in one language: what scrolls sideways, per page."""
+def visit(browser, site, *, width: int, height: int, lang: str, whole_page_only: bool):
+    """Every main page at one screen size in one language: what scrolls sideways, per page."""
+    live_server, pages = site
     context = browser.new_context(
         viewport={"width": width, "height": height},
         locale=lang,
@@ -222,7 +236,7 @@ def visit(browser, live_server, *, width: int, height: int, lang: str, whole_pag
     problems = {}
     hidden_columns = []
     try:
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             page.goto(f"{live_server.url}{path}")
             page.wait_for_load_state("networkidle")
             assert page.locator("html").get_attribute("lang") == lang
@@ -247,8 +261,7 @@ def visit(browser, live_server, *, width: int, height: int, lang: str, whole_pag
 @pytest.fixture
 def lists(live_server):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    seed()
-    return live_server
+    return live_server, seed()
 
 
 def test_lists_fit_a_laptop_screen_without_sideways_scrolling(browser, lists):
