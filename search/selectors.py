@@ -134,15 +134,21 @@ def _join(*parts) -> str:
     return " · ".join(str(p) for p in parts if p)
 
 
+def _or_siren(visible: QuerySet, found: QuerySet, query: str) -> QuerySet:
+    """`found`, and the records of `visible` that carry the SIREN the query names whole."""
+    siren = _siren_of(query)
+    if not siren:
+        return found
+    return visible.filter(Q(pk__in=found.values("pk")) | Q(siren=siren))
+
+
 # --- one function per kind -------------------------------------------------------------------
 
 
 def search_prospects(user, query: str, limit: int) -> Group:
     visible = Prospect.objects.visible_to(user)
     found = _list_search(ProspectFilter, "filter_q", visible, query)
-    siren = _siren_of(query)
-    if siren:
-        found = visible.filter(Q(pk__in=found.values("pk")) | Q(siren=siren))
+    found = _or_siren(visible, found, query)
     rows, total = _first_with_total(found, limit)
     return Group(
         kind=PROSPECTS,
@@ -163,9 +169,7 @@ def search_prospects(user, query: str, limit: int) -> Group:
 def search_companies(user, query: str, limit: int) -> Group:
     visible = Company.objects.visible_to(user)
     found = company_search(visible, query)
-    siren = _siren_of(query)
-    if siren:
-        found = visible.filter(Q(pk__in=found.values("pk")) | Q(siren=siren))
+    found = _or_siren(visible, found, query)
     city = Address.objects.filter(company=OuterRef("pk"), is_default=True).values("city")[:1]
     rows, total = _first_with_total(
         found, limit, columns=lambda rows: rows.annotate(city=Subquery(city))
