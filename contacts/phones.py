@@ -7,6 +7,7 @@ start of the stored numbers. The prospect file keeps numbers as imported; its se
 each number's digits in that same international form (`phone_search_word`).
 """
 
+import functools
 import re
 
 import phonenumbers
@@ -55,6 +56,7 @@ def _region(country: str) -> str:
     return countries.by_name(country) or countries.by_name(country, language="fr") or "FR"
 
 
+@functools.lru_cache(maxsize=4096)  # a list draws the same numbers on every row and request
 def tel_parts(value: str, country: str = "FR") -> tuple[str, str]:
     """What a `tel:` link needs: the number in E.164 for its href, and as the country writes it
     for its text (national format for a number of `country`, international otherwise). A number
