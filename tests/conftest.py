@@ -49,17 +49,39 @@ def default_process(db):
     return f.default_process()
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """Transactional tests flush the database after each test, removing what data migrations
-    created: put the groups, default process and other reference rows back first."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+_flushed = False
+
+
+def _note_flush(**kwargs):
+    global _flushed
+    _flushed = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (real worker, live server) flushes the database when it ends, which
+    removes what data migrations created: the groups, default process, task types and other
+    reference rows. Put them back right after the flush, so that the next test finds them
+    whatever order the test processes run tests in (`--dist loadgroup` runs the real-worker group
+    first)."""
+    global _flushed
+    yield
+    if not _flushed or nextitem is None:
         return
-    request.getfixturevalue("_django_db_helper")
+    _flushed = False
+    from pytest_django.plugin import blocking_manager_key
+
     from tests.reference import ensure_reference_data
 
-    ensure_reference_data()
+    with item.config.stash[blocking_manager_key].unblock():
+        ensure_reference_data()
+
+
+def pytest_configure(config):
+    # `flush` sends post_migrate once its tables are empty (as does the first migrate, harmlessly).
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_note_flush, dispatch_uid="tests-note-flush")
 
 
 @pytest.fixture(autouse=True)
