@@ -1,15 +1,61 @@
 """List filters of the contact file (django-filter), applied to user-scoped querysets."""
 
+import functools
+
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from contacts.models import Category, Company, Person
+from contacts.models import Affiliation, Category, Company, Person
 from contacts.phones import phone_query
-from contacts.selectors import company_search
+from contacts.selectors import company_search, person_search_ids
 from core.users import active_users, user_label
+
+
+class ListSelect(forms.Select):
+    """A filter's <select>, the same markup as Django's, written by string building: the
+    template-per-option rendering costs the lists' full pages milliseconds for the ~250
+    countries on each request. Option groups fall back to Django's rendering."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # Through iter(): list() would ask a model choice list its len(), a COUNT query.
+        choices = list(iter(self.choices))
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        wanted = self.format_value(value)
+        parts = [
+            format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))
+        ]
+        found = False
+        for option_value, label in choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not found and option_value in wanted
+            found |= selected
+            parts.append(
+                f'\n  <option value="{conditional_escape(option_value)}"'
+                f"{' selected' if selected else ''}>{conditional_escape(label)}</option>\n"
+            )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+@functools.cache
+def _countries_in(language: str) -> tuple[tuple[str, str], ...]:
+    """The countries, sorted by their name in `language`: django-countries translates and sorts
+    the ~250 names each time it is iterated."""
+    return tuple((code, str(name)) for code, name in countries)
+
+
+def country_choices() -> tuple[tuple[str, str], ...]:
+    return _countries_in(get_language())
+
 
 # The paths from a company to the users who follow it: its owner, its secondary reps by role,
 # and those apps above contacts add (the catalogue's reps by product family).
@@ -25,18 +71,27 @@ def register_rep_lookup(path: str) -> None:
 class CompanyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=Company.Kind.choices, empty_label=_("Prospects and customers")
+        label=_("Kind"),
+        choices=Company.Kind.choices,
+        empty_label=_("Prospects and customers"),
+        widget=ListSelect,
     )
     owner = django_filters.ChoiceFilter(
-        label=_("Owner"), method="filter_owner", empty_label=_("Any owner")
+        label=_("Owner"), method="filter_owner", empty_label=_("Any owner"), widget=ListSelect
     )
     # The owner and representative lists share one read of the users (ChoiceFilters filled
     # in __init__).
     rep = django_filters.ChoiceFilter(
-        label=_("Representative"), method="filter_rep", empty_label=_("Any representative")
+        label=_("Representative"),
+        method="filter_rep",
+        empty_label=_("Any representative"),
+        widget=ListSelect,
     )
     country = django_filters.ChoiceFilter(
-        label=_("Country"), choices=countries, empty_label=_("Any country")
+        label=_("Country"),
+        choices=country_choices,
+        empty_label=_("Any country"),
+        widget=ListSelect,
     )
     city = django_filters.CharFilter(label=_("City"), method="filter_city")
     category = django_filters.ModelChoiceFilter(
@@ -44,12 +99,14 @@ class CompanyFilter(django_filters.FilterSet):
         field_name="categories",
         queryset=Category.objects.all(),
         empty_label=_("Any category"),
+        widget=ListSelect,
     )
     active = django_filters.ChoiceFilter(
         label=_("Active"),
         method="filter_active",
         empty_label=_("Active and inactive"),
         choices=[("yes", _("Active")), ("no", _("Inactive"))],
+        widget=ListSelect,
     )
 
     class Meta:
@@ -102,24 +159,27 @@ class PersonFilter(django_filters.FilterSet):
     )
     contact_type = django_filters.ModelChoiceFilter(
         label=_("Contact type"),
-        field_name="affiliations__contact_type",
+        method="filter_contact_type",
         queryset=None,
         empty_label=_("Any contact type"),
+        widget=ListSelect,
     )
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=active_users(), empty_label=_("Any owner")
+        label=_("Owner"), queryset=active_users(), empty_label=_("Any owner"), widget=ListSelect
     )
     mailing = django_filters.ChoiceFilter(
         label=_("Mailing"),
         method="filter_mailing",
         empty_label=_("Any"),
         choices=[("yes", _("Accepts mailings")), ("no", _("No mailings"))],
+        widget=ListSelect,
     )
     active = django_filters.ChoiceFilter(
         label=_("Active"),
         method="filter_active",
         empty_label=_("Active and inactive"),
         choices=[("yes", _("Active")), ("no", _("Inactive"))],
+        widget=ListSelect,
     )
 
     class Meta:
@@ -136,14 +196,19 @@ class PersonFilter(django_filters.FilterSet):
         phone = phone_query(value)
         if phone:
             return queryset.filter(Q(phone__startswith=phone) | Q(mobile__startswith=phone))
+        # Each word in the name, the e-mail or a company's name: a subquery of ids per word,
+        # no join, so no DISTINCT over the people.
         for word in value.split()[:6]:
-            queryset = queryset.filter(
-                Q(last_name__icontains=word)
-                | Q(first_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(companies__name__icontains=word)
-            )
-        return queryset.distinct()
+            queryset = queryset.filter(pk__in=person_search_ids(word))
+        return queryset
+
+    def filter_contact_type(self, queryset, name, value):
+        """People with this type on one of their links, each once (a subquery, not a join)."""
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=Affiliation.objects.filter(contact_type=value).values("person_id")
+        )
 
     def filter_mailing(self, queryset, name, value):
         return (

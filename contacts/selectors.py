@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
 
-from contacts.models import Company, CompanySearchWord, Document, Note, Person
+from contacts.models import Affiliation, Company, CompanySearchWord, Document, Note, Person
 from contacts.phones import phone_query
 from contacts.text import normalize
 
@@ -107,6 +107,21 @@ def company_page(
     page.object_list = [companies[pk] for pk in ids if pk in companies]
     page.capped = capped
     return page
+
+
+def person_search_ids(word: str) -> models.QuerySet:
+    """The ids of the people whose last name, first name or e-mail contains `word`, or linked
+    to a company whose name does (case-insensitive), trashed or not: the caller's queryset
+    scopes them.
+
+    A union of ids rather than a join to the companies and a DISTINCT: each side reads its
+    trigram index on PostgreSQL (migration 0007), and the list reads each person once.
+    """
+    named = Person.all_objects.filter(
+        Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(email__icontains=word)
+    )
+    linked = Affiliation.objects.filter(company__name__icontains=word)
+    return named.order_by().values("pk").union(linked.order_by().values("person_id"))
 
 
 def company_duplicates(

@@ -7,6 +7,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def strip_accents(value: str) -> str:
+    if value.isascii():
+        return value  # nothing to decompose (the common case of names, e-mails and codes)
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

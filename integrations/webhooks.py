@@ -3,7 +3,9 @@ that keeps failing disabled.
 
 - `on_event` (registered with `core.events` in `IntegrationsConfig.ready`) runs after the
   commit: one `Delivery` per active webhook listening to the event, with the exact body, then a
-  Celery task per delivery (`integrations.tasks.deliver`).
+  Celery task per delivery (`integrations.tasks.deliver`). Most events have no webhook: the
+  names some active webhook listens to are kept in the cache (`listened_events`), so telling
+  so costs no query; any change of a webhook forgets them.
 - `attempt` sends one delivery once: the body signed `X-Jalon-Signature: sha256=<HMAC-SHA256
   of the body with the webhook's secret>`, with `X-Jalon-Event`, `X-Jalon-Delivery` (the
   event's id, the same for every webhook) and `X-Jalon-Timestamp` (the event's time, in
@@ -32,10 +34,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
@@ -68,6 +73,11 @@ PRIVATE_ADDRESS = gettext_lazy("refused: %(host)s is a private or reserved addre
 UNRESOLVED = gettext_lazy("the host name %(host)s does not resolve")
 BAD_URL = gettext_lazy("only http:// and https:// addresses can receive webhooks")
 REDIRECT_REFUSED = gettext_lazy("redirect not followed (to %(location)s)")
+# The events some active webhook listens to (`listened_events`). Shared by every process with
+# CACHE_URL; with the per-process memory cache, a change made in another process is seen
+# after LISTENED_SECONDS at the latest.
+LISTENED_KEY = "integrations:listened-events"
+LISTENED_SECONDS = 60
 
 logger = logging.getLogger(__name__)
 
@@ -96,10 +106,33 @@ def event_body(event: Event) -> str:
     return json.dumps(payload, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
 
+def listened_events() -> set[str]:
+    """The names of the events at least one active webhook listens to (cached)."""
+    names = cache.get(LISTENED_KEY)
+    if names is None:
+        names = set()
+        for events in Webhook.objects.filter(active=True).values_list("events", flat=True):
+            names.update(events)
+        cache.set(LISTENED_KEY, names, LISTENED_SECONDS)
+    return names
+
+
+@receiver(post_save, sender=Webhook, dispatch_uid="integrations-webhook-saved")
+@receiver(post_delete, sender=Webhook, dispatch_uid="integrations-webhook-deleted")
+def listened_events_forget(**kwargs) -> None:
+    """A webhook created, changed, turned on or off, deleted: the cached names are read again.
+    Forgotten now and after the commit (a reader in between may have cached the old ones)."""
+    cache.delete(LISTENED_KEY)
+    transaction.on_commit(lambda: cache.delete(LISTENED_KEY))
+
+
 def on_event(event: Event) -> list[Delivery]:
     """Queue one delivery per active webhook listening to `event` (runs after the commit)."""
     if event.instance._meta.label_lower not in SERIALISERS:
         return []
+    if event.name not in listened_events():
+        return []
+    # The cache may be stale: which webhooks listen is read from the database.
     hooks = [h for h in Webhook.objects.filter(active=True) if event.name in h.events]
     if not hooks:
         return []
@@ -358,6 +391,7 @@ def webhook_enable(*, webhook: Webhook) -> Webhook:
     Webhook.objects.filter(pk=webhook.pk).update(
         active=True, failing_since=None, disabled_at=None, disabled_reason=""
     )
+    listened_events_forget()
     webhook.refresh_from_db()
     return webhook
 

@@ -1,7 +1,8 @@
 """Reads of the process pages: which process a user may open (`process_or_404`), and the
 Kanban's columns, their totals and their first cards, in a constant number of
 queries whatever the number of opportunities (one aggregate for every column's totals, one
-windowed query for every column's first cards, their next readable task included)."""
+windowed query for the ids of every column's first cards, one for what those cards show,
+their next readable task included)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category
+from core.access import change_reach
 from core.params import parse_int
 from core.roles import SALES_MANAGER, SALES_REP, is_manager
 from pipeline.models import Opportunity, Process, Step, Task
@@ -221,17 +223,9 @@ CARD_FIELDS = (
 )
 
 
-def _movable(user, process: Process):
-    """Whether `user` may move a card, as `opportunity_move` decides it: the process's modify
-    right (the same for every card) and the object right (`changeable_by`)."""
-    if not can_modify_process_opportunities(user, process):
-        return Value(False)
-    return Exists(Opportunity.objects.changeable_by(user).filter(pk=OuterRef("pk")))
-
-
-def _with_card_data(queryset: QuerySet, user, process: Process) -> QuerySet:
-    """Everything a card shows, in the cards' one query, as `user` may read it; `movable`
-    says whether the card may be dragged or moved through its menu.
+def _with_card_data(queryset: QuerySet, user) -> QuerySet:
+    """Everything a card shows, in the cards' one query, as `user` may read it (`_cards` adds
+    whether the card may be moved).
 
     The card's time and colour are the opportunity's stored action clock
     (`pipeline.clocks.opportunities_refresh`), which counts every open task, a colleague's
@@ -251,32 +245,51 @@ def _with_card_data(queryset: QuerySet, user, process: Process) -> QuerySet:
         .only(*CARD_FIELDS)
         .annotate(
             is_important=Exists(readable.filter(opportunity=OuterRef("pk"), important=True)),
-            movable=_movable(user, process),
             next_task=Subquery(next_task, output_field=JSONField()),
         )
     )
 
 
+def _cards(queryset: QuerySet, user, process: Process) -> list[Opportunity]:
+    """The cards of `queryset` (`_with_card_data`); `movable`: whether the card may be moved, as
+    `opportunity_move` decides it (process right, then `can_change` on its owner, no subquery)."""
+    may_modify = can_modify_process_opportunities(user, process)
+    reach = change_reach(user)
+    cards = list(_with_card_data(queryset, user))
+    for card in cards:
+        card.movable = may_modify and reach.admits(user, card.owner_id)
+    return cards
+
+
 def _first_cards(
     queryset: QuerySet, user, process: Process, first_step_id, folded_keys: set[int], limit: int
 ):
+    """The first `limit` cards of every column: ids ranked over the opportunities alone, then
+    the cards read for those ids. Ranked and joined in one query, PostgreSQL planned it costly
+    enough to compile it (JIT), which took longer than running it."""
     column = _column_expression(first_step_id)
-    return list(
-        _with_card_data(
-            queryset.exclude(**({"step_id__in": folded_keys} if folded_keys else {}))
-            .annotate(
-                column=column,
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[column],
-                    order_by=[F("position").asc(), F("id").asc()],
-                ),
-            )
-            .filter(rank__lte=limit)
-            .order_by("column", "position", "id"),
-            user,
-            process,
+    ids = list(
+        queryset.exclude(**({"step_id__in": folded_keys} if folded_keys else {}))
+        .annotate(
+            column=column,
+            rank=Window(
+                RowNumber(),
+                partition_by=[column],
+                order_by=[F("position").asc(), F("id").asc()],
+            ),
         )
+        .filter(rank__lte=limit)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return []
+    return _cards(
+        Opportunity.objects.filter(pk__in=ids)
+        .annotate(column=column)
+        .order_by("column", "position", "id"),
+        user,
+        process,
     )
 
 
@@ -289,7 +302,7 @@ def board_columns(
     steps: list[Step] | None = None,
 ) -> tuple[list[Column], BoardFilter]:
     """The board's columns with their totals and first `limit` cards (folded columns: totals
-    only). Queries: steps, totals, cards, next tasks, filter choices (when rendered)."""
+    only). Queries: steps, totals, first cards' ids, cards, filter choices (when rendered)."""
     steps = board_steps(process) if steps is None else steps
     first_step_id = steps[0].pk if steps else None
     board_filter = BoardFilter(
@@ -329,14 +342,14 @@ def column_page(
     queryset = BoardFilter(
         filters or {}, queryset=board_opportunities(process=process, user=user)
     ).qs
-    cards = list(
-        _with_card_data(
-            queryset.annotate(column=_column_expression(first_step_id))
-            .filter(column=_key_to_sql(key))
-            .order_by("position", "id")[offset : offset + limit + 1],
-            user,
-            process,
-        )
+    # `_in_columns`: the column's rows through the index, not every card of the board.
+    cards = _cards(
+        queryset.filter(_in_columns([key], first_step_id))
+        .annotate(column=_column_expression(first_step_id))
+        .filter(column=_key_to_sql(key))
+        .order_by("position", "id")[offset : offset + limit + 1],
+        user,
+        process,
     )
     return cards[:limit], len(cards) > limit
 
@@ -424,11 +437,12 @@ def headers_of(
 
 def card_of(*, process: Process, user, opportunity_id: int) -> Opportunity | None:
     """One card with what it shows (after a move or a task change)."""
-    return _with_card_data(
-        Opportunity.objects.visible_to(user).filter(process=process, pk=opportunity_id),
+    cards = _cards(
+        Opportunity.objects.visible_to(user).filter(process=process, pk=opportunity_id)[:1],
         user,
         process,
-    ).first()
+    )
+    return cards[0] if cards else None
 
 
 def process_or_404(user, process_id: int) -> Process:

@@ -2,6 +2,10 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef
+from django.forms import Select
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category, Channel, Prospect
@@ -72,35 +76,60 @@ class ProspectFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from pipeline.models import Step
-
-        # Each reference list is read once; the page reuses them (bulk actions, Kanban link).
-        self.users = list(active_users())
-        self.categories = list(Category.objects.all())
-        steps = list(
-            Step.objects.select_related("process").order_by(
-                "process__position", "process__name", "position"
-            )
-        )
-        # The active processes come with their steps, in the same order (one query for both):
-        # a process without steps holds no opportunity to filter on.
-        processes = {step.process_id: step.process for step in steps}
-        self.processes = [process for process in processes.values() if process.active]
-        self.default_process = next((p for p in self.processes if p.is_default), None)
-        self.filters["owner"].extra["choices"] = [
+        # Each choice list is read when first needed (the filter bar shown, or a value given to
+        # check), and once: the page reuses them (bulk actions, Kanban link); the rows alone
+        # (htmx) read none.
+        self.filters["owner"].extra["choices"] = lambda: [
             ("me", _("Me")),
             ("none", _("Unassigned")),
             *[(str(u.pk), user_label(u)) for u in self.users],
         ]
-        self.filters["channel"].extra["choices"] = [
-            (str(c.pk), c.name) for c in Channel.objects.all()
+        self.filters["channel"].extra["choices"] = lambda: [
+            (str(c.pk), c.name) for c in self.channels
         ]
-        self.filters["category"].extra["choices"] = [(str(c.pk), c.name) for c in self.categories]
-        self.filters["process"].extra["choices"] = [(str(p.pk), p.name) for p in self.processes]
-        self.filters["step"].extra["choices"] = [
-            (str(s.pk), f"{s.process.name} · {s.label}") for s in steps
+        self.filters["category"].extra["choices"] = lambda: [
+            (str(c.pk), c.name) for c in self.categories
+        ]
+        self.filters["process"].extra["choices"] = lambda: [
+            (str(p.pk), p.name) for p in self.processes
+        ]
+        self.filters["step"].extra["choices"] = lambda: [
+            (str(s.pk), f"{s.process.name} · {s.label}") for s in self.steps
         ]
         self.user = user
+
+    @cached_property
+    def users(self) -> list:
+        return list(active_users())
+
+    @cached_property
+    def categories(self) -> list[Category]:
+        return list(Category.objects.all())
+
+    @cached_property
+    def channels(self) -> list[Channel]:
+        return list(Channel.objects.all())
+
+    @cached_property
+    def steps(self) -> list:
+        from pipeline.models import Step
+
+        return list(
+            Step.objects.select_related("process").order_by(
+                "process__position", "process__name", "position"
+            )
+        )
+
+    @cached_property
+    def processes(self) -> list:
+        """The active processes, read with their steps in the same order (one query for both):
+        a process without steps holds no opportunity to filter on."""
+        processes = {step.process_id: step.process for step in self.steps}
+        return [process for process in processes.values() if process.active]
+
+    @cached_property
+    def default_process(self):
+        return next((p for p in self.processes if p.is_default), None)
 
     def filter_q(self, queryset, name, value):
         phone = phone_query(value)
@@ -133,3 +162,56 @@ class ProspectFilter(django_filters.FilterSet):
         return queryset.filter(
             _opportunities(self.user, action_colour=value, status=Opportunity.Status.OPEN)
         )
+
+
+# The filters the bar keeps behind its "More filters" menu; the others are in the bar itself.
+MORE_FILTERS = ("channel", "category", "process")
+
+
+def filter_fields(form) -> dict[str, list[dict]]:
+    """The filter form's fields as the list's filter bar shows them, the search (`q`) apart:
+    `{"main": [...], "more": [...]}`, each field a dict of its `id`, `label` and `html` (its
+    widget)."""
+    fields: dict[str, list[dict]] = {"main": [], "more": []}
+    for field in form:
+        if field.name == "q":
+            continue
+        html = select_html(field) if isinstance(field.field.widget, Select) else str(field)
+        fields["more" if field.name in MORE_FILTERS else "main"].append(
+            {"id": field.id_for_label, "label": field.label, "html": html}
+        )
+    return fields
+
+
+def select_html(field) -> SafeString:
+    """`{{ field }}` for a field whose widget is a <select>: the same element, its options
+    written here instead of through one template include per option (which cost more than the
+    rest of the list's filter bar)."""
+    widget = field.field.widget
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    parts = [f'<select name="{escape(context["name"])}"{_attrs_html(context["attrs"])}>']
+    for group_name, options, _index in context["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{escape(group_name)}">')
+        parts.extend(
+            f'\n  <option value="{escape(option["value"])}"{_attrs_html(option["attrs"])}>'
+            f"{escape(option['label'])}</option>"
+            for option in options
+        )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+def _attrs_html(attrs: dict) -> str:
+    """Attributes as Django's `attrs.html` writes them: in order, `True` as the bare name,
+    `False` left out."""
+    return "".join(
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )

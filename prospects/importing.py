@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator, validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -325,6 +325,7 @@ class Row:
     values: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     duplicate: str = ""
+    search_text: str = ""  # `search_words(values)`, once the row passed its checks
 
     @property
     def ok(self) -> bool:
@@ -372,6 +373,20 @@ _cell_probability = lru_cache(maxsize=1024, typed=True)(parse_probability)
 _cell_civility = lru_cache(maxsize=1024)(parse_civility)
 
 
+# The addresses `validate_email` accepts in their usual form (a dot-atom, a domain name), as
+# one compiled pattern: its user part and domain hold no "@", so where it matches, Django's
+# validator (which splits at the last "@" and matches each part with these same patterns)
+# accepts too. Any other address (quoted, IP literal, "localhost", refused) goes to Django.
+_PLAIN_EMAIL = re.compile(
+    r"[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*@"
+    + EmailValidator.hostname_re
+    + EmailValidator.domain_re
+    + EmailValidator.tld_no_fqdn_re
+    + r"\Z",
+    re.IGNORECASE,
+)
+
+
 def _check_value(row: Row, target: str, cell, lookups: Lookups) -> None:
     values = row.values
     if target == "birth_date" or target == "expected_date":
@@ -387,7 +402,7 @@ def _check_value(row: Row, target: str, cell, lookups: Lookups) -> None:
     if target == "civility":
         values[target] = _cell_civility(raw)
     elif target == "email":
-        if raw:
+        if raw and not (len(raw) <= 320 and _PLAIN_EMAIL.match(raw)):
             try:
                 validate_email(raw)
             except ValidationError as exc:

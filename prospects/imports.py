@@ -5,27 +5,31 @@ the default process."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, OuterRef, Q, Value
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contacts.choices import Origin
 from contacts.models import Person, Prospect
+from core.access import owner_field, view_reach
 from core.db import bulk_insert
 from pipeline.models import HistoryEntry, Opportunity
 from prospects import importing, readers
 from prospects.services import PROSPECT_EDITABLE
 
-# Rows checked, looked up and written together: a chunk costs three duplicate look-ups and
-# three COPYs whatever its size, so large chunks keep a 100,000-row import to a few dozen.
-BATCH_SIZE = 2000
+# Rows checked, looked up and written together: a chunk costs two duplicate look-ups and three
+# COPYs whatever its size, so large chunks keep a 100,000-row import to a few dozen. At most
+# four chunks are in memory at once (see `_ReadAhead`), whatever the size of the file.
+BATCH_SIZE = 5000
 PREVIEW_ROWS = 50
 PREVIEW_REFUSED = 200
 
@@ -116,25 +120,15 @@ def prospects_import(
     writer = (
         importing.ReportWriter(report_file, source.headers) if report_file is not None else None
     )
-    seen_emails: dict[str, int] = {}
-    seen_names: dict[str, int] = {}
     context = _WriteContext.load(actor=actor, owner=owner, filename=filename or Path(path).name)
+    batches = _ReadAhead(_checked_batches(source, report.mapping, lookups))
     try:
         with transaction.atomic():
-            batch: list[importing.Row] = []
-            for number, raw in enumerate(source.rows, start=2):
-                if not any(importing.text(v) for v in raw):
-                    continue
-                row = importing.check_row(number, raw, report.mapping, lookups)
-                report.total += 1
-                _duplicate_in_file(row, seen_emails, seen_names)
-                batch.append(row)
-                if len(batch) >= BATCH_SIZE:
-                    _flush(batch, report, context, writer, valid_only, dry_run)
-                    batch = []
-                    if progress:
-                        progress(report.total)
-            _flush(batch, report, context, writer, valid_only, dry_run)
+            for batch in batches:
+                report.total += len(batch)
+                _flush(batch, report, context, writer, valid_only, dry_run)
+                if progress and len(batch) >= BATCH_SIZE:
+                    progress(report.total)
             if progress:
                 progress(report.total)
             if dry_run or (report.refused and not valid_only):
@@ -143,8 +137,83 @@ def prospects_import(
             else:
                 report.written = report.created > 0
     finally:
+        batches.close()
         source.close()
     return report
+
+
+def _checked_batches(source, mapping: dict[str, str], lookups) -> Iterator[list[importing.Row]]:
+    """The file's non-blank rows, checked, compared with the earlier rows of the file and given
+    their search words, in batches of BATCH_SIZE (the last one shorter). No database access:
+    see `_ReadAhead`."""
+    seen_emails: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    batch: list[importing.Row] = []
+    for number, raw in enumerate(source.rows, start=2):
+        if not any(importing.text(v) for v in raw):
+            continue
+        row = importing.check_row(number, raw, mapping, lookups)
+        _duplicate_in_file(row, seen_emails, seen_names)
+        if row.ok:
+            row.search_text = importing.search_words(row.values)
+        batch.append(row)
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _ReadAhead:
+    """Iterate over `batches` produced by a thread one or two batches ahead: the file is read
+    and checked while PostgreSQL looks up and writes the batch before (the import waits on the
+    database with the GIL released), instead of one after the other. The thread does no
+    database work, so the import keeps its one connection and transaction; it checks in the
+    caller's language (the reasons of refused rows); its error is raised here, in order."""
+
+    _END = object()
+
+    def __init__(self, batches: Iterator[list[importing.Row]]):
+        self._batches = batches
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._language = translation.get_language()
+        self._thread = threading.Thread(target=self._produce, name="import-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _produce(self) -> None:
+        with translation.override(self._language):
+            try:
+                for batch in self._batches:
+                    if not self._put(batch):
+                        return
+            except BaseException as error:  # raised again in the consumer, after earlier batches
+                self._put(error)
+                return
+            self._put(self._END)
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[list[importing.Row]]:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        """Stop the thread (the consumer may leave early, on an error) before the file closes."""
+        self._stop.set()
+        self._thread.join()
 
 
 def _duplicate_in_file(row: importing.Row, seen_emails: dict, seen_names: dict) -> None:
@@ -160,13 +229,15 @@ def _duplicate_in_file(row: importing.Row, seen_emails: dict, seen_names: dict) 
         seen_names[key] = row.number
 
 
-def _with_seen(queryset, actor):
-    """`queryset` with `seen`: whether `actor` may see the row (`visible_to`); no actor (the
-    command line, run by whoever holds the database) sees every row."""
+def _seer(actor) -> Callable[[int | None], bool]:
+    """Whether `actor` may see a prospect or a person from its owner's id: the object form of
+    their `visible_to` (`core.access`), so the look-ups stay index scans rather than checking
+    each match against every visible row. No actor (the command line, run by whoever holds the
+    database) sees every row."""
     if actor is None:
-        return queryset.annotate(seen=Value(True))
-    visible = queryset.model.objects.visible_to(actor).filter(pk=OuterRef("pk"))
-    return queryset.annotate(seen=Exists(visible))
+        return lambda owner_id: True
+    reach = view_reach(actor)
+    return lambda owner_id: reach.admits(actor, owner_id)
 
 
 def _duplicate_reason(message, hidden_message, pk: int, seen: bool) -> str:
@@ -197,33 +268,33 @@ def _duplicates_in_database(rows: list[importing.Row], actor=None) -> None:
         (importing.DUPLICATE_PERSON, importing.DUPLICATE_PERSON_HIDDEN),
         (importing.DUPLICATE_PROSPECT, importing.DUPLICATE_PROSPECT_HIDDEN),
     )
+    seen = _seer(actor)
     if emails:
-        people = _with_seen(Person.objects.filter(_among(Person, "email", emails)), actor)
-        for pk, email, seen in people.order_by().values_list("pk", "email", "seen"):
-            by_email[email.lower()] = _duplicate_reason(*person, pk, seen)
+        people = Person.objects.filter(_among(Person, "email", emails)).order_by()
+        for pk, email, owner_id in people.values_list("pk", "email", owner_field(Person)):
+            by_email[email.lower()] = _duplicate_reason(*person, pk, seen(owner_id))
     variants = set()
     for name in last_names:
         variants |= {name, name.upper(), name.title()}
     if emails or variants:
         # One look-up for both keys of the prospects (e-mail, or name and company).
         existing = (
-            _with_seen(
-                Prospect.objects.filter(
-                    _among(Prospect, "email", emails) | _among(Prospect, "last_name", variants)
-                ),
-                actor,
+            Prospect.objects.filter(
+                _among(Prospect, "email", emails) | _among(Prospect, "last_name", variants)
             )
             .order_by()
-            .values_list("pk", "email", "last_name", "first_name", "company_name", "seen")
+            .values_list(
+                "pk", "email", "last_name", "first_name", "company_name", owner_field(Prospect)
+            )
         )
-        for pk, email, last, first, company, seen in existing:
+        for pk, email, last, first, company, owner_id in existing:
             if email in emails:
-                by_email[email.lower()] = _duplicate_reason(*prospect, pk, seen)
+                by_email[email.lower()] = _duplicate_reason(*prospect, pk, seen(owner_id))
             if last in variants:
                 key = importing.name_key(
                     {"last_name": last, "first_name": first, "company_name": company}
                 )
-                by_name[key] = _duplicate_reason(*prospect, pk, seen)
+                by_name[key] = _duplicate_reason(*prospect, pk, seen(owner_id))
     for row in candidates:
         email = row.values.get("email")
         found = by_email.get(email) if email else None
@@ -319,7 +390,7 @@ def _write(rows: list[importing.Row], report: ImportReport, context: _WriteConte
             origin=Origin.IMPORT,
             origin_detail=context.filename,
         )
-        prospect["search_text"] = importing.search_words(values)
+        prospect["search_text"] = row.search_text or importing.search_words(values)
         prospects.append(prospect)
     ids = bulk_insert(Prospect, prospects, batch_size=BATCH_SIZE)
     through = Prospect.categories.through
@@ -338,6 +409,7 @@ def _write(rows: list[importing.Row], report: ImportReport, context: _WriteConte
         step = context.step
         step_probability = step.probability if step else 0
         due = step_due(now, step.duration_days) if step else None
+        colour = colour_for(due)
         for row, pk, prospect in zip(rows, ids, prospects, strict=True):
             if not row.has_opportunity:
                 continue
@@ -363,7 +435,7 @@ def _write(rows: list[importing.Row], report: ImportReport, context: _WriteConte
                     and probability != step_probability,
                     "owner_id": prospect["owner_id"],
                     "step_due": due,
-                    "step_colour": colour_for(due),
+                    "step_colour": colour,
                 }
             )
             owners.append(pk)
@@ -389,14 +461,17 @@ def _write(rows: list[importing.Row], report: ImportReport, context: _WriteConte
 
 
 def _refresh_statistics(batches: int) -> None:
-    """A large import grows the tables faster than autovacuum notices: without fresh
-    statistics PostgreSQL keeps planning the duplicate look-ups as for a tiny table (scanning
-    everything). ANALYZE after the first batches, then every 50 batches."""
-    from django.db import connection
-
+    """A large import grows the table faster than autovacuum notices: without fresh statistics
+    PostgreSQL keeps planning the duplicate look-ups as for a tiny table (scanning everything).
+    ANALYZE the two columns they search after the first batches, then every 50 batches (the
+    whole table's statistics, its expression and trigram indexes included, cost ten times as
+    much; autovacuum refreshes them once the import is committed)."""
     if connection.vendor != "postgresql":
         return
     if batches in (1, 5, 20) or batches % 50 == 0:
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            quote(Prospect._meta.get_field(name).column) for name in ("email", "last_name")
+        )
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE contacts_prospect")
-            cursor.execute("ANALYZE pipeline_opportunity")
+            cursor.execute(f"ANALYZE {quote(Prospect._meta.db_table)} ({columns})")

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.concurrency import postgresql_only
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = (
@@ -14,7 +18,9 @@ PROBE = (
     "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db.get('HOST', ''),"
     "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'eager': settings.CELERY_TASK_ALWAYS_EAGER,"
     "'tz': settings.TIME_ZONE, 'lang': settings.LANGUAGE_CODE, 'langs': [c for c, _ in settings.LANGUAGES],"
-    "'secure_cookies': settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE}))"
+    "'secure_cookies': settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE,"
+    "'sessions': settings.SESSION_ENGINE,"
+    "'fragments': settings.CACHES['template_fragments']['BACKEND']}))"
 )
 
 
@@ -64,6 +70,21 @@ def test_production_values():
     assert values["debug"] is False
     assert values["hosts"] == ["crm.example.com", "www.example.com"]
     assert values["secure_cookies"] is True
+
+
+def test_sessions_are_cached_only_in_a_cache_shared_by_every_process():
+    """With the per-process memory cache, a session ended in one process would stay open in
+    another's memory: sessions stay in the database alone."""
+    assert read_settings()["sessions"] == "django.contrib.sessions.backends.db"
+    shared = read_settings(CACHE_URL="redis://127.0.0.1:6379/2")
+    assert shared["sessions"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_layout_fragments_are_cached_in_production_only():
+    """While developing (DEBUG), a template change shows at the next request."""
+    assert read_settings(DEBUG="1")["fragments"].endswith("DummyCache")
+    production = read_settings(DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="crm.example.com")
+    assert production["fragments"].endswith("LocMemCache")
 
 
 def test_check_deploy_is_clean_with_production_values():
@@ -129,3 +150,14 @@ def test_behind_a_proxy_its_headers_are_trusted():
     )
     assert values["count"] == 2
     assert values["ssl_header"] == ["HTTP_X_FORWARDED_SSL", "on"]
+
+
+@pytest.mark.django_db
+@postgresql_only
+def test_postgresql_compiles_no_query_just_in_time():
+    """The pages run short queries: JIT compiling one took longer than running it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

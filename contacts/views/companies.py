@@ -23,10 +23,13 @@ from contacts.models import (
     CompanyRep,
     PostalCode,
 )
+from contacts.templatetags.contacts_tags import phone_link
 from contacts.views.shared import (
     COMPANY_TABS,
     PAGE_SIZE,
+    dated,
     query_without_page,
+    url_format,
 )
 from core.access import (
     Reach,
@@ -40,6 +43,7 @@ from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest
 from core.roles import is_manager
 from core.sentences import sentence
+from core.templatetags.core_tags import user_label
 from core.versions import ConcurrentEdit
 
 
@@ -60,7 +64,8 @@ def company_list(request: HtmxHttpRequest):
     filterset = CompanyFilter(request.GET or None, queryset=base)
     query = request.GET.get("q", "")
     other_filters = any(value for key, value in request.GET.items() if key not in ("q", "page"))
-    if filterset.is_bound and filterset.is_valid() and other_filters:
+    # The plain quick search needs no form: it is built (and validated) for other filters only.
+    if other_filters and filterset.is_bound and filterset.is_valid():
         # Filters (the quick search among them) applied to the companies themselves.
         page = selectors.company_page(
             queryset=filterset.qs,
@@ -82,16 +87,72 @@ def company_list(request: HtmxHttpRequest):
     template = "contacts/company_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#rows"
+    columns = columns_context(user=request.user, list_name="companies")
     return render(
         request,
         template,
         {
             "filter": filterset,
             "page": page,
+            "rows": company_rows(page, columns["shown"]),
+            "searched": bool(query),
             "query": query_without_page(request),
-            **columns_context(user=request.user, list_name="companies"),
+            **columns,
         },
     )
+
+
+def company_rows(companies, shown) -> list[dict]:
+    """The list's rows as dicts of plain strings (like the Kanban's `dress_cards`): texts,
+    dates and links formatted here once, the detail URL reversed once for the page, only the
+    shown columns' values; the template reads keys and writes them."""
+    detail_url = url_format("company_detail")
+    kinds = {value: str(label) for value, label in Company.Kind.choices}
+    owners: dict[int | None, str] = {}
+    with_postal_code = "postal_code" in shown
+    rows = []
+    for company in companies:
+        address = company.default_addresses[0] if company.default_addresses else None
+        postal_code = (address.postal_code or "") if address else ""
+        city = (address.city or "") if address else ""
+        name, acronym = company.name, company.acronym
+        row = {
+            "pk": str(company.pk),
+            "url": detail_url.format(company.pk),
+            "name": name,
+            "acronym": acronym,
+            "title": f"{name} ({acronym})" if acronym else name,
+            "muted": not company.active,
+            # Under the name when the city column is shown (narrow screens hide the column).
+            "sub": ((f"{postal_code} " if with_postal_code else "") + city)
+            if city and "city" in shown
+            else "",
+            "postal_code": postal_code,
+            "city": city,
+        }
+        if "kind" in shown:
+            row["kind"] = kinds.get(company.kind, company.kind)
+            row["kind_badge"] = "badge-green" if company.kind == "customer" else "badge-primary"
+        if "phone" in shown:
+            row["phone"] = phone_link(company.phone, company.country)
+        if "email" in shown:
+            row["email"] = company.email
+        if "siren" in shown:
+            row["siren"] = company.siren
+        if "last_contact" in shown:
+            row["last"], row["last_title"] = dated(
+                company.last_contact_at, company.last_contact_type
+            )
+        if "next_contact" in shown:
+            row["next"], row["next_title"] = dated(
+                company.next_contact_at, company.next_contact_type
+            )
+        if "owner" in shown:
+            if company.owner_id not in owners:
+                owners[company.owner_id] = user_label(company.owner)
+            row["owner"] = owners[company.owner_id]
+        rows.append(row)
+    return rows
 
 
 def _company_form_context(form, address_form=None, duplicates=None):

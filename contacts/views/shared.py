@@ -1,6 +1,9 @@
 """What the contact pages share: tabs, attachable records, going back."""
 
 from django.shortcuts import redirect
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils import timezone
 
 from core.redirects import safe_next
 
@@ -35,3 +38,23 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+_PLACEHOLDER = 987654321
+
+
+def url_format(name: str) -> str:
+    """The URL `name` (one integer argument) as a format string, reversed once for a whole
+    list: "/companies/{}/"."""
+    return reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+
+
+def dated(value, kind: str = "") -> tuple[str, str]:
+    """A list's date cell: the short local date, and its hover text (the whole date and time,
+    then the kind of contact); ("", "") for no date. As the templates' `date` filter writes
+    them, in the active language."""
+    if not value:
+        return "", ""
+    local = timezone.localtime(value)
+    title = date_filter(local, "j F Y H:i")
+    return date_filter(local, "d/m/y"), f"{title} · {kind}" if kind else title

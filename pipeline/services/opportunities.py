@@ -49,7 +49,7 @@ from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Max, OuterRef, Subquery, TextField, Value, When
+from django.db.models import Case, Exists, F, Max, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -281,6 +281,26 @@ def _column(opportunity: Opportunity, status: str, step_id: int | None):
     if status == Opportunity.Status.OPEN:
         column = column.filter(step_id=step_id)
     return column.exclude(pk=opportunity.pk)
+
+
+def _make_room(opportunity: Opportunity, status: str, step_id: int | None, position: int) -> None:
+    """Free `position` in the target column, in one UPDATE: the cards from there up to the
+    first free place move one down, the others keep theirs, so the column's order is the one
+    a shift of every later card would give. A drop next to a free place (the column's gaps:
+    cards that left it) writes no other row; shifting the whole rest of a long column wrote
+    hundreds of rows, each with every index of the table, for one drop."""
+    column = _column(opportunity, status, step_id)
+    run_end = (
+        column.filter(position__gte=position)
+        .filter(~Exists(column.filter(position=OuterRef("position") + 1)))
+        .order_by("position")
+        .values("position")[:1]
+    )
+    column.filter(
+        Exists(column.filter(position=position)),
+        position__gte=position,
+        position__lte=Subquery(run_end),
+    ).update(position=F("position") + 1)
 
 
 def _end_of_column(opportunity: Opportunity, status: str, step_id: int | None) -> int:
@@ -536,9 +556,7 @@ def opportunity_move(
     )
     if position is not None:
         position = max(0, int(position))
-        _column(opportunity, new_status, opportunity.step_id).filter(position__gte=position).update(
-            position=F("position") + 1
-        )
+        _make_room(opportunity, new_status, opportunity.step_id, position)
         opportunity.position = position
     elif column_changed:
         opportunity.position = _end_of_column(opportunity, new_status, opportunity.step_id)

@@ -28,6 +28,7 @@ from pipeline.history import history_for
 from pipeline.links import TASK_ROW_RELATED
 from pipeline.models import Opportunity, Task
 from pipeline.services import activities, calls
+from pipeline.templatetags.pipeline_tags import dress_task_rows, task_row_ui
 
 TASKS_CHANGED = "jalon:tasks-changed"
 LINK_MODELS = {
@@ -46,6 +47,28 @@ PANEL_SCOPES = {
 TASK_RELATED = ("type", "assignee", "opportunity", "prospect", "company", "person")
 UPCOMING_DAYS = 30
 AGENDA_ROWS = 60
+# What an agenda row reads (`dress_task_rows`). Its own query joins the type, the opportunity
+# and the prospects only: PostgreSQL takes longer to plan the join of every relation of
+# TASK_ROW_RELATED than to run it. The companies and people come in one query each.
+AGENDA_RELATED = ("type", "opportunity", "opportunity__prospect", "prospect")
+_PROSPECT_FIELDS = (
+    "first_name",
+    "last_name",
+    "company_name",
+    "mobile",
+    "phone",
+    "country",
+    "owner",
+)
+AGENDA_FIELDS = (
+    *("title", "type__name", "type__icon", "start", "all_day", "assignee", "priority"),
+    *("important", "done", "done_at", "done_by", "location", "is_private", "notes", "colour"),
+    *("frequency", "series", "opportunity", "prospect", "company", "person"),
+    *("opportunity__summary", "opportunity__owner", "opportunity__company"),
+    *("opportunity__person", "opportunity__prospect"),
+    *(f"prospect__{name}" for name in _PROSPECT_FIELDS),
+    *(f"opportunity__prospect__{name}" for name in _PROSPECT_FIELDS),
+)
 
 
 def _linked_object(request, data):
@@ -110,6 +133,26 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 # --- agenda ---------------------------------------------------------------------------------
 
 
+def agenda_related_load(tasks: list[Task]) -> None:
+    """Give the tasks of AGENDA_FIELDS, and their opportunities, their company and person: one
+    query for the companies, one for the people, whatever the number of rows. Read as the
+    row's own join would (trashed ones included)."""
+    opportunities = [task.opportunity for task in tasks if task.opportunity_id]
+    for name, model, fields in (
+        ("company", Company, ("name", "phone", "country", "owner")),
+        ("person", Person, ("first_name", "last_name", "mobile", "phone", "owner")),
+    ):
+        holders = [r for r in (*tasks, *opportunities) if getattr(r, f"{name}_id")]
+        if not holders:
+            continue
+        ids = {getattr(r, f"{name}_id") for r in holders}
+        found = model._base_manager.only(*fields).in_bulk(ids)
+        for holder in holders:
+            type(holder)._meta.get_field(name).set_cached_value(
+                holder, found.get(getattr(holder, f"{name}_id"))
+            )
+
+
 @login_required
 @require_GET
 def task_list(request: HtmxHttpRequest):
@@ -117,31 +160,40 @@ def task_list(request: HtmxHttpRequest):
     user = request.user
     team = is_manager(user)
     activities.series_extend(lazy=True)
-    base = Task.objects.visible_to(user).open().select_related(*TASK_ROW_RELATED)
+    base = Task.objects.visible_to(user).open()
     task_filter = TaskFilter(request.GET or None, queryset=base, user=user, team=team)
     # Distinct ids: the task dialog opened on this page has its own type and priority fields.
     task_filter.form.auto_id = "filter-%s"
     tasks = task_filter.qs if task_filter.is_bound else base.filter(assignee=user)
+    show_assignee = team and request.GET.get("assignee") not in (None, "")
     today = timezone.localdate()
     start_today, start_tomorrow = day_bounds(today)
     horizon = start_tomorrow + dt.timedelta(days=UPCOMING_DAYS)
-    # The most recent overdue ones, oldest first; the section's badge tells how many there are.
-    overdue = list(tasks.filter(start__lt=start_today).order_by("-start", "-id")[:AGENDA_ROWS])[
-        ::-1
-    ]
-    due_today = list(
-        tasks.filter(start__gte=start_today, start__lt=start_tomorrow).order_by("start", "id")
-    )
-    upcoming = list(
-        tasks.filter(start__gte=start_tomorrow, start__lt=horizon).order_by("start", "id")[
-            :AGENDA_ROWS
-        ]
-    )
     counts = tasks.order_by().aggregate(
         overdue=Count("id", filter=Q(start__lt=start_today)),
+        today=Count("id", filter=Q(start__gte=start_today, start__lt=start_tomorrow)),
         upcoming=Count("id", filter=Q(start__gte=start_tomorrow, start__lt=horizon)),
     )
+    rows = tasks.select_related(*AGENDA_RELATED).only(*AGENDA_FIELDS)
+    if show_assignee:
+        rows = rows.select_related("assignee")
+    overdue, due_today, upcoming = [], [], []
+    if counts["overdue"]:
+        # The most recent overdue ones, oldest first; the section's badge tells how many.
+        overdue = list(rows.filter(start__lt=start_today).order_by("-start", "-id")[:AGENDA_ROWS])
+        overdue.reverse()
+    later = counts["today"] + min(counts["upcoming"], AGENDA_ROWS)
+    if later:
+        # Every task of today, then the first upcoming ones: one query, cut by their start.
+        for task in rows.filter(start__gte=start_today, start__lt=horizon).order_by("start", "id")[
+            :later
+        ]:
+            (due_today if task.start < start_tomorrow else upcoming).append(task)
+        upcoming = upcoming[:AGENDA_ROWS]
     counts["today"] = len(due_today)
+    agenda_related_load(overdue + due_today + upcoming)
+    for colour, section in (("red", overdue), ("orange", due_today), ("green", upcoming)):
+        dress_task_rows(request, section, colour=colour, show_assignee=show_assignee)
     sections = [
         ("overdue", _("Overdue"), "red", overdue, counts["overdue"]),
         ("today", _("Today"), "orange", due_today, counts["today"]),
@@ -163,7 +215,8 @@ def task_list(request: HtmxHttpRequest):
             "filter": task_filter,
             "sections": sections,
             "team": team,
-            "show_assignee": team and request.GET.get("assignee") not in (None, ""),
+            "show_assignee": show_assignee,
+            "task_ui": task_row_ui(request),
         },
     )
 
@@ -372,7 +425,7 @@ def task_panel(request: HtmxHttpRequest):
     tasks = (
         Task.objects.visible_to(request.user)
         .filter(PANEL_SCOPES[kind](target))
-        .select_related(*TASK_ROW_RELATED)
+        .select_related(*TASK_ROW_RELATED, "done_by")
     )
     open_tasks = list(tasks.filter(done=False).order_by("start", "id")[:300])
     done_tasks = [] if todo_only else list(tasks.filter(done=True).order_by("-start", "-id")[:100])
@@ -380,6 +433,9 @@ def task_panel(request: HtmxHttpRequest):
     rows = _first_of_each_series(open_tasks) + done_tasks
     for task in rows:
         task.clock = "" if task.done else colour_for(task.start, today)
+        dress_task_rows(
+            request, [task], colour=task.clock, first_line=first_line, show_assignee=True
+        )
     query = f"{kind}={target.pk}"
     return render(
         request,
@@ -393,6 +449,7 @@ def task_panel(request: HtmxHttpRequest):
             "first_line": first_line,
             "can_add": can_change(request.user, target),
             "panel_url": reverse("task_panel"),
+            "task_ui": task_row_ui(request),
         },
     )
 

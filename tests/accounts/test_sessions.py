@@ -38,6 +38,17 @@ def test_device_label(agent, label):
     assert device_label(agent) == label
 
 
+@pytest.fixture(
+    params=["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"],
+    ids=["db", "cached_db"],
+)
+def session_engine(request, settings):
+    """Both session engines Jalon runs on (cached_db when CACHE_URL names a shared cache): an
+    ended session is logged out with either, its cached copy included."""
+    settings.SESSION_ENGINE = request.param
+    return request.param
+
+
 def two_browsers(rep):
     office = Client(HTTP_USER_AGENT=FIREFOX_WINDOWS, REMOTE_ADDR="192.0.2.1")
     phone = Client(HTTP_USER_AGENT=SAFARI_IPHONE, REMOTE_ADDR="192.0.2.2")
@@ -59,7 +70,7 @@ def test_sessions_are_listed_with_browser_address_and_activity(rep, other_rep):
     assert [s.current for s in page.context["sessions"]] == [True, False]
 
 
-def test_ending_a_session_logs_that_browser_out(rep):
+def test_ending_a_session_logs_that_browser_out(rep, session_engine):
     office, phone = two_browsers(rep)
     sessions = office.get(reverse("account_sessions")).context["sessions"]
     other = next(s for s in sessions if not s.current)
@@ -70,7 +81,7 @@ def test_ending_a_session_logs_that_browser_out(rep):
     assert len(office.get(reverse("account_sessions")).context["sessions"]) == 1
 
 
-def test_ending_all_other_sessions(rep):
+def test_ending_all_other_sessions(rep, session_engine):
     office, phone = two_browsers(rep)
     third = Client(HTTP_USER_AGENT=FIREFOX_WINDOWS, REMOTE_ADDR="192.0.2.9")
     log_in(third, "alice")
@@ -80,7 +91,7 @@ def test_ending_all_other_sessions(rep):
     assert office.get(reverse("dashboard")).status_code == 200
 
 
-def test_another_user_s_session_cannot_be_ended(rep, other_rep):
+def test_another_user_s_session_cannot_be_ended(rep, other_rep, session_engine):
     office, _phone = two_browsers(rep)
     theirs = Client(HTTP_USER_AGENT=SAFARI_IPHONE)
     log_in(theirs, "bruno")

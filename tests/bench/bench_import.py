@@ -108,6 +108,17 @@ def write_file(path: str, rows: int, fmt: str, existing_emails: list[str]) -> No
             writer.writerow(row(i))
 
 
+def peak_memory_mb() -> float:
+    """This process's peak resident memory since it started its program (VmHWM). Not
+    `getrusage(RUSAGE_CHILDREN)` in the parent: a child spawned from the benchmark's process
+    inherits the parent's size in `ru_maxrss` (the memory it had before exec)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(path: str, url: str, profile: bool) -> None:
     """The import itself, in this (child) process: prints its figures as JSON."""
     os.environ["DATABASE_URL"] = url
@@ -145,6 +156,7 @@ def child(path: str, url: str, profile: bool) -> None:
                 "opportunities": report.opportunities,
                 "refused": report.refused,
                 "duplicates": report.duplicates,
+                "peak_mb": peak_memory_mb(),
             }
         )
     )
@@ -204,7 +216,7 @@ def main() -> None:
         if args.profile:
             print(done.stderr)
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_mb = figures["peak_mb"]
     rate = figures["total"] / figures["elapsed"]
     print(f"load average before the import {load} (other processes share this machine's cores)")
     print(

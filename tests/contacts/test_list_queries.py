@@ -22,6 +22,10 @@ PAGES = [
     ("/people/", {}),
     ("/people/?q=durand", {}),
     ("/people/?q=durand", HTMX_ROWS),
+    # Two words: an id subquery each (the names, the e-mail, the companies' names).
+    ("/people/?q=durand+dupont", HTMX_ROWS),
+    ("/people/?q=durand&mailing=yes&active=yes", {}),
+    ("/companies/?country=FR&active=yes", {}),
 ]
 
 

@@ -7,9 +7,11 @@ import socket
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.events import Event
 from integrations import webhooks
 from integrations.models import Delivery, Webhook
 from integrations.tasks import deliveries_purge, deliveries_retry_due
@@ -172,6 +174,50 @@ def test_a_failure_for_less_than_a_day_keeps_the_webhook(
     new_prospect(rep, django_capture_on_commit_callbacks)
     hook.refresh_from_db()
     assert hook.active and not mail.outbox
+
+
+def test_an_event_no_webhook_listens_to_costs_no_query(
+    receiver, webhook_for, rep, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Issue 20: the names of the events webhooks listen to are cached; an event none listens
+    to (most of them) is dropped without asking the database."""
+    webhook_for(receiver.url, events=["opportunity.won"])
+    prospect = new_prospect(rep, django_capture_on_commit_callbacks)
+    event = Event(name="prospect.updated", instance=prospect)
+    with django_assert_num_queries(0):
+        assert webhooks.on_event(event) == []
+    assert not receiver.requests and not Delivery.objects.exists()
+
+
+def test_a_webhook_created_changed_or_turned_on_gets_the_next_event(
+    receiver, webhook_for, rep, django_capture_on_commit_callbacks
+):
+    """The cached names are forgotten whenever a webhook changes: none is missed."""
+    new_prospect(rep, django_capture_on_commit_callbacks)  # no webhook yet: cached
+    hook = webhook_for(receiver.url, events=["opportunity.won"])
+    new_prospect(rep, django_capture_on_commit_callbacks, email="b@martin.fr")
+    assert not receiver.requests
+    hook.events = ["prospect.created"]
+    hook.save()
+    new_prospect(rep, django_capture_on_commit_callbacks, email="c@martin.fr")
+    assert len(receiver.requests) == 1
+    hook.active = False
+    hook.save()
+    new_prospect(rep, django_capture_on_commit_callbacks, email="d@martin.fr")
+    assert len(receiver.requests) == 1
+    webhooks.webhook_enable(webhook=hook)
+    new_prospect(rep, django_capture_on_commit_callbacks, email="e@martin.fr")
+    assert len(receiver.requests) == 2
+    hook.delete()
+    new_prospect(rep, django_capture_on_commit_callbacks, email="f@martin.fr")
+    assert len(receiver.requests) == 2
+
+
+def test_cached_names_of_a_webhook_gone_queue_nothing(rep, django_capture_on_commit_callbacks):
+    """A process whose cache is stale (another one deleted the webhook) checks the database."""
+    cache.set(webhooks.LISTENED_KEY, {"prospect.created"})
+    new_prospect(rep, django_capture_on_commit_callbacks)
+    assert not Delivery.objects.exists()
 
 
 @pytest.fixture

@@ -151,6 +151,32 @@ def test_management_dates_of_a_prospect_through_its_opportunity(rep):
     assert prospect.next_contact_at == call.start and prospect.next_contact_type == call.type.name
 
 
+def test_management_dates_of_a_company_from_its_tasks_and_its_opportunities_tasks(rep):
+    """Its own contacts and its opportunities' count, a task that is both once; another
+    company's do not; when a task is done, changed or deleted (issue 20: two indexed look-ups
+    instead of an OR over the opportunities)."""
+    company, other = f.CompanyFactory(owner=rep), f.CompanyFactory(owner=rep)
+    opportunity = f.OpportunityFactory(company=company, prospect=f.ProspectFactory(owner=rep))
+    own = make(rep, company=company, start=local(-4))
+    through_deal = make(rep, opportunity=opportunity, start=local(-2))
+    meeting = f.task_type("meeting")
+    both = make(rep, company=company, opportunity=opportunity, type=meeting, start=local(3))
+    make(rep, company=other, start=local(-10))
+    make(rep, opportunity=f.OpportunityFactory(company=other), start=local(1))
+    activities.task_set_done(task=own, done=True, actor=rep)
+    activities.task_set_done(task=through_deal, done=True, actor=rep)
+    company.refresh_from_db()
+    assert (company.first_contact_at, company.last_contact_at) == (own.start, through_deal.start)
+    assert (company.next_contact_at, company.next_contact_type) == (both.start, meeting.name)
+    activities.task_update(task=both, actor=rep, start=local(6))
+    company.refresh_from_db()
+    assert company.next_contact_at == local(6)
+    activities.task_delete(task=Task.objects.get(pk=both.pk), actor=rep)
+    company.refresh_from_db()
+    assert (company.next_contact_at, company.next_contact_type) == (None, "")
+    assert company.last_contact_at == through_deal.start
+
+
 # --- views ---------------------------------------------------------------------------------------
 
 

@@ -212,6 +212,29 @@ def test_column_shows_first_page_and_loads_more(rep_client, process, django_asse
     assert 'id="more-' in page and "offset=" not in page
 
 
+def test_load_more_reads_the_column_it_names_only(rep_client, process):
+    """The first column's next page includes the open opportunities without a step; Won's,
+    the opportunities won today only."""
+    first, second, _third = steps_of(process)
+    today = timezone.localdate()
+    f.OpportunityFactory.create_batch(PAGE_SIZE, process=process, step=first, position=0)
+    stepless = f.OpportunityFactory(process=process, step=None, position=1)
+    f.OpportunityFactory.create_batch(3, process=process, step=second, position=2)
+    won = f.OpportunityFactory.create_batch(
+        PAGE_SIZE + 1, process=process, step=second, status="won", closing_date=today
+    )
+    f.OpportunityFactory(
+        process=process, status="won", closing_date=today - dt.timedelta(days=1), position=9
+    )
+
+    def more(key):
+        url = reverse("board_column", args=[process.pk, key]) + f"?offset={PAGE_SIZE}"
+        return re.findall(r'data-opportunity="(\d+)"', rep_client.get(url, **HTMX).content.decode())
+
+    assert more(first.pk) == [str(stepless.pk)]
+    assert more("won") == [str(won[-1].pk)]
+
+
 def test_folded_column_shows_its_count_but_no_cards(rep_client, process):
     first = steps_of(process)[0]
     first.folded = True
@@ -343,6 +366,58 @@ def test_move_keeps_the_order_inside_the_column(rep_client, rep, process):
         .values_list("pk", flat=True)
     )
     assert order == [c.pk, a.pk, moving.pk, b.pk]
+
+
+def column_positions(step) -> list[tuple[int, int]]:
+    return list(
+        Opportunity.objects.filter(step=step, status=Opportunity.Status.OPEN)
+        .order_by("position", "id")
+        .values_list("pk", "position")
+    )
+
+
+def test_a_drop_next_to_a_free_place_moves_no_other_card(rep_client, rep, process):
+    first, second, _third = steps_of(process)
+    a, b, c = (
+        f.OpportunityFactory(process=process, step=second, owner=rep, position=i)
+        for i in (0, 5, 10)
+    )
+    versions = {o.pk: o.version for o in (a, b, c)}
+    moving = f.OpportunityFactory(process=process, step=first, owner=rep)
+    assert move(rep_client, moving, str(second.pk), prev=a.pk, next=b.pk).status_code == 200
+    assert column_positions(second) == [(a.pk, 0), (moving.pk, 1), (b.pk, 5), (c.pk, 10)]
+    # The other cards were not written: their versions (what a stale drop checks) stand.
+    assert {o.pk: o.version for o in Opportunity.objects.filter(pk__in=versions)} == versions
+
+
+def test_a_drop_shifts_the_cards_up_to_the_first_free_place_only(rep_client, rep, process):
+    first, second, _third = steps_of(process)
+    a, b, c, d, e = (
+        f.OpportunityFactory(process=process, step=second, owner=rep, position=i)
+        for i in (0, 1, 2, 5, 6)
+    )
+    moving = f.OpportunityFactory(process=process, step=first, owner=rep)
+    assert move(rep_client, moving, str(second.pk), prev=a.pk, next=b.pk).status_code == 200
+    assert column_positions(second) == [
+        (a.pk, 0),
+        (moving.pk, 1),
+        (b.pk, 2),
+        (c.pk, 3),
+        (d.pk, 5),
+        (e.pk, 6),
+    ]
+    # On top of the column, before a card with no free place in front of it.
+    d.refresh_from_db()
+    assert move(rep_client, d, str(second.pk), next=a.pk).status_code == 200
+    assert [pk for pk, _position in column_positions(second)] == [
+        d.pk,
+        a.pk,
+        moving.pk,
+        b.pk,
+        c.pk,
+        e.pk,
+    ]
+    assert dict(column_positions(second))[e.pk] == 6
 
 
 def test_move_refused_without_the_object_right(rep_client, other_rep, process):

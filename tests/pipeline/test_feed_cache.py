@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from pipeline.feeds import calendar_feed_for, feed_build
+from pipeline.models import Task
 from pipeline.services import activities
 from tests import factories as f
 
@@ -98,3 +99,38 @@ def test_every_change_of_a_task_changes_the_etag(client, rep, other_rep):
     activities.task_update(task=third, actor=rep, assignee=other_rep)
     changed()
     assert get(client, token, if_none_match=seen[-1]).status_code == 304
+
+
+def lines_of(ics: bytes, uid_pk: int) -> dict[str, str]:
+    """The unfolded content lines of the event of task `uid_pk`, by name (with parameters)."""
+    text = ics.decode().replace("\r\n ", "")
+    block = text.split(f"UID:task-{uid_pk}@jalon\r\n", 1)[1].split("END:VEVENT", 1)[0]
+    return dict(line.split(":", 1) for line in block.split("\r\n") if line)
+
+
+def test_times_written_as_the_local_days_and_wall_clock(rep):
+    """The feed's times (written by the database on PostgreSQL, by Python elsewhere): all-day
+    tasks as their local days (the end exclusive), timed ones in local time, 30 minutes long
+    without an end even across the change to summer time, the last change in UTC, seconds cut."""
+    paris_midnight_in_utc = dt.datetime(2027, 3, 2, 23, 30, tzinfo=dt.UTC)  # 3 March in Paris
+    one_day = make(rep, start=paris_midnight_in_utc, all_day=True)
+    three_days = make(rep, start=at(4, 0), end=at(6, 18), all_day=True)
+    # 28 March 2027 at 2:00, clocks go to 3:00: 1:45 + 30 minutes is written 2:15.
+    dst = make(rep, start=dt.datetime(2027, 3, 28, 1, 45, tzinfo=PARIS))
+    timed = make(
+        rep, start=at(9, 14), end=dt.datetime(2027, 3, 9, 15, 59, 59, 999999, tzinfo=PARIS)
+    )
+    stamp = dt.datetime(2027, 3, 1, 8, 7, 6, 999999, tzinfo=dt.UTC)
+    Task.objects.filter(pk=timed.pk).update(updated_at=stamp)
+    ics = feed_build(user=rep)
+
+    assert lines_of(ics, one_day.pk)["DTSTART;VALUE=DATE"] == "20270303"
+    assert lines_of(ics, one_day.pk)["DTEND;VALUE=DATE"] == "20270304"
+    assert lines_of(ics, three_days.pk)["DTSTART;VALUE=DATE"] == "20270304"
+    assert lines_of(ics, three_days.pk)["DTEND;VALUE=DATE"] == "20270307"
+    assert lines_of(ics, dst.pk)["DTSTART;TZID=Europe/Paris"] == "20270328T014500"
+    assert lines_of(ics, dst.pk)["DTEND;TZID=Europe/Paris"] == "20270328T021500"
+    event = lines_of(ics, timed.pk)
+    assert event["DTSTART;TZID=Europe/Paris"] == "20270309T140000"
+    assert event["DTEND;TZID=Europe/Paris"] == "20270309T155959"
+    assert event["LAST-MODIFIED"] == "20270301T080706Z"

@@ -7,8 +7,9 @@ import csv
 import pytest
 
 from contacts.models import Prospect
+from core.roles import user_groups
 from prospects import importing
-from prospects.imports import prospects_import
+from prospects.imports import _duplicates_in_database, prospects_import
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +84,44 @@ def test_the_command_without_a_user_names_every_duplicate(tmp_path, records, set
     settings.REPS_SEE_ONLY_OWN = True
     reasons, _report = import_rows(tmp_path, None, ROWS[:1])
     assert reasons == {2: str(importing.DUPLICATE_PROSPECT).format(id=records["their_prospect"].pk)}
+
+
+def test_an_unassigned_record_is_named_to_a_rep_who_sees_only_his_own(tmp_path, rep, settings):
+    settings.REPS_SEE_ONLY_OWN = True
+    unassigned = f.ProspectFactory(owner=None, email="free@nobody.fr")
+    reasons, _report = import_rows(tmp_path, rep, [["Libre", "Léa", "Nul", "free@nobody.fr"]])
+    assert reasons == {2: str(importing.DUPLICATE_PROSPECT).format(id=unassigned.pk)}
+
+
+def test_a_manager_sees_every_duplicate_named(tmp_path, manager, records, settings):
+    settings.REPS_SEE_ONLY_OWN = True
+    reasons, _report = import_rows(tmp_path, manager, ROWS[:3])
+    assert reasons == {
+        2: str(importing.DUPLICATE_PROSPECT).format(id=records["their_prospect"].pk),
+        3: str(importing.DUPLICATE_PROSPECT).format(id=records["their_named"].pk),
+        4: str(importing.DUPLICATE_PERSON).format(id=records["their_person"].pk),
+    }
+
+
+@pytest.mark.parametrize("matches", [1, 30])
+def test_a_chunks_duplicate_look_up_is_two_queries_whatever_it_finds(
+    rep, other_rep, settings, django_assert_num_queries, matches
+):
+    """Whether the user may see each match is decided from its owner, not asked per match."""
+    settings.REPS_SEE_ONLY_OWN = True
+    for i in range(matches):
+        f.ProspectFactory(owner=other_rep if i % 2 else rep, email=f"p{i}@dup.fr")
+        f.PersonFactory(owner=other_rep if i % 2 else rep, email=f"q{i}@dup.fr")
+    mapping = importing.guess_mapping(HEADER)
+    lookups = importing.Lookups.load()
+    rows = [
+        importing.check_row(n, [f"Nom{n}", "", "", f"{kind}{n}@dup.fr"], mapping, lookups)
+        for n in range(matches)
+        for kind in ("p", "q")
+    ]
+    user_groups(rep)  # read once per user object, as in a whole import
+    with django_assert_num_queries(2):
+        _duplicates_in_database(rows, rep)
+    assert sum(bool(r.duplicate) for r in rows) == 2 * matches
+    hidden = {str(importing.DUPLICATE_PROSPECT_HIDDEN), str(importing.DUPLICATE_PERSON_HIDDEN)}
+    assert sum(r.duplicate in hidden for r in rows) == 2 * (matches // 2)
