@@ -5,12 +5,12 @@ every row (issue 20)."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.rows import url_format
 from core.users import user_label
 from pipeline.models import Opportunity
 
@@ -40,21 +40,13 @@ LIST_OPPORTUNITY_FIELDS = (
 )
 
 
-_PLACEHOLDER = 987654321
-
-
-def _url_format(name: str) -> str:
-    """The URL `name` (one integer argument) as a format string: "/prospects/{}/"."""
-    return reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
-
-
 def _row_ui() -> dict:
     """What every row of the list shares, made once per request: texts, URL patterns, the
     names of days and months (as the `date` filter writes them), the thousands separator."""
     return {
         "select": _("Select"),
-        "prospect_url": _url_format("prospect_detail"),
-        "opportunity_url": _url_format("opportunity_detail"),
+        "prospect_url": url_format("prospect_detail"),
+        "opportunity_url": url_format("opportunity_detail"),
         "statuses": {value: str(label) for value, label in Opportunity.Status.choices},
         "weekdays": {number: str(name) for number, name in WEEKDAYS.items()},
         "months": {number: str(name) for number, name in MONTHS.items()},

@@ -29,7 +29,6 @@ from contacts.views.shared import (
     PAGE_SIZE,
     dated,
     query_without_page,
-    url_format,
 )
 from core.access import (
     Reach,
@@ -42,6 +41,7 @@ from core.columns import columns_context
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest
 from core.roles import is_manager
+from core.rows import url_format
 from core.sentences import sentence
 from core.templatetags.core_tags import user_label
 from core.versions import ConcurrentEdit

@@ -30,7 +30,6 @@ from contacts.views.shared import (
     PERSON_TABS,
     query_without_page,
     redirect_back,
-    url_format,
 )
 from core.access import (
     can_change,
@@ -42,6 +41,7 @@ from core.conflicts import stale_response
 from core.exports import csv_response, export_counted
 from core.htmx import HtmxHttpRequest
 from core.params import parse_int
+from core.rows import url_format
 from core.sentences import sentence
 from core.versions import ConcurrentEdit
 

@@ -2,7 +2,6 @@
 
 from django.shortcuts import redirect
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils import timezone
 
 from core.redirects import safe_next
@@ -38,15 +37,6 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
-
-
-_PLACEHOLDER = 987654321
-
-
-def url_format(name: str) -> str:
-    """The URL `name` (one integer argument) as a format string, reversed once for a whole
-    list: "/companies/{}/"."""
-    return reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
 
 
 def dated(value, kind: str = "") -> tuple[str, str]:

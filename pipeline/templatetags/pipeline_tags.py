@@ -10,7 +10,6 @@ from functools import lru_cache
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -20,18 +19,12 @@ from contacts.templatetags.contacts_tags import phone_link
 from core.access import owner_of, view_reach
 from core.db import TrashQuerySet
 from core.icons import task_icon
+from core.rows import url_format
 from core.templatetags.core_tags import icon
 from core.templatetags.core_tags import user_label as user_label_or_dash
 from core.users import user_label
 
 register = template.Library()
-
-_PLACEHOLDER = 987654321
-
-
-def url_format(name: str) -> str:
-    """The URL `name` (one integer argument) as a format string: "/tasks/{}/"."""
-    return reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
 
 
 def task_row_ui(request) -> dict:

@@ -24,6 +24,7 @@ from core.htmx import HtmxHttpRequest, close_modal, with_message
 from core.icons import task_icon
 from core.params import id_param, int_param, parse_int
 from core.redirects import safe_next
+from core.rows import url_format
 from core.templatetags.core_tags import icon
 from core.users import user_label
 from pipeline import selectors
@@ -82,12 +83,6 @@ CARD_TEXTS = {
     "create_task": _("Create a task"),
     "move_to": _("Move to…"),
 }
-_PLACEHOLDER = 987654321
-
-
-def _url_format(name: str) -> str:
-    """The URL `name` (one integer argument) as a format string: "/opportunities/{}/"."""
-    return reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
 
 
 def card_ui(request) -> dict:
@@ -103,10 +98,10 @@ def card_ui(request) -> dict:
         "edit_icon": icon("pencil", label=texts["edit_task"]),
         "create_icon": icon("calendar-plus", label=texts["create_task"]),
         "move_icon": icon("arrow-left-right", label=texts["move_to"]),
-        "opportunity_url": _url_format("opportunity_detail"),
-        "prospect_url": _url_format("prospect_detail"),
-        "company_url": _url_format("company_detail"),
-        "task_url": _url_format("task_edit"),
+        "opportunity_url": url_format("opportunity_detail"),
+        "prospect_url": url_format("prospect_detail"),
+        "company_url": url_format("company_detail"),
+        "task_url": url_format("task_edit"),
         "task_create_url": reverse("task_create") + "?opportunity={}",
         # Whole euros grouped as `core.numbers.format_decimal` groups them ("20 000" in
         # French), its separator read once rather than per card.

@@ -23,13 +23,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.htmx import HtmxHttpRequest, with_message
 from core.icons import task_icon
 from core.params import parse_int
+from core.rows import url_format
 from core.templatetags.core_tags import icon
 from core.users import active_users, user_label
 from pipeline.clocks import colour_for
 from pipeline.feeds import calendar_feed_for, feed_build, feed_fingerprint, feed_regenerate
 from pipeline.models import CalendarFeed, Task
 from pipeline.services import activities
-from pipeline.templatetags.pipeline_tags import url_format
 from pipeline.views.tasks import day_bounds, requested_day
 
 MONTH_CELL_TASKS = 4  # tasks a day of the month view shows; "n more" links to the day

@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.rows import url_format
 from pipeline.links import TASK_ROW_RELATED, task_context
 from pipeline.models import Task
 from pipeline.services import activities
-from pipeline.templatetags.pipeline_tags import _seer, task_about, url_format
+from pipeline.templatetags.pipeline_tags import _seer, task_about
 from pipeline.views import tasks as task_views
 from tests import factories as f
 from tests.conftest import sign_in
