@@ -3,12 +3,8 @@
 import functools
 
 import django_filters
-from django import forms
 from django.db.models import Q
-from django.forms.utils import flatatt
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -16,34 +12,8 @@ from django_countries import countries
 from contacts.models import Affiliation, Category, Company, Person
 from contacts.phones import phone_query
 from contacts.selectors import company_search, person_search_ids
+from core.forms import ListSelect
 from core.users import active_users, user_label
-
-
-class ListSelect(forms.Select):
-    """A filter's <select>, the same markup as Django's, written by string building: the
-    template-per-option rendering costs the lists' full pages milliseconds for the ~250
-    countries on each request. Option groups fall back to Django's rendering."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        # Through iter(): list() would ask a model choice list its len(), a COUNT query.
-        choices = list(iter(self.choices))
-        if any(isinstance(label, (list, tuple)) for _value, label in choices):
-            return super().render(name, value, attrs, renderer)
-        wanted = self.format_value(value)
-        parts = [
-            format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))
-        ]
-        found = False
-        for option_value, label in choices:
-            option_value = "" if option_value is None else str(option_value)
-            selected = not found and option_value in wanted
-            found |= selected
-            parts.append(
-                f'\n  <option value="{conditional_escape(option_value)}"'
-                f"{' selected' if selected else ''}>{conditional_escape(label)}</option>\n"
-            )
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
 
 
 @functools.cache

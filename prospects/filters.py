@@ -4,13 +4,12 @@ import django_filters
 from django.db.models import Exists, OuterRef
 from django.forms import Select
 from django.utils.functional import cached_property
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Category, Channel, Prospect
 from contacts.phones import phone_query
 from contacts.text import normalize
+from core.forms import bound_select_html
 from core.users import active_users, user_label
 from pipeline.models import Colour, Opportunity
 
@@ -176,42 +175,8 @@ def filter_fields(form) -> dict[str, list[dict]]:
     for field in form:
         if field.name == "q":
             continue
-        html = select_html(field) if isinstance(field.field.widget, Select) else str(field)
+        html = bound_select_html(field) if isinstance(field.field.widget, Select) else str(field)
         fields["more" if field.name in MORE_FILTERS else "main"].append(
             {"id": field.id_for_label, "label": field.label, "html": html}
         )
     return fields
-
-
-def select_html(field) -> SafeString:
-    """`{{ field }}` for a field whose widget is a <select>: the same element, its options
-    written here instead of through one template include per option (which cost more than the
-    rest of the list's filter bar)."""
-    widget = field.field.widget
-    attrs = field.build_widget_attrs({}, widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", field.auto_id)
-    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    parts = [f'<select name="{escape(context["name"])}"{_attrs_html(context["attrs"])}>']
-    for group_name, options, _index in context["optgroups"]:
-        if group_name:
-            parts.append(f'\n  <optgroup label="{escape(group_name)}">')
-        parts.extend(
-            f'\n  <option value="{escape(option["value"])}"{_attrs_html(option["attrs"])}>'
-            f"{escape(option['label'])}</option>"
-            for option in options
-        )
-        if group_name:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
-    return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
-
-
-def _attrs_html(attrs: dict) -> str:
-    """Attributes as Django's `attrs.html` writes them: in order, `True` as the bare name,
-    `False` left out."""
-    return "".join(
-        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )

@@ -11,8 +11,7 @@ from functools import lru_cache
 from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from contacts.templatetags.contacts_tags import phone_link
@@ -214,7 +213,7 @@ def dress_task_rows(
             "title": task.title,
             "flags": flags,
             # Spaced as the template's lines were: `.task-meta` dots the gaps (CSS).
-            "meta": SafeString(" ".join(meta)),  # each part made by format_html
+            "meta": format_html_join(" ", "{}", ((part,) for part in meta)),
             "notes": notes,
         }
     return tasks

@@ -14,7 +14,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
@@ -135,13 +134,11 @@ def dress_cards(request, cards) -> list:
         company, person = card.display_company, card.display_person
         task = getattr(card, "next_task", None)
         amount = int(Decimal(card.amount or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        # Numbers, dates and links made of them hold nothing to escape: marked safe, the
-        # template does not escape them again on each of their uses in every card.
-        key = SafeString(card.pk)
+        key = str(card.pk)
         view = {
             "key": key,
-            "version": SafeString(card.version),
-            "url": SafeString(ui["opportunity_url"].format(key)),
+            "version": str(card.version),
+            "url": ui["opportunity_url"].format(key),
             "summary": card.summary,
             "label": f"{card.summary}, {company}" if company else card.summary,
             "company": company,
@@ -149,16 +146,14 @@ def dress_cards(request, cards) -> list:
             "important": card.is_important,
             "movable": card.movable,
             "amount": escape(f"{amount:,}\u00a0€".replace(",", ui["thousands"])),
-            "probability": SafeString(f"{card.probability}\u00a0%"),
+            "probability": f"{card.probability}\u00a0%",
             "task": task,
             "task_icon": "",
-            "task_url": SafeString(ui["task_url"].format(task["id"])) if task else "",
-            "task_create_url": SafeString(ui["task_create_url"].format(key)),
+            "task_url": ui["task_url"].format(task["id"]) if task else "",
+            "task_create_url": ui["task_create_url"].format(key),
             "may_add_task": reach.admits(user, card.owner_id),
-            "prospect_url": SafeString(ui["prospect_url"].format(card.prospect_id))
-            if card.prospect_id
-            else "",
-            "company_url": SafeString(ui["company_url"].format(card.company_id))
+            "prospect_url": ui["prospect_url"].format(card.prospect_id) if card.prospect_id else "",
+            "company_url": ui["company_url"].format(card.company_id)
             if card.company_id and not card.prospect_id
             else "",
             "action_at": card.next_action_at,
@@ -171,12 +166,10 @@ def dress_cards(request, cards) -> list:
             view["task_icon"] = task_icons[name]
         if card.next_action_at:
             at = timezone.localtime(card.next_action_at)
-            view["action_iso"] = SafeString(at.isoformat())
-            view["action_full"] = SafeString(at.strftime("%d/%m/%Y %H:%M"))
+            view["action_iso"] = at.isoformat()
+            view["action_full"] = at.strftime("%d/%m/%Y %H:%M")
             # The year only when it is not this one: narrow columns keep the time on one line.
-            view["action_text"] = SafeString(
-                at.strftime("%d/%m %H:%M" if at.year == this_year else "%d/%m/%Y")
-            )
+            view["action_text"] = at.strftime("%d/%m %H:%M" if at.year == this_year else "%d/%m/%Y")
         if card.owner_id:
             if card.owner_id not in owners:
                 owners[card.owner_id] = (_initials(card.owner), user_label(card.owner))

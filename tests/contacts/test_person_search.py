@@ -11,10 +11,11 @@ from django import forms
 from django.db import connection
 from django.utils import timezone
 
-from contacts.filters import ListSelect, PersonFilter
+from contacts.filters import PersonFilter
 from contacts.models import ContactType, Person
 from contacts.selectors import person_search_ids
 from core.columns import LISTS, list_columns_save
+from core.forms import ListSelect
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

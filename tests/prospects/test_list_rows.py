@@ -14,8 +14,9 @@ from django.utils import timezone, translation
 
 from contacts.models import Prospect
 from core.columns import LISTS, list_columns_save
+from core.forms import bound_select_html as select_html
 from pipeline.models import Opportunity
-from prospects.filters import ProspectFilter, select_html
+from prospects.filters import ProspectFilter
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
