@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DB_NAME = "jalon_load"
 PORT = 8765
+P95_BUDGET_MS = 120
 WARM_UP_SECONDS = 20  # the reps log in; statistics restart once they all have
 ENV = {
     **os.environ,
@@ -155,8 +156,11 @@ def main() -> int:
     print(
         f"\n{options.users} reps for {options.seconds} s on gunicorn (2 workers) + PostgreSQL: "
         f"{total['Request Count']} requests, {failures} errors, p95 {p95:.0f} ms "
-        f"(target: 0 errors, p95 < 300 ms) -> {'OK' if failures == 0 and p95 < 300 else 'MISSED'}"
+        f"(budget of issue 20: 0 errors, p95 < {P95_BUDGET_MS} ms) -> "
+        f"{'OK' if failures == 0 and p95 < P95_BUDGET_MS else 'MISSED'}"
     )
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average at the end {load} (the load test itself uses both cores)")
     return 0
 
 
