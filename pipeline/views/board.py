@@ -134,19 +134,21 @@ def dress_cards(request, cards) -> list:
         company, person = card.display_company, card.display_person
         task = getattr(card, "next_task", None)
         amount = int(Decimal(card.amount or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        key = str(card.pk)
+        key = escape(card.pk)
         view = {
             "key": key,
-            "version": str(card.version),
-            "url": ui["opportunity_url"].format(key),
+            "version": escape(card.version),
+            "url": escape(ui["opportunity_url"].format(key)),
             "summary": card.summary,
             "label": f"{card.summary}, {company}" if company else card.summary,
             "company": company,
             "person": person,
             "important": card.is_important,
             "movable": card.movable,
+            # Escaped once here, so that the template does not escape them again on each of
+            # their uses in every card.
             "amount": escape(f"{amount:,}\u00a0€".replace(",", ui["thousands"])),
-            "probability": f"{card.probability}\u00a0%",
+            "probability": escape(f"{card.probability}\u00a0%"),
             "task": task,
             "task_icon": "",
             "task_url": ui["task_url"].format(task["id"]) if task else "",
@@ -166,8 +168,8 @@ def dress_cards(request, cards) -> list:
             view["task_icon"] = task_icons[name]
         if card.next_action_at:
             at = timezone.localtime(card.next_action_at)
-            view["action_iso"] = at.isoformat()
-            view["action_full"] = at.strftime("%d/%m/%Y %H:%M")
+            view["action_iso"] = escape(at.isoformat())
+            view["action_full"] = escape(at.strftime("%d/%m/%Y %H:%M"))
             # The year only when it is not this one: narrow columns keep the time on one line.
             view["action_text"] = at.strftime("%d/%m %H:%M" if at.year == this_year else "%d/%m/%Y")
         if card.owner_id:
