@@ -6,6 +6,7 @@ look-up never names a record the user may not see. Prospects, companies and peop
 `contacts`, below `pipeline`: no registry is needed to reach them.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -155,36 +156,46 @@ class TaskContext:
     country: str = "FR"
 
 
-def task_context(task, user) -> TaskContext:
+def task_context(task, user=None, *, sees=None, url_of=None) -> TaskContext:
     """The company, person and phone of the record a task is about (read from the relations of
     TASK_ROW_RELATED, no query), each shown only when the user may see it (`can_view`): a task
-    in the user's list may be about a record of another rep."""
+    in the user's list may be about a record of another rep. The agenda, which shows many rows,
+    passes its own `sees(record)` (the user's rights read once) and `url_of(record)` (URLs from
+    one reversed pattern per kind)."""
+    if sees is None:
+        sees = functools.partial(can_view, user)
+    if url_of is None:
+        url_of = _absolute_url
     opportunity = task.opportunity if task.opportunity_id else None
     prospect = task.prospect if task.prospect_id else None
     company = task.company if task.company_id else None
     person = task.person if task.person_id else None
     links = []
-    if opportunity is not None and can_view(user, opportunity):
-        links.append((opportunity.summary, opportunity.get_absolute_url()))
+    if opportunity is not None and sees(opportunity):
+        links.append((opportunity.summary, url_of(opportunity)))
         company = company or (opportunity.company if opportunity.company_id else None)
         person = person or (opportunity.person if opportunity.person_id else None)
         prospect = prospect or (opportunity.prospect if opportunity.prospect_id else None)
-    company = company if company is not None and can_view(user, company) else None
-    person = person if person is not None and can_view(user, person) else None
-    prospect = prospect if prospect is not None and can_view(user, prospect) else None
+    company = company if company is not None and sees(company) else None
+    person = person if person is not None and sees(person) else None
+    prospect = prospect if prospect is not None and sees(prospect) else None
     context = TaskContext(links=links)
     if prospect is not None and person is None:
-        links.append((prospect.full_name or str(prospect), prospect.get_absolute_url()))
+        links.append((prospect.full_name or str(prospect), url_of(prospect)))
         if company is None and prospect.company_name:
             links.append((prospect.company_name, ""))
         context.phone = prospect.mobile or prospect.phone
         context.country = prospect.country or "FR"
     if person is not None:
-        links.append((person.full_name, person.get_absolute_url()))
+        links.append((person.full_name, url_of(person)))
         context.phone = person.mobile or person.phone
     if company is not None:
-        links.append((company.name, company.get_absolute_url()))
+        links.append((company.name, url_of(company)))
         if not context.phone:
             context.phone = company.phone
             context.country = str(company.country or "FR")
     return context
+
+
+def _absolute_url(record) -> str:
+    return record.get_absolute_url()

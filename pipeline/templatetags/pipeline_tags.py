@@ -22,6 +22,7 @@ from core.rows import url_format
 from core.templatetags.core_tags import icon
 from core.templatetags.core_tags import user_label as user_label_or_dash
 from core.users import user_label
+from pipeline.links import task_context
 
 register = template.Library()
 
@@ -89,38 +90,13 @@ def _seer(user):
 
 
 def task_about(task, sees, urls: dict) -> tuple[list, str, str]:
-    """The links (label, url), number to call and its country of the record a task is about:
-    the rule of `pipeline.links.task_context`, with the user's rights as `sees` and the URLs
-    from `urls` (format strings by kind)."""
-    opportunity = task.opportunity if task.opportunity_id else None
-    prospect = task.prospect if task.prospect_id else None
-    company = task.company if task.company_id else None
-    person = task.person if task.person_id else None
-    links = []
-    phone, country = "", "FR"
-    if opportunity is not None and sees(opportunity):
-        links.append((opportunity.summary, urls["opportunity"].format(opportunity.pk)))
-        company = company or (opportunity.company if opportunity.company_id else None)
-        person = person or (opportunity.person if opportunity.person_id else None)
-        prospect = prospect or (opportunity.prospect if opportunity.prospect_id else None)
-    company = company if company is not None and sees(company) else None
-    person = person if person is not None and sees(person) else None
-    prospect = prospect if prospect is not None and sees(prospect) else None
-    if prospect is not None and person is None:
-        links.append((prospect.full_name or str(prospect), urls["prospect"].format(prospect.pk)))
-        if company is None and prospect.company_name:
-            links.append((prospect.company_name, ""))
-        phone = prospect.mobile or prospect.phone
-        country = prospect.country or "FR"
-    if person is not None:
-        links.append((person.full_name, urls["person"].format(person.pk)))
-        phone = person.mobile or person.phone
-    if company is not None:
-        links.append((company.name, urls["company"].format(company.pk)))
-        if not phone:
-            phone = company.phone
-            country = str(company.country or "FR")
-    return links, phone, country
+    """The links (label, url), number to call and its country of the record a task is about
+    (`pipeline.links.task_context`), with the user's rights as `sees` and the URLs from `urls`
+    (format strings by kind)."""
+    context = task_context(
+        task, sees=sees, url_of=lambda record: urls[record._meta.model_name].format(record.pk)
+    )
+    return context.links, context.phone, context.country
 
 
 # A number's link is the same for every user and request: parsing it (phonenumbers) is the
