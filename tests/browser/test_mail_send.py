@@ -46,6 +46,9 @@ def test_write_from_a_template_send_and_see_it_in_the_history(
     login(page, "alice")
     page.goto(f"{live_server.url}{prospect.get_absolute_url()}")
     page.locator("[data-write-email]").click()
+    # The template picker works through htmx: wait for the page's scripts, as a person
+    # waits for the page to finish loading before choosing.
+    page.wait_for_url("**/mail/write/**")
     expect(page.locator("#id_to")).to_have_value("claire@petit.fr")
 
     page.select_option("#id_template", label="Follow-up (English)")
