@@ -89,12 +89,12 @@ urlpatterns = [
         name="mfa_reauthenticate_webauthn",
     ),
     path(
-        "accounts/2fa/webauthn/keys/<int:pk>/remove/",
+        "accounts/2fa/webauthn/keys/<id:pk>/remove/",
         webauthn.remove_webauthn,
         name="mfa_remove_webauthn",
     ),
     path(
-        "accounts/2fa/webauthn/keys/<int:pk>/edit/",
+        "accounts/2fa/webauthn/keys/<id:pk>/edit/",
         webauthn.edit_webauthn,
         name="mfa_edit_webauthn",
     ),
@@ -106,7 +106,7 @@ urlpatterns = [
     # The user's own account.
     path("account/", views.account, name="account"),
     path("account/sessions/", views.account_sessions, name="account_sessions"),
-    path("account/sessions/<int:pk>/end/", views.account_session_end, name="account_session_end"),
+    path("account/sessions/<id:pk>/end/", views.account_session_end, name="account_session_end"),
     path(
         "account/sessions/end-others/",
         views.account_sessions_end_others,

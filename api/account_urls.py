@@ -6,5 +6,5 @@ from api import pages
 
 urlpatterns = [
     path("", pages.api_tokens, name="api_tokens"),
-    path("<int:pk>/revoke/", pages.api_token_revoke, name="api_token_revoke"),
+    path("<id:pk>/revoke/", pages.api_token_revoke, name="api_token_revoke"),
 ]

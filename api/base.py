@@ -145,7 +145,7 @@ class ApiViewSet(ApiMixin, viewsets.GenericViewSet):
     `check_change(obj)` (raise PermissionDenied)."""
 
     pagination_class = ApiPagination
-    lookup_value_converter = "int"
+    lookup_value_converter = "id"
     filterset_class = None
     # FilterSets of the pages that take the user (`user=`) get it.
     filterset_takes_user = False

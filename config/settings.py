@@ -434,6 +434,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": ["api.schema.add_refusals"],
+    # Ids in paths are read by core.converters.IdConverter: integers a column can hold.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1}
+    },
     "ENUM_NAME_OVERRIDES": {
         "OpportunityStatusEnum": "pipeline.models.Opportunity.Status",
         "QuoteStatusEnum": "quotes.models.Quote.Status",

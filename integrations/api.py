@@ -127,7 +127,7 @@ class WebhookViewSet(ApiMixin, viewsets.ModelViewSet):
     permission_classes = (*API_PERMISSIONS, IsManager)
     pagination_class = ApiPagination
     queryset = Webhook.objects.all()
-    lookup_value_converter = "int"
+    lookup_value_converter = "id"
 
     @extend_schema(responses={201: WebhookCreatedSerializer})
     def create(self, request, *args, **kwargs):
@@ -162,7 +162,7 @@ class WebFormViewSet(ApiMixin, viewsets.ModelViewSet):
     permission_classes = (*API_PERMISSIONS, ManagersWrite)
     pagination_class = ApiPagination
     queryset = WebForm.objects.select_related("process", "step", "owner", "channel")
-    lookup_value_converter = "int"
+    lookup_value_converter = "id"
 
     def perform_create(self, serializer):
         form = WebForm(**serializer.validated_data)

@@ -6,20 +6,20 @@ from privacy import views
 
 urlpatterns = [
     path("privacy/retention/", views.privacy_retention, name="privacy_retention"),
-    path("privacy/retention/<int:pk>/keep/", views.privacy_keep, name="privacy_keep"),
+    path("privacy/retention/<id:pk>/keep/", views.privacy_keep, name="privacy_keep"),
     path(
-        "privacy/export/person/<int:pk>/",
+        "privacy/export/person/<id:pk>/",
         views.privacy_person_export,
         name="privacy_person_export",
     ),
     path(
-        "privacy/export/prospect/<int:pk>/",
+        "privacy/export/prospect/<id:pk>/",
         views.privacy_prospect_export,
         name="privacy_prospect_export",
     ),
-    path("privacy/erase/person/<int:pk>/", views.privacy_person_erase, name="privacy_person_erase"),
+    path("privacy/erase/person/<id:pk>/", views.privacy_person_erase, name="privacy_person_erase"),
     path(
-        "privacy/erase/prospect/<int:pk>/",
+        "privacy/erase/prospect/<id:pk>/",
         views.privacy_prospect_erase,
         name="privacy_prospect_erase",
     ),

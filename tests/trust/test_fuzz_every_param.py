@@ -204,7 +204,7 @@ def path_urls(name: str, world) -> Iterator[tuple[str, str, str]]:
     """(parameter, junk name, URL) for each path converter of `name` and each junk value."""
     pattern = next(p for p in url_patterns() if p.name == name)
     for param, converter in pattern.pattern.converters.items():
-        kind = "int" if type(converter).__name__ == "IntConverter" else "str"
+        kind = "int" if type(converter).__name__ in {"IntConverter", "IdConverter"} else "str"
         sentinel = SENTINEL[kind]
         url = build_url(name, RULES[name], world, overrides={param: sentinel})
         for junk in PATH_JUNK[kind]:
