@@ -153,6 +153,15 @@ def board_opportunities(*, process: Process, user, today: dt.date | None = None)
     )
 
 
+def _filtered(*, process: Process, user, filters: dict | None) -> QuerySet:
+    """`board_opportunities` through the board's filters; without a filter, the opportunities
+    themselves (the same rows, without building a filter set and its form: a move's totals)."""
+    queryset = board_opportunities(process=process, user=user)
+    if not filters:
+        return queryset
+    return BoardFilter(filters, queryset=queryset).qs
+
+
 def _column_expression(first_step_id: int | None):
     # An open opportunity without a step (data imported before steps existed) sits in the
     # first column, where a drag can place it properly.
@@ -339,9 +348,7 @@ def column_page(
     first_step_id: int | None = None,
 ) -> tuple[list[Opportunity], bool]:
     """One more page of a column's cards ("load more") and whether more remain."""
-    queryset = BoardFilter(
-        filters or {}, queryset=board_opportunities(process=process, user=user)
-    ).qs
+    queryset = _filtered(process=process, user=user, filters=filters)
     # `_in_columns`: the column's rows through the index, not every card of the board.
     cards = _cards(
         queryset.filter(_in_columns([key], first_step_id))
@@ -369,9 +376,7 @@ def column_of(
     step = next((s for s in steps if str(s.pk) == key), None)
     label = step.label if step else str(_("Won") if key == WON else _("Lost"))
     column = Column(key=key, label=label, step=step, folded=bool(step and step.folded))
-    queryset = BoardFilter(
-        filters or {}, queryset=board_opportunities(process=process, user=user)
-    ).qs
+    queryset = _filtered(process=process, user=user, filters=filters)
     values = column_totals(queryset, first_step_id).get(key)
     if values:
         column.count, column.amount, column.weighted = (
@@ -415,9 +420,7 @@ def headers_of(
     """Totals of some columns (no cards), from the same single aggregate query."""
     steps = board_steps(process) if steps is None else steps
     first_step_id = steps[0].pk if steps else None
-    queryset = BoardFilter(
-        filters or {}, queryset=board_opportunities(process=process, user=user)
-    ).qs
+    queryset = _filtered(process=process, user=user, filters=filters)
     totals = column_totals(queryset.filter(_in_columns(keys, first_step_id)), first_step_id)
     columns = []
     for key in dict.fromkeys(keys):

@@ -1,7 +1,7 @@
 """The prospect list's rows, dressed for its template (`templates/prospects/prospect_list.html`):
-every text a row shows formatted once in Python, as `pipeline.views.board.dress_cards` does for
-the Kanban's cards, rather than through template filters, `{% url %}` and `{% translate %}` on
-every row (issue 20)."""
+every text a row shows formatted once in Python (as `pipeline.views.board.card_html` writes the
+Kanban's cards), rather than through template filters, `{% url %}` and `{% translate %}` on
+every row."""
 
 from decimal import ROUND_HALF_UP, Decimal
 

@@ -164,6 +164,49 @@ def test_card_shows_project_company_person_action_amount_probability_owner(
     assert f'href="/opportunities/{opportunity.pk}/"' in card
 
 
+def test_a_card_reads_the_same_in_every_answer_and_escapes_what_users_typed(
+    rep_client, rep, process
+):
+    """The board, "load more", a card's refresh and a move's answer draw a card alike; a
+    move only changes its version (and here not its probability, set by hand)."""
+    first, second, _third = steps_of(process)
+    typed = '<b>Roof & "tiles"</b>'
+    opportunity = f.OpportunityFactory(
+        process=process,
+        step=first,
+        owner=rep,
+        summary=typed,
+        prospect=f.ProspectFactory(owner=rep, company_name="Smith & Sons <SA>"),
+        probability=40,
+        probability_is_manual=True,
+        position=5,
+    )
+    f.TaskFactory(opportunity=opportunity, assignee=rep, title="Call <Ann>", important=True)
+    from pipeline.clocks import opportunities_refresh
+
+    opportunities_refresh([opportunity.pk])
+    opportunity.refresh_from_db()
+    on_board = _card_html(rep_client.get(board_url(process)).content.decode(), opportunity)
+    more = rep_client.get(
+        reverse("board_column", args=[process.pk, first.pk]) + "?offset=0", **HTMX
+    ).content.decode()
+    refreshed = rep_client.get(
+        reverse("board_card", args=[process.pk, opportunity.pk]), **HTMX
+    ).content.decode()
+    assert _card_html(more, opportunity) == on_board
+    assert _card_html(refreshed, opportunity) == on_board
+    assert "<b>" not in on_board and "&lt;b&gt;Roof &amp; &quot;tiles&quot;&lt;/b&gt;" in on_board
+    assert "Smith &amp; Sons &lt;SA&gt;" in on_board and "Call &lt;Ann&gt;" in on_board
+    assert "kc-flag" in on_board and "data-movable" in on_board
+
+    moved = move(rep_client, opportunity, str(second.pk)).content.decode()
+    opportunity.refresh_from_db()
+    assert opportunity.step == second
+    assert _card_html(moved, opportunity) == on_board.replace(
+        f'data-version="{opportunity.version - 1}"', f'data-version="{opportunity.version}"'
+    )
+
+
 def test_board_has_ctrl_k_link_to_the_prospect_list(rep_client, process):
     html = rep_client.get(board_url(process)).content.decode()
     assert f'href="{reverse("prospect_list")}" data-ctrl-k' in html
