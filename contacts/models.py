@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from contacts.choices import CURRENCY_CHOICES, LANGUAGE_CHOICES, LawfulBasis, Origin
-from contacts.text import normalize
+from contacts.text import normalize, person_name
 from contacts.validators import validate_naf, validate_phone, validate_siren, validate_vat
 from core.db import AliveManager, Tracked, TrashQuerySet
 
@@ -303,7 +303,7 @@ class Person(Tracked, DataOrigin):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in [self.first_name, self.last_name.upper()] if p)
+        return person_name(self.first_name, self.last_name)
 
 
 class Affiliation(models.Model):

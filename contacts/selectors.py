@@ -75,15 +75,27 @@ def _hit_ids(hits: models.QuerySet, *, offset: int, limit: int) -> list[int]:
         fetch *= 4
 
 
+def _page_number(page_number) -> int | None:
+    """The page asked for; None when it is not a whole number from 1 (left to
+    `Paginator.get_page`)."""
+    try:
+        number = int(page_number or 1)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None  # the paginator answers its last page
+
+
 def company_page(
     *, queryset: models.QuerySet, query: str, page_number, per_page: int, scoped: bool
 ):
-    """One page of the company list.
+    """One page of the company list, its rows as `queryset` reads them (the list reads
+    `.values()` dicts).
 
-    A plain quick search (`scoped` False: no other filter, no per-user restriction) reads one
-    page of ids from the word index, then loads only that page's companies; the count stops
-    at SEARCH_COUNT_CAP (`page.capped`: "more than 1,000, type more"). Anything else filters
-    the companies with the same word-start rule.
+    A plain quick search (`scoped` False: no other filter, no per-user restriction) reads the
+    sorted word rows once, up to SEARCH_COUNT_CAP of them: the count, and one page of ids,
+    then loads only that page's companies; the count stops at SEARCH_COUNT_CAP
+    (`page.capped`: "more than 1,000, type more"). Anything else filters the companies with
+    the same word-start rule.
     """
     hits = None if scoped else company_search_hits(query)
     if hits is None:
@@ -93,19 +105,46 @@ def company_page(
         page.capped = False
         return page
     # One query for both: whether more word rows than the cap match, else how many companies
-    # (a company matching by two words has two rows).
-    counted = hits.order_by()[: SEARCH_COUNT_CAP + 1].aggregate(
-        rows=models.Count("company_id"), companies=models.Count("company_id", distinct=True)
-    )
-    capped = counted["rows"] > SEARCH_COUNT_CAP
-    total = SEARCH_COUNT_CAP if capped else counted["companies"]
+    # (a company matching by two words has two rows), and the page's ids.
+    rows = list(hits[: SEARCH_COUNT_CAP + 1])
+    found = list(dict.fromkeys(rows))
+    capped = len(rows) > SEARCH_COUNT_CAP
+    total = SEARCH_COUNT_CAP if capped else len(found)
     paginator = Paginator(hits, per_page)
-    paginator.__dict__["count"] = total  # cached_property: no second COUNT query
+    paginator.__dict__["count"] = total  # cached_property: no COUNT query
     page = paginator.get_page(page_number)
-    ids = _hit_ids(hits, offset=page.start_index() - 1 if total else 0, limit=per_page)
-    companies = queryset.in_bulk(ids)
+    offset = page.start_index() - 1 if total else 0
+    if offset + per_page <= len(found) or not capped:
+        ids = found[offset : offset + per_page]
+    else:  # a page past the word rows read: companies matching by several words
+        ids = _hit_ids(hits, offset=offset, limit=per_page)
+    companies = {row["pk"]: row for row in queryset.filter(pk__in=ids)} if ids else {}
     page.object_list = [companies[pk] for pk in ids if pk in companies]
     page.capped = capped
+    return page
+
+
+def person_page(*, queryset: models.QuerySet, page_number, per_page: int, searched: bool):
+    """One page of the person list (`queryset` sorted), its rows as `queryset` reads them.
+
+    A searched list counts its matches in the query reading the page (`COUNT(*) OVER ()`):
+    the search's ids are computed once, not once for the count and again for the page. The
+    whole list keeps a COUNT and a read of the first rows in the index's order.
+    """
+    paginator = Paginator(queryset, per_page)
+    number = _page_number(page_number)
+    if searched and number is not None:
+        offset = (number - 1) * per_page
+        counted = queryset.annotate(found=models.Window(models.Count("*")))
+        rows = list(counted[offset : offset + per_page])
+        if rows or number == 1:
+            paginator.__dict__["count"] = rows[0]["found"] if rows else 0
+            page = paginator.get_page(number)
+            page.object_list = rows
+            return page
+    # Not searched, or a page past the last one: the paginator counts, then reads the page.
+    page = paginator.get_page(page_number)
+    page.object_list = list(page.object_list)
     return page
 
 

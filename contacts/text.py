@@ -18,6 +18,11 @@ def normalize(value: str) -> str:
     return " ".join(_NON_WORD.split(strip_accents(value or "").lower())).strip()
 
 
+def person_name(first_name: str, last_name: str) -> str:
+    """A person's name as the application writes it: "Jules MARTIN"."""
+    return " ".join(p for p in [first_name, last_name.upper()] if p)
+
+
 def compact(value: str) -> str:
     """Normalised with no separators at all, for header matching: "Code postal" -> "codepostal"."""
     return normalize(value).replace(" ", "")

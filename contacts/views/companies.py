@@ -4,7 +4,6 @@ their addresses and representatives."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,17 +16,16 @@ from contacts.forms import (
     CompanyRepForm,
     TransformForm,
 )
+from contacts.list_rows import company_rows, company_values
 from contacts.models import (
     Address,
     Company,
     CompanyRep,
     PostalCode,
 )
-from contacts.templatetags.contacts_tags import phone_link
 from contacts.views.shared import (
     COMPANY_TABS,
     PAGE_SIZE,
-    dated,
     query_without_page,
 )
 from core.access import (
@@ -41,34 +39,24 @@ from core.columns import columns_context
 from core.conflicts import stale_response
 from core.htmx import HtmxHttpRequest
 from core.roles import is_manager
-from core.rows import url_format
 from core.sentences import sentence
-from core.templatetags.core_tags import user_label
 from core.versions import ConcurrentEdit
 
 
 @login_required
 @require_GET
 def company_list(request: HtmxHttpRequest):
-    base = (
-        Company.objects.visible_to(request.user)
-        .select_related("owner")
-        .prefetch_related(
-            Prefetch(
-                "addresses",
-                queryset=Address.objects.filter(is_default=True),
-                to_attr="default_addresses",
-            )
-        )
-    )
-    filterset = CompanyFilter(request.GET or None, queryset=base)
+    columns = columns_context(user=request.user, list_name="companies")
+    shown = columns["shown"]
+    visible = Company.objects.visible_to(request.user)
+    filterset = CompanyFilter(request.GET or None, queryset=visible)
     query = request.GET.get("q", "")
     other_filters = any(value for key, value in request.GET.items() if key not in ("q", "page"))
     # The plain quick search needs no form: it is built (and validated) for other filters only.
     if other_filters and filterset.is_bound and filterset.is_valid():
         # Filters (the quick search among them) applied to the companies themselves.
         page = selectors.company_page(
-            queryset=filterset.qs,
+            queryset=company_values(filterset.qs, shown),
             query="",
             page_number=request.GET.get("page"),
             per_page=PAGE_SIZE,
@@ -78,7 +66,7 @@ def company_list(request: HtmxHttpRequest):
         # The word index serves only users who see every company.
         scoped = view_reach(request.user) is not Reach.EVERYTHING
         page = selectors.company_page(
-            queryset=base,
+            queryset=company_values(visible, shown),
             query=query,
             page_number=request.GET.get("page"),
             per_page=PAGE_SIZE,
@@ -87,72 +75,18 @@ def company_list(request: HtmxHttpRequest):
     template = "contacts/company_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#rows"
-    columns = columns_context(user=request.user, list_name="companies")
     return render(
         request,
         template,
         {
             "filter": filterset,
             "page": page,
-            "rows": company_rows(page, columns["shown"]),
+            "rows": company_rows(page.object_list, shown),
             "searched": bool(query),
             "query": query_without_page(request),
             **columns,
         },
     )
-
-
-def company_rows(companies, shown) -> list[dict]:
-    """The list's rows as dicts of plain strings (like the Kanban's `dress_cards`): texts,
-    dates and links formatted here once, the detail URL reversed once for the page, only the
-    shown columns' values; the template reads keys and writes them."""
-    detail_url = url_format("company_detail")
-    kinds = {value: str(label) for value, label in Company.Kind.choices}
-    owners: dict[int | None, str] = {}
-    with_postal_code = "postal_code" in shown
-    rows = []
-    for company in companies:
-        address = company.default_addresses[0] if company.default_addresses else None
-        postal_code = (address.postal_code or "") if address else ""
-        city = (address.city or "") if address else ""
-        name, acronym = company.name, company.acronym
-        row = {
-            "pk": str(company.pk),
-            "url": detail_url.format(company.pk),
-            "name": name,
-            "acronym": acronym,
-            "title": f"{name} ({acronym})" if acronym else name,
-            "muted": not company.active,
-            # Under the name when the city column is shown (narrow screens hide the column).
-            "sub": ((f"{postal_code} " if with_postal_code else "") + city)
-            if city and "city" in shown
-            else "",
-            "postal_code": postal_code,
-            "city": city,
-        }
-        if "kind" in shown:
-            row["kind"] = kinds.get(company.kind, company.kind)
-            row["kind_badge"] = "badge-green" if company.kind == "customer" else "badge-primary"
-        if "phone" in shown:
-            row["phone"] = phone_link(company.phone, company.country)
-        if "email" in shown:
-            row["email"] = company.email
-        if "siren" in shown:
-            row["siren"] = company.siren
-        if "last_contact" in shown:
-            row["last"], row["last_title"] = dated(
-                company.last_contact_at, company.last_contact_type
-            )
-        if "next_contact" in shown:
-            row["next"], row["next_title"] = dated(
-                company.next_contact_at, company.next_contact_type
-            )
-        if "owner" in shown:
-            if company.owner_id not in owners:
-                owners[company.owner_id] = user_label(company.owner)
-            row["owner"] = owners[company.owner_id]
-        rows.append(row)
-    return rows
 
 
 def _company_form_context(form, address_form=None, duplicates=None):

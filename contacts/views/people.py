@@ -3,10 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,13 +16,13 @@ from contacts.forms import (
     LinkPersonForm,
     PersonForm,
 )
+from contacts.list_rows import person_rows, person_values
 from contacts.models import (
     Address,
     Affiliation,
     Company,
     Person,
 )
-from contacts.templatetags.contacts_tags import phone_link
 from contacts.views.shared import (
     PAGE_SIZE,
     PERSON_TABS,
@@ -41,7 +39,6 @@ from core.conflicts import stale_response
 from core.exports import csv_response, export_counted
 from core.htmx import HtmxHttpRequest
 from core.params import parse_int
-from core.rows import url_format
 from core.sentences import sentence
 from core.versions import ConcurrentEdit
 
@@ -56,72 +53,28 @@ def _people(request):
 @login_required
 @require_GET
 def person_list(request: HtmxHttpRequest):
+    columns = columns_context(user=request.user, list_name="people")
     filterset, people = _people(request)
-    # The companies column: each link's company id and name only, in the links' order.
-    people = people.prefetch_related(
-        Prefetch(
-            "affiliations",
-            queryset=Affiliation.objects.select_related("company").only(
-                "person_id", "company_id", "company__name", "rank"
-            ),
-            to_attr="company_links",
-        )
+    page = selectors.person_page(
+        queryset=person_values(people, columns["shown"]),
+        page_number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+        searched=bool(request.GET.get("q", "").strip()),
     )
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "contacts/person_list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#rows"
-    columns = columns_context(user=request.user, list_name="people")
     return render(
         request,
         template,
         {
             "filter": filterset,
             "page": page,
-            "rows": person_rows(page, columns["shown"]),
-            # The mailing column's badges, translated once for the page.
-            "yes_text": _("yes"),
-            "no_text": _("no"),
+            "rows": person_rows(page.object_list, columns["shown"]),
             "query": query_without_page(request),
             **columns,
         },
     )
-
-
-def person_rows(people, shown) -> list[dict]:
-    """The list's rows as dicts of plain strings (see `company_rows`): names, links and phone
-    links formatted here once, the detail URLs reversed once for the page."""
-    person_url = url_format("person_detail")
-    company_url = url_format("company_detail")
-    rows = []
-    for person in people:
-        row = {
-            "pk": str(person.pk),
-            "url": person_url.format(person.pk),
-            "name": person.full_name,
-            "muted": not person.active,
-            "job_title": person.job_title,
-            "department": person.department,
-        }
-        if "companies" in shown:
-            row["companies"] = format_html_join(
-                ", ",
-                '<a href="{}">{}</a>',
-                (
-                    (company_url.format(link.company_id), link.company.name)
-                    for link in person.company_links
-                ),
-            )
-        if "email" in shown:
-            row["email"] = person.email
-        if "phone" in shown:
-            row["phone"] = phone_link(person.phone)
-        if "mobile" in shown:
-            row["mobile"] = phone_link(person.mobile)
-        if "mailing" in shown:
-            row["mailing"] = person.mailing_opt_in
-        rows.append(row)
-    return rows
 
 
 @login_required

@@ -62,6 +62,30 @@ def test_the_search_leaves_out_trashed_people_and_keeps_the_list_order(rep_clien
     assert names == ["Blanc", "Martin", "Roux"]
 
 
+def test_a_searched_list_counts_its_matches_and_pages_them(
+    rep_client, people, monkeypatch, django_assert_max_num_queries
+):
+    """The matches are counted in the query reading the page; a page past the last answers
+    the last one, as the paginator does."""
+    monkeypatch.setattr("contacts.views.people.PAGE_SIZE", 3)
+    # The session and the user (3), the columns, the page with its count, the companies.
+    with django_assert_max_num_queries(6):
+        first = rep_client.get("/people/", {"q": "martin"}, headers=HTMX_ROWS).content.decode()
+    assert "4 people" in first and "Page 1 of 2" in first
+    pages = [
+        re.findall(r'data-person="(\d+)"', first),
+        searched(rep_client, "martin", page="2"),
+    ]
+    assert [len(ids) for ids in pages] == [3, 1]
+    assert sorted(pages[0] + pages[1]) == sorted(str(people[k].pk) for k in people if k != "other")
+    for beyond in ("9", "0"):
+        assert searched(rep_client, "martin", page=beyond) == pages[1]
+    assert searched(rep_client, "martin", page="x") == pages[0]
+    assert (
+        "0 people" in rep_client.get("/people/", {"q": "zzz"}, headers=HTMX_ROWS).content.decode()
+    )
+
+
 def test_a_contact_type_lists_each_person_once(rep_client, rep):
     buyer = ContactType.objects.create(name="Acheteur test")
     person = f.PersonFactory(last_name="Garnier")
