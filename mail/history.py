@@ -1,7 +1,7 @@
 """E-mails in the History tab of a record (registered with `pipeline.history` by MailConfig):
 the messages filed on the record or on one of its opportunities that the user may read."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -32,9 +32,26 @@ def email_history(
         if ids:
             scope |= Q(**{f"{field_name}__in": ids})
     linked = MessageLink.objects.filter(scope, message=OuterRef("pk"))
+    # The opportunity, person or prospect file of the record's circle the message was with,
+    # named on the row by the history (as a task's row is): the first link of each kind.
+    about = {
+        "opportunity": [o.pk for o in opportunities],
+        "person": (related or {}).get("person", []),
+        "prospect": (related or {}).get("prospect", []),
+    }
     rows = (
         messages_visible_to(user)
         .filter(Exists(linked))
+        .annotate(
+            **{
+                f"about_{name}": Subquery(
+                    MessageLink.objects.filter(message=OuterRef("pk"), **{f"{name}__in": ids})
+                    .order_by("pk")
+                    .values(name)[:1]
+                )
+                for name, ids in about.items()
+            }
+        )
         .order_by("-sent_at", "-id")
         .values_list(
             "pk",
@@ -49,13 +66,16 @@ def email_history(
             "owner__username",
             "owner__first_name",
             "owner__last_name",
+            "about_opportunity",
+            "about_person",
+            "about_prospect",
         )[:limit]
     )
     sent, received, no_subject = _("E-mail sent"), _("E-mail received"), _("(no subject)")
     url = reverse("mail_detail", args=[0])[: -len("0/")]
     items = []
-    for pk, at, subject, direction, address, name, to, cc, private, *owner in rows:
-        username, first_name, last_name = owner
+    for pk, at, subject, direction, address, name, to, cc, private, *rest in rows:
+        username, first_name, last_name, opportunity_id, person_id, prospect_id = rest
         if direction == Message.Direction.SENT:
             label = sent
             detail = _("to %(addresses)s") % {"addresses": ", ".join([*to, *cc][:3])}
@@ -72,6 +92,11 @@ def email_history(
                 detail=detail,
                 who=f"{first_name or ''} {last_name or ''}".strip() or (username or ""),
                 extra={"private": private},
+                about_keys=(
+                    (Opportunity, opportunity_id),
+                    (Person, person_id),
+                    (Prospect, prospect_id),
+                ),
             )
         )
     return items

@@ -50,6 +50,9 @@ class HistoryItem:
     # record whose history this is), named and linked on the row.
     about: str = ""
     about_url: str = ""
+    # From a registered source: the (model, pk) pairs the row may concern, the first one the
+    # history knows named on the row (`about`, `about_url`).
+    about_keys: tuple = ()
     extra: dict = field(default_factory=dict)
 
 
@@ -296,15 +299,16 @@ def history_for(
         )
 
     for source in _SOURCES:
-        done.extend(
-            source(
-                user=user,
-                target=target,
-                opportunities=opportunities,
-                limit=limit + 1,
-                related=scope.related,
-            )
-        )
+        for item in source(
+            user=user,
+            target=target,
+            opportunities=opportunities,
+            limit=limit + 1,
+            related=scope.related,
+        ):
+            if item.about_keys and not item.about:
+                item.about, item.about_url = _about(scope, *item.about_keys)
+            done.append(item)
 
     todo.sort(key=lambda item: item.at, reverse=True)
     done.sort(key=lambda item: item.at, reverse=True)

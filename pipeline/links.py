@@ -133,6 +133,18 @@ def link_target(*, user, value: str):
     return get_visible_or_404(model, user, pk=int(pk))
 
 
+def person_company(person, *, user) -> Company | None:
+    """The company a task about `person` is also about (Sage's action names the third party and
+    its contact): the one they are the default contact of, else the first they joined, among
+    those `user` may see."""
+    return (
+        Company.objects.visible_to(user)
+        .filter(affiliations__person=person)
+        .order_by("-affiliations__is_default", "affiliations__id")
+        .first()
+    )
+
+
 # What a task row reads to show its company, person and phone: joined in the row's own query.
 TASK_ROW_RELATED = (
     "type",

@@ -301,6 +301,9 @@ def task_create(request: HtmxHttpRequest):
         fields = form.service_fields()
         if kind:
             fields[kind] = target
+        if kind == "person":
+            # The person's company too, so that the row names it and the company's card lists it.
+            fields["company"] = links.person_company(target, user=request.user)
         try:
             task = activities.task_create(actor=request.user, **fields)
         except ValidationError as error:

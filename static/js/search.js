@@ -1,14 +1,21 @@
 // The top bar's global search: an ARIA combobox over the results htmx loads as you type
 // (templates/search/_dropdown.html). ↑/↓ move through the options, Enter opens the highlighted
 // one (without one, the form goes to the results page), Esc closes; "/" focuses the box from
-// anywhere except while typing in a field. The server decides what is found.
+// anywhere except while typing in a field. The server decides what is found. Beside the listbox,
+// a status (role=status) says how many were found, or shows why nothing is listed: "nothing
+// found" is not an option to move to.
 (function () {
   "use strict";
 
   function setup(form) {
     const input = form.querySelector("input[role=combobox]");
     const listbox = form.querySelector("[role=listbox]");
+    const status = form.querySelector("[role=status]");
     if (!input || !listbox) return;
+
+    function silence() {
+      if (status) status.replaceChildren();
+    }
 
     function options() {
       return Array.from(listbox.querySelectorAll("[role=option]"));
@@ -69,6 +76,9 @@
         if (!listbox.hidden) {
           event.preventDefault();
           close();
+        } else if (status && status.querySelector(".search-hint")) {
+          event.preventDefault();
+          silence();
         } else {
           input.blur();
         }
@@ -83,7 +93,8 @@
     });
     input.addEventListener("input", function () {
       if (!input.value.trim()) {
-        listbox.innerHTML = "";
+        listbox.replaceChildren();
+        silence();
         close();
       }
     });

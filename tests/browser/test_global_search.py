@@ -97,3 +97,42 @@ def test_ctrl_k_still_switches_between_list_and_board(page, live_server, login, 
     page.locator("main h1").click()
     page.keyboard.press("Control+k")
     page.wait_for_url(re.compile(r"/board/"))
+
+
+def test_nothing_found_is_a_status_outside_the_listbox(page, live_server, login, world):
+    """A search that finds nothing says so in a live status next to the box (read out by a
+    screen reader), not as a pretend option inside the listbox, which stays closed."""
+    login(page, "alice")
+    box = page.locator("#global-q")
+    listbox = page.locator("#global-search-results")
+    status = page.locator("#global-search-status")
+    expect(status).to_have_attribute("role", "status")
+    box.click()
+    box.press_sequentially("zzqx", delay=30)
+    expect(status.locator(".search-hint")).to_be_visible()
+    expect(status).to_have_text("Nothing found for “zzqx”.")
+    expect(listbox).to_be_hidden()
+    expect(listbox).to_be_empty()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    # One letter: the hint is the status too.
+    box.fill("")
+    box.press_sequentially("z", delay=30)
+    expect(status).to_have_text("Type at least two letters, a phone number or a SIREN.")
+    expect(listbox).to_be_hidden()
+    # Results again: the listbox opens and the status counts them for a screen reader.
+    box.fill("")
+    box.press_sequentially("vernier", delay=30)
+    expect(listbox).to_be_visible()
+    expect(listbox.locator("[role=option]").first).to_be_visible()
+    expect(status).to_have_text("3 results for “vernier”")
+    expect(status.locator(".visually-hidden")).to_have_count(1)
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    # Emptied, the box says nothing; Esc puts a hint away.
+    box.fill("")
+    expect(status).to_have_text("")
+    box.press_sequentially("zzqx", delay=30)
+    expect(status.locator(".search-hint")).to_be_visible()
+    box.press("Escape")
+    expect(status).to_have_text("")
+    expect(box).to_be_focused()

@@ -105,3 +105,37 @@ def test_a_stale_save_in_the_dialog_shows_the_conflict_and_the_current_values(
     assert conflict.locator("th[scope=row]").all_inner_texts() == ["What to do"]
     assert page.input_value("#modal #id_title") == "Call the buyer's boss"
     assert Task.objects.get(pk=task.pk).title == "Call the buyer's boss"
+
+
+def test_a_task_from_the_dashboard_linked_to_a_person_shows_their_company_and_phone(
+    page, live_server, login
+):
+    """Dashboard → New task, "About": typing finds the person, the saved task's row names the
+    person and their company and offers their phone; the dialog stays usable to the end."""
+    rep = f.RepFactory(username="alice")
+    company = f.CompanyFactory(name="Transports Vernier", owner=rep)
+    person = f.PersonFactory(first_name="Lucie", last_name="Vernier", owner=rep)
+    person.phone = "+33299001122"
+    person.save(update_fields=["phone"])
+    f.AffiliationFactory(person=person, company=company, is_default=True)
+    login(page, "alice")
+    page.locator("#dashboard-tasks a[hx-get='/tasks/new/']").click()
+    page.wait_for_selector("#modal[open] #id_title")
+    page.fill("#modal #id_title", "Call Lucie back")
+    page.select_option("#modal #id_type", value=str(TaskType.objects.get(code="call").pk))
+    page.fill("#modal #id_start", f"{timezone.localdate():%Y-%m-%d}T18:00")
+    page.locator("#modal #task-link-q").press_sequentially("vernier", delay=30)
+    page.locator("#modal .task-link-hit", has_text="Lucie VERNIER").click()
+    expect(page.locator("#modal [data-task-link-chosen]")).to_contain_text("Lucie VERNIER")
+    page.click("#modal button[type=submit].btn-primary")
+    expect(page.locator("#modal")).not_to_have_attribute("open", "")
+    task = Task.objects.get(title="Call Lucie back")
+    assert task.person == person
+    row = page.locator("#dashboard-tasks li.task-row", has_text="Call Lucie back")
+    expect(row).to_contain_text("Lucie VERNIER")
+    expect(row).to_contain_text("Transports Vernier")
+    expect(row.locator("a[href='tel:+33299001122']")).to_be_visible()
+    # The dialog opens again from the dashboard (its body was not replaced by the form).
+    page.locator("#dashboard-tasks a[hx-get='/tasks/new/']").click()
+    page.wait_for_selector("#modal[open] #id_title")
+    expect(page.locator("#modal-body")).to_have_count(1)

@@ -143,6 +143,7 @@ def test_company_history_holds_its_people_prospects_and_opportunities(rep):
     about = {i.title: (i.about, i.about_url) for i in history["todo"] + history["done"]}
     assert about[f"Call back {paul.last_name}"] == (str(paul), paul.get_absolute_url())
     assert about[f"Note on {paul.last_name}"] == (str(paul), paul.get_absolute_url())
+    assert about[f"Mail from {paul.last_name}"] == (str(paul), paul.get_absolute_url())
     assert about["plan.pdf"] == ("Pool", prospect_deal.get_absolute_url())
     assert about["D-2026-0007 → sent"] == ("Pool", prospect_deal.get_absolute_url())
     assert about["New → Quote"] == ("Fleet renewal", company_deal.get_absolute_url())
@@ -202,3 +203,24 @@ def test_a_long_history_shows_more_on_demand(rep_client, rep):
     assert f"{url}?company={company.pk}&amp;limit=100" in page
     page = rep_client.get(f"{url}?company={company.pk}&limit=100").content.decode()
     assert page.count('data-kind="note"') == 60 and "data-history-more" not in page
+
+
+def test_an_email_row_names_the_person_or_deal_it_was_with(rep):
+    """Filed on a person, a prospect file or an opportunity of the company (or on several of
+    them), an e-mail's row names the one it was with; filed on the company itself, none."""
+    company, (paul,), prospect = family(rep)
+    deal = f.OpportunityFactory(company=company, owner=rep, summary="Fleet renewal")
+    email(prospect, "To the prospect", -1, rep)
+    email(deal, "About the fleet", -2, rep)
+    email(company, "To the switchboard", -3, rep)
+    email(paul, "To Paul", -4, rep)
+    MessageLink.objects.create(message=Message.objects.get(subject="To Paul"), company=company)
+    about = {
+        i.title: (i.about, i.about_url) for i in history_for(user=rep, company=company)["done"]
+    }
+    assert about == {
+        "To the prospect": (str(prospect), prospect.get_absolute_url()),
+        "About the fleet": ("Fleet renewal", deal.get_absolute_url()),
+        "To the switchboard": ("", ""),
+        "To Paul": (str(paul), paul.get_absolute_url()),
+    }

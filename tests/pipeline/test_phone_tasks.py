@@ -245,6 +245,26 @@ def test_new_task_linked_to_a_record_found_in_the_lookup(rep_client, rep):
     assert task.company == company and task.prospect is None
 
 
+def test_new_task_about_a_person_is_about_their_company_too(rep_client, rep, settings):
+    """The row names the person's company and the company's card lists the task: the company
+    they are the default contact of, else the first they joined, among those the rep sees."""
+    settings.REPS_SEE_ONLY_OWN = True
+    person = f.PersonFactory(owner=rep)
+    hidden = f.CompanyFactory(owner=f.RepFactory(username="zoe"))
+    f.AffiliationFactory(person=person, company=hidden, is_default=True)
+    first = f.CompanyFactory(owner=rep, name="First")
+    f.AffiliationFactory(person=person, company=first)
+    f.AffiliationFactory(person=person, company=f.CompanyFactory(owner=rep, name="Second"))
+    response = rep_client.post(
+        reverse("task_create"),
+        task_post(link=f"person:{person.pk}"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 204
+    task = Task.objects.get(title="Send the price list")
+    assert (task.person, task.company) == (person, first)
+
+
 def test_the_new_task_dialog_offers_the_lookup(rep_client):
     page = rep_client.get(reverse("task_create"), headers={"HX-Request": "true"}).content.decode()
     assert reverse("task_link_lookup") in page and 'name="link"' in page

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from contacts.models import Note, Prospect
@@ -94,3 +94,48 @@ def test_copy_page_lists_only_processes_the_rep_may_add_to(rep_client, heye, pro
 def test_prospect_card_offers_copy_into(rep_client, heye):
     html = rep_client.get(heye.get_absolute_url()).content.decode()
     assert reverse("prospect_copy", args=[heye.pk]) in html
+
+
+# Who may copy: the copy is a new prospect the user owns, so reading the original is enough on
+# its side (seeing it); on the other, the user must be allowed to add opportunities to the
+# target process, and the target must be another process: one the prospect already has an
+# opportunity in would only get a duplicate.
+
+
+def test_copy_refused_into_a_process_the_prospect_is_already_in(rep, heye, default_process):
+    with pytest.raises(ValidationError) as refusal:
+        prospect_copy_to_process(prospect=heye, process=default_process, actor=rep)
+    assert refusal.value.code == "already_in_process"
+    assert Prospect.objects.count() == 1
+
+
+def test_copy_page_leaves_out_the_prospects_own_processes(
+    rep_client, heye, default_process, prostep
+):
+    url = reverse("prospect_copy", args=[heye.pk])
+    form = rep_client.get(url).context["form"]
+    assert list(form.fields["process"].queryset) == [prostep]
+    response = rep_client.post(url, {"process": default_process.pk})
+    assert response.status_code == 400 and Prospect.objects.count() == 1
+
+
+def test_a_user_outside_the_sales_team_may_see_but_not_copy(client, heye, prostep):
+    from tests.conftest import sign_in
+
+    reader = f.UserFactory(username="reader")
+    sign_in(client, reader)
+    url = reverse("prospect_copy", args=[heye.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and list(page.context["form"].fields["process"].queryset) == []
+    assert "no process you may add opportunities to" in page.content.decode()
+    assert client.post(url, {"process": prostep.pk}).status_code == 400
+    with pytest.raises(opportunity_services.MoveRefused):
+        prospect_copy_to_process(prospect=heye, process=prostep, actor=reader)
+    assert Prospect.objects.count() == 1
+
+
+def test_a_colleagues_prospect_is_copied_as_the_users_own(rep, other_rep, prostep):
+    theirs = f.ProspectFactory(owner=other_rep, last_name="Roux")
+    copy = prospect_copy_to_process(prospect=theirs, process=prostep, actor=rep)
+    assert copy.owner == rep and theirs.owner == other_rep
+    assert Opportunity.objects.get(prospect=copy).owner == rep
