@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRefresh, reswap, retarget
 
 from core.access import can_change, get_changeable_or_403, get_visible_or_404
 from core.conflicts import stale_response
@@ -179,6 +179,17 @@ def _lines_response(request, opportunity, line_form=None, status=200, *, own_ver
     return HttpResponse(html, status=status)
 
 
+def _moved_since_shown(opportunity: Opportunity) -> bool:
+    """Whether the stored step, status or probability differ from `opportunity`'s (read
+    before this request's change)."""
+    stored = (
+        Opportunity.objects.filter(pk=opportunity.pk)
+        .values_list("step_id", "status", "probability")
+        .first()
+    )
+    return stored != (opportunity.step_id, opportunity.status, opportunity.probability)
+
+
 def _seen_version(request, opportunity_id: int) -> int | None:
     """The card's version before this request's change, when it is the one the client sent
     (read under the row's lock, inside the caller's transaction); None otherwise."""
@@ -216,6 +227,11 @@ def opportunity_line_add(request: HtmxHttpRequest, pk: int):
         return redirect(opportunity)
     if form.errors:
         return _lines_response(request, opportunity, form)
+    if _moved_since_shown(opportunity):
+        # A "line added" automation rule moved it: the card's step, status and probability are
+        # stale, and saving them would undo the rule's move. The whole card is shown again.
+        messages.success(request, _("Line added."))
+        return HttpResponseClientRefresh()
     return with_message(
         _lines_response(request, opportunity, own_version=own_version), _("Line added."), "success"
     )

@@ -103,3 +103,75 @@ def test_the_rep_whose_task_fired_a_rule_is_told_in_the_message_area(page, live_
     expect(notice).to_have_count(0)
     opportunity.refresh_from_db()
     assert opportunity.step == quote
+
+
+def test_rules_fired_from_a_long_card_are_told_in_view_and_shown_on_it(page, live_server, login):
+    """Rules set up in the admin fire from the opportunity card: "a line is added → Quote"
+    (the card then shows the new step, and saving it keeps it), and "a visit is done → Order"
+    from the task panel at the bottom of the card (the message shows in view there)."""
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from core.roles import SALES_MANAGER, SALES_REP
+    from pipeline.models import AutomationRule, TaskType
+
+    for name in (SALES_REP, SALES_MANAGER):
+        Group.objects.get_or_create(name=name)
+    alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
+    visit = TaskType.objects.create(code="visit", name="Visit", icon="map-pin")
+    process = f.ProcessFactory(
+        name="Sales", steps=[("Lead", 3, 10), ("Quote", 3, 50), ("Order", 3, 90)]
+    )
+    lead, quote, order = process.steps.order_by("position")
+    AutomationRule.objects.create(
+        process=process, event=AutomationRule.Event.LINE_ADDED, target_step=quote
+    )
+    AutomationRule.objects.create(
+        process=process, event=AutomationRule.Event.TASK_DONE, task_type=visit, target_step=order
+    )
+    opportunity = opportunity_services.opportunity_create(
+        actor=alice,
+        process=process,
+        step=lead,
+        summary="Till for 3 shops",
+        prospect=f.ProspectFactory(owner=alice),
+    )
+    task = f.TaskFactory(
+        type=visit,
+        title="Visit the shops",
+        opportunity=opportunity,
+        assignee=alice,
+        created_by=alice,
+        start=timezone.now(),
+    )
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(page, "alice")
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    form = page.locator("form.line-form")
+    form.locator("input[name=item]").fill("Till")
+    form.locator("input[name=unit_price]").fill("1500")
+    form.locator("button[type=submit]").click()
+
+    notice = page.locator("#messages .message", has_text="moved to the step “Quote”")
+    expect(notice).to_be_visible()
+    expect(notice).to_be_in_viewport()
+    expect(page.locator("#messages")).to_contain_text("Line added.")
+    opportunity.refresh_from_db()
+    assert opportunity.step == quote
+    # The card shows the step the rule chose: saving it does not put the old step back.
+    expect(page.locator("select[name=step]")).to_have_value(str(quote.pk))
+    page.fill("input[name=summary]", "Till for 4 shops")
+    page.locator("form:has(input[name=summary]) button[type=submit]").first.click()
+    expect(page.locator("#messages")).to_contain_text("Saved.")
+    opportunity.refresh_from_db()
+    assert (opportunity.summary, opportunity.step) == ("Till for 4 shops", quote)
+
+    # The visit ticked at the bottom of the card: the rule's message is in view.
+    check = page.locator(f"#task-{task.pk} .task-check")
+    check.scroll_into_view_if_needed()
+    check.click()
+    notice = page.locator("#messages .message", has_text="moved to the step “Order”")
+    expect(notice).to_be_visible()
+    expect(notice).to_be_in_viewport()
+    opportunity.refresh_from_db()
+    assert opportunity.step == order

@@ -1,7 +1,7 @@
 """The main pages fit a laptop screen (1440×900 and 1366×768) without sideways scrolling, with
 the prospect list's key columns in view, and a phone (390×844) never scrolls the page sideways:
-the lists, and the dashboard, the Kanban and the step list of a 6-step process, a prospect's and
-a company's cards, the forecast and the search page.
+the lists, and the dashboard, the Kanban and the step list of a 6-step process, a prospect's,
+a company's and a person's cards, the forecast (with slipped opportunities) and the search page.
 
 The lists are filled as a sales team's would be (long names, towns, amounts, owners, 30 rows).
 Each page is photographed in French and English to `artifacts/screenshots/<page>_<width>_<lang>.png`
@@ -39,6 +39,8 @@ PAGES = {
     "products": "/products/",
     "inbox": "/mail/",
 }
+# The pages a rep on the road lives in: on a phone not even their lists scroll sideways.
+PHONE_FITS = ("dashboard", "prospects", "companies", "tasks", "board")
 PROSPECT_KEY_COLUMNS = ("name", "company", "status", "step", "next_action", "amount", "owner")
 ROWS = 30
 
@@ -136,6 +138,8 @@ def seed() -> dict[str, str]:
             action_colour=("red", "orange", "green", "green", "green")[i % 5],
             probability=steps[i % len(steps)].probability,
             amount=Decimal("1234567.89") - i * 1000,
+            # One in five has slipped: the forecast lists them apart.
+            expected_date=now.date() + dt.timedelta(days=-3 if i % 5 == 0 else 30 + i),
         )
         Task.objects.create(
             title=f"Rappeler pour le {PROJECTS[i % len(PROJECTS)].lower()}",
@@ -178,6 +182,7 @@ def seed() -> dict[str, str]:
         "step_list": f"/pipeline/{process.pk}/steps/",
         "prospect_card": f"/prospects/{prospect.pk}/",
         "company_card": f"/companies/{company.pk}/",
+        "person_card": f"/people/{person.pk}/",
         "forecast": "/forecast/",
         "search": "/search/?q=menuiserie",
     }
@@ -246,7 +251,8 @@ def visit(browser, site, *, width: int, height: int, lang: str, whole_page_only:
                 assert sidebar_bottom == (255, 255, 255), (
                     f"{name}: sidebar ends at {sidebar_bottom}"
                 )
-            found = page.evaluate(PAGE_OVERFLOW if whole_page_only else OVERFLOWING)
+            whole_page = whole_page_only and name not in PHONE_FITS
+            found = page.evaluate(PAGE_OVERFLOW if whole_page else OVERFLOWING)
             if found:
                 problems[name] = found
             if name == "prospects":
@@ -275,8 +281,10 @@ def test_lists_fit_a_laptop_screen_without_sideways_scrolling(browser, lists):
 
 
 def test_no_list_scrolls_the_page_sideways_on_a_phone(browser, lists):
+    """Wide tables (the step list, quotes, products) scroll inside their frame on a phone; the
+    rep's own lists and the board fit it whole."""
     for lang in ("fr", "en"):
         problems, _hidden = visit(
             browser, lists, width=390, height=844, lang=lang, whole_page_only=True
         )
-        assert problems == {}, f"390px {lang}: the page scrolls sideways: {problems}"
+        assert problems == {}, f"390px {lang}: scrolls sideways: {problems}"

@@ -48,7 +48,7 @@ def alice(live_server):
     call = TaskType.objects.get(code="call")
     for title, link in [("Rappeler Julie", {"person": person}), ("Devis", {"prospect": prospect})]:
         activities.task_create(actor=rep, title=title, type=call, start=start, **link)
-    return {"rep": rep, "prospect": prospect, "company": company}
+    return {"rep": rep, "prospect": prospect, "company": company, "person": person}
 
 
 def assert_no_sideways_scroll(page):
@@ -130,3 +130,24 @@ def test_no_page_scrolls_sideways_on_a_phone(page, live_server, login, alice, pa
     # Each task row shows the number to call of the person it is about.
     if path == "/tasks/":
         expect(page.locator("a[href='tel:+33612345678']").first).to_be_visible()
+
+
+@pytest.mark.parametrize("kind", ["company", "person"])
+def test_log_a_call_from_a_company_or_person_card(page, live_server, login, alice, kind):
+    """A rep calling from a company's or a person's card has the number to tap and "Log a
+    call" at hand, as on a prospect's card; the call lands on that record's tasks."""
+    record = alice["company"] if kind == "company" else alice["person"]
+    number = "tel:+33188334455" if kind == "company" else "tel:+33612345678"
+    login(page, "alice")
+    page.goto(f"{live_server.url}{record.get_absolute_url()}")
+    expect(page.locator(f"[data-phones] a[href='{number}']")).to_be_visible()
+    page.locator("#call-log").click()
+    page.select_option("#call-outcome", value="reached")
+    page.fill("#call-comment", "Intéressé, rappeler après l’inventaire")
+    assert_no_sideways_scroll(page)
+    page.locator("#call-log button[type=submit]").click()
+    expect(page.locator("#messages")).to_contain_text("Appel enregistré")
+    expect(page.locator("#call-log")).not_to_have_attribute("open", "")
+    call = Task.objects.get(**{kind: record}, notes="Intéressé, rappeler après l’inventaire")
+    assert call.done and call.type.code == "call"
+    assert page.url.endswith(record.get_absolute_url())
