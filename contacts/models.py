@@ -492,7 +492,8 @@ class Prospect(Tracked, DataOrigin):
     country = models.CharField(_("country"), max_length=80, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     mobile = models.CharField(_("mobile"), max_length=32, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    # Indexed in Meta.indexes (equality only: no `varchar_pattern_ops` copy on PostgreSQL).
+    email = models.EmailField(_("e-mail"), blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     external_ref = models.CharField(_("external reference"), max_length=60, blank=True)
@@ -510,6 +511,7 @@ class Prospect(Tracked, DataOrigin):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="prospects",
+        db_index=False,  # the (owner, last_name) index leads with it
     )
     categories = models.ManyToManyField(Category, verbose_name=_("categories"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -522,6 +524,7 @@ class Prospect(Tracked, DataOrigin):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="prospect_files",
+        db_index=False,  # partial index in Meta.indexes
     )
     person = models.ForeignKey(
         Person,
@@ -530,6 +533,7 @@ class Prospect(Tracked, DataOrigin):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="prospect_files",
+        db_index=False,  # partial index in Meta.indexes
     )
     # Management dates, kept up to date from tasks.
     first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
@@ -554,6 +558,20 @@ class Prospect(Tracked, DataOrigin):
             models.Index(fields=["last_name", "first_name", "id"], name="prospect_name_order"),
             models.Index(fields=["company_name", "id"], name="prospect_company_order"),
             models.Index(fields=["next_action_at", "id"], name="prospect_next_action_order"),
+            # What each imported row costs to write (issue 20): the e-mail's index serves its
+            # equality look-ups only, and the links to the contact file, empty on most
+            # prospects (and on every imported one), are indexed where they are set.
+            models.Index(fields=["email"], name="prospect_email"),
+            models.Index(
+                fields=["company"],
+                name="prospect_company_link",
+                condition=models.Q(company__isnull=False),
+            ),
+            models.Index(
+                fields=["person"],
+                name="prospect_person_link",
+                condition=models.Q(person__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,8 @@
 """Abstract models shared by the apps (who/when tracking, optimistic versions, the trash) and
 the bulk insert that imports use."""
 
+import operator
+
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import JSONField
@@ -136,6 +138,8 @@ def bulk_insert(model, rows: list[dict], *, batch_size: int = 1000) -> list[int]
     defaults = {f.attname: f.get_default() for f in fields}
     json_fields = {f.attname for f in fields if isinstance(f, JSONField)}
     names = [f.attname for f in fields]
+    # One C call a row (a tuple even for a single column).
+    values_of = operator.itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
     quote = connection.ops.quote_name
     table = model._meta.db_table
     with connection.cursor() as cursor:
@@ -145,12 +149,16 @@ def bulk_insert(model, rows: list[dict], *, batch_size: int = 1000) -> list[int]
         )
         ids = [pk for (pk,) in cursor.fetchall()]
         columns = ", ".join(quote(c) for c in ["id", *(f.column for f in fields)])
-        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+        copying = cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN")
+        # A refused row (a foreign key pointing nowhere) raises Django's IntegrityError, as an
+        # INSERT would.
+        with connection.wrap_database_errors, copying as copy:
             for pk, row in zip(ids, rows, strict=True):
                 values = {**defaults, **row}
                 for name in json_fields:
-                    values[name] = Jsonb(values[name])
-                copy.write_row([pk, *(values[name] for name in names)])
+                    # COPY's text format sends every value as text: an empty object as such.
+                    values[name] = "{}" if values[name] == {} else Jsonb(values[name])
+                copy.write_row((pk, *values_of(values)))
     return ids
 
 

@@ -319,7 +319,13 @@ def _unquoted(rows) -> Iterator[list]:
     """The rows with the export's formula guard undone (`'+33 1 23 45 67 89` reads as
     `+33 1 23 45 67 89`), so an export re-imports to the same data."""
     for row in rows:
-        yield [csv_unquote(cell) for cell in row]
+        # Most rows hold no cell starting with "'": looked for in one pass over their text
+        # (a spreadsheet's row may hold numbers or dates: then cell by cell).
+        try:
+            guarded = "\x00'" in "\x00" + "\x00".join(row)
+        except TypeError:
+            guarded = True
+        yield [csv_unquote(cell) for cell in row] if guarded else row
 
 
 def _open_xlsx(path: Path) -> Source:
