@@ -136,6 +136,10 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer writing <input> and <select> in Python (core/forms.py), not through
+# one template include per attribute list and option.
+FORM_RENDERER = "core.forms.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",

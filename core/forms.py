@@ -2,13 +2,16 @@
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.forms.renderers import DjangoTemplates
 from django.utils import formats, translation
+from django.utils.functional import Promise, cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -268,3 +271,97 @@ def bound_select_html(field) -> SafeString:
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     return select_html(widget.get_context(field.html_name, field.value(), attrs)["widget"])
+
+
+# --------------------------------------------------------------------------- fast widgets
+
+# Django's own widget templates that are no more than an <input> (`input.html`).
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "password",
+        "hidden",
+        "date",
+        "datetime",
+        "time",
+        "tel",
+        "search",
+        "color",
+        "checkbox",
+    )
+)
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+# A field's error list (`{{ field.errors }}`), which writes nothing when there is no error.
+ERROR_TEMPLATES = frozenset(
+    ("django/forms/errors/list/default.html", "django/forms/errors/list/ul.html")
+)
+
+
+def input_html(widget: dict) -> SafeString:
+    """An <input> as Django's `input.html` writes it, from the widget's context."""
+    value = widget["value"]
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        widget["type"],
+        widget["name"],
+        format_html(' value="{}"', value) if value is not None else "",
+        _attrs_html(widget["attrs"]),
+    )
+
+
+def _plain_select(widget: dict) -> bool:
+    """Whether `select_html` writes this <select> as `select.html` would: options in Django's
+    own template, labels that are text (a template would localise a number or a date)."""
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name and not isinstance(group_name, (str, Promise)):
+            return False
+        for option in options:
+            if option["template_name"] != OPTION_TEMPLATE or not isinstance(
+                option["label"], (str, Promise)
+            ):
+                return False
+    return True
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer (settings.FORM_RENDERER), writing its plainest widgets in Python:
+    an <input> and a <select> as its templates do, byte for byte, without the template includes
+    (one per attribute list and per option) that cost a page holding a form several
+    milliseconds; and a field's empty error list as nothing. Any other widget or error list, or
+    one whose template an app overrides, goes through the templates as before."""
+
+    @cached_property
+    def own_templates(self) -> frozenset[str]:
+        """The fast-written templates that are still Django's own (not overridden by an app)."""
+        own = Path(forms.__file__).parent / "templates"
+        return frozenset(
+            name
+            for name in (*INPUT_TEMPLATES, SELECT_TEMPLATE, OPTION_TEMPLATE, *ERROR_TEMPLATES)
+            if Path(self.get_template(name).origin.name).is_relative_to(own)
+        )
+
+    def render(self, template_name, context, request=None):
+        if (
+            template_name in ERROR_TEMPLATES
+            and "errors" in context
+            and not context["errors"]
+            and self.own_templates >= ERROR_TEMPLATES
+        ):
+            return ""
+        if template_name in self.own_templates and "widget" in context:
+            widget = context["widget"]
+            if template_name in INPUT_TEMPLATES:
+                return input_html(widget)
+            if (
+                template_name == SELECT_TEMPLATE
+                and OPTION_TEMPLATE in self.own_templates
+                and _plain_select(widget)
+            ):
+                return select_html(widget)
+        return super().render(template_name, context, request)
