@@ -3,6 +3,17 @@ import pytest
 from tests import factories as f
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """Test users' passwords hashed with a cheap hasher. PBKDF2's million rounds cost about 0.2 s
+    of CPU for every user a test makes, which was the largest single cost of the suite; signing
+    in still checks the password through the same code. Production keeps Django's hashers."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def rep(db):
     return f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
