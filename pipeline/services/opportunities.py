@@ -48,8 +48,8 @@ from auditlog.context import disable_auditlog
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, Exists, F, Max, OuterRef, Subquery, TextField, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, F, Max, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -283,24 +283,49 @@ def _column(opportunity: Opportunity, status: str, step_id: int | None):
     return column.exclude(pk=opportunity.pk)
 
 
-def _make_room(opportunity: Opportunity, status: str, step_id: int | None, position: int) -> None:
-    """Free `position` in the target column, in one UPDATE: the cards from there up to the
-    first free place move one down, the others keep theirs, so the column's order is the one
-    a shift of every later card would give. A drop next to a free place (the column's gaps:
-    cards that left it) writes no other row; shifting the whole rest of a long column wrote
-    hundreds of rows, each with every index of the table, for one drop."""
-    column = _column(opportunity, status, step_id)
-    run_end = (
-        column.filter(position__gte=position)
-        .filter(~Exists(column.filter(position=OuterRef("position") + 1)))
-        .order_by("position")
-        .values("position")[:1]
+def _column_sql(alias: str, step: str) -> str:
+    """The WHERE of `_column` on the table under `alias`, as fixed SQL (the trash filter of
+    `core.db.AliveManager` included); `step` is "=" (an open column), "null" (open cards
+    without a step) or "" (Won, Lost). Its parameters: the process, the status, the step (for
+    "=" only) and the moved card, which the column leaves out."""
+    where = f"{alias}.deleted_at IS NULL AND {alias}.process_id = %s AND {alias}.status = %s"
+    if step == "=":
+        where += f" AND {alias}.step_id = %s"
+    elif step == "null":
+        where += f" AND {alias}.step_id IS NULL"
+    return where + f" AND {alias}.id <> %s"
+
+
+# The UPDATE of `_make_room`, one fixed statement per kind of column: built by the ORM it
+# cost more to compose (four nested querysets) than to run.
+_MAKE_ROOM_SQL = {
+    step: (
+        "UPDATE pipeline_opportunity SET position = position + 1"  # noqa: S608 - constants
+        f" WHERE {_column_sql('pipeline_opportunity', step)}"
+        " AND pipeline_opportunity.position >= %s"
+        f" AND EXISTS (SELECT 1 FROM pipeline_opportunity a WHERE {_column_sql('a', step)}"
+        " AND a.position = %s)"
+        " AND pipeline_opportunity.position <= ("
+        f"SELECT b.position FROM pipeline_opportunity b WHERE {_column_sql('b', step)}"
+        " AND b.position >= %s AND NOT EXISTS (SELECT 1 FROM pipeline_opportunity c"
+        f" WHERE {_column_sql('c', step)} AND c.position = b.position + 1)"
+        " ORDER BY b.position LIMIT 1)"
     )
-    column.filter(
-        Exists(column.filter(position=position)),
-        position__gte=position,
-        position__lte=Subquery(run_end),
-    ).update(position=F("position") + 1)
+    for step in ("=", "null", "")
+}
+
+
+def _make_room(opportunity: Opportunity, status: str, step_id: int | None, position: int) -> None:
+    """Free `position` in the target column (`_column`), in one UPDATE: the cards from there
+    up to the first free place move one down, the others keep theirs, so the column's order is
+    the one a shift of every later card would give. A drop next to a free place (the column's
+    gaps: cards that left it) writes no other row; shifting the whole rest of a long column
+    wrote hundreds of rows, each with every index of the table, for one drop."""
+    step = "" if status != Opportunity.Status.OPEN else "=" if step_id is not None else "null"
+    column = [opportunity.process_id, status, *([step_id] if step == "=" else []), opportunity.pk]
+    params = [*column, position, *column, position, *column, position, *column]
+    with connection.cursor() as cursor:
+        cursor.execute(_MAKE_ROOM_SQL[step], params)
 
 
 def _end_of_column(opportunity: Opportunity, status: str, step_id: int | None) -> int:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contacts.models import Prospect
 from pipeline.models import AutomationRule, HistoryEntry, Opportunity, Process, Step, StepProgress
-from pipeline.selectors import PAGE_SIZE
+from pipeline.selectors import PAGE_SIZE, WON
 from pipeline.services import opportunities as opportunity_services
 from pipeline.views import board
 from tests import factories as f
@@ -461,6 +461,57 @@ def test_a_drop_shifts_the_cards_up_to_the_first_free_place_only(rep_client, rep
         e.pk,
     ]
     assert dict(column_positions(second))[e.pk] == 6
+
+
+def test_a_drop_leaves_the_trashed_cards_of_the_column_alone(rep_client, rep, process):
+    """A card in the trash neither holds a place nor moves: the drop sees the column as the
+    board shows it."""
+    first, second, _third = steps_of(process)
+    a, b, c = (
+        f.OpportunityFactory(process=process, step=second, owner=rep, position=i) for i in (0, 1, 3)
+    )
+    trashed = f.OpportunityFactory(
+        process=process, step=second, owner=rep, position=2, deleted_at=timezone.now()
+    )
+    moving = f.OpportunityFactory(process=process, step=first, owner=rep)
+    assert move(rep_client, moving, str(second.pk), prev=a.pk, next=b.pk).status_code == 200
+    assert column_positions(second) == [(a.pk, 0), (moving.pk, 1), (b.pk, 2), (c.pk, 3)]
+    assert Opportunity.all_objects.get(pk=trashed.pk).position == 2
+
+
+def test_a_drop_in_won_shifts_the_won_cards_of_every_step(rep_client, rep, process):
+    first, second, third = steps_of(process)
+    won = [
+        f.OpportunityFactory(
+            process=process, step=step, owner=rep, position=i, status=Opportunity.Status.WON
+        )
+        for i, step in enumerate((first, second, third))
+    ]
+    open_card = f.OpportunityFactory(process=process, step=second, owner=rep, position=1)
+    moving = f.OpportunityFactory(process=process, step=first, owner=rep, position=9)
+    response = move(rep_client, moving, WON, prev=won[0].pk, next=won[1].pk)
+    assert response.status_code == 200
+    assert list(
+        Opportunity.objects.filter(process=process, status=Opportunity.Status.WON)
+        .order_by("position")
+        .values_list("pk", "position")
+    ) == [(won[0].pk, 0), (moving.pk, 1), (won[1].pk, 2), (won[2].pk, 3)]
+    open_card.refresh_from_db()
+    assert open_card.position == 1
+
+
+def test_room_is_made_among_the_open_cards_without_a_step(rep, process):
+    """Open cards imported without a step share one column (the first): making room there
+    leaves the cards of a step alone."""
+    first = steps_of(process)[0]
+    a, b, c = (
+        f.OpportunityFactory(process=process, step=None, owner=rep, position=i) for i in (0, 1, 3)
+    )
+    in_step = f.OpportunityFactory(process=process, step=first, owner=rep, position=1)
+    moving = f.OpportunityFactory(process=process, step=None, owner=rep, position=9)
+    opportunity_services._make_room(moving, Opportunity.Status.OPEN, None, 1)
+    positions = dict(Opportunity.objects.values_list("pk", "position"))
+    assert [positions[o.pk] for o in (a, b, c, in_step, moving)] == [0, 2, 3, 1, 9]
 
 
 def test_move_refused_without_the_object_right(rep_client, other_rep, process):
