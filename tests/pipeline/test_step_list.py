@@ -271,3 +271,22 @@ def test_won_opportunity_in_list(rep_client, rep, prostep):
     )
     row = rep_client.get(url(prostep)).context["rows"][0]
     assert row.finished
+
+
+def test_row_menu_and_cells_escape_what_users_typed(rep_client, rep, prostep):
+    s1, s2, _s3 = steps_of(prostep)
+    opportunity = create(rep, prostep)
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        summary='<b>"Roof"</b>', probability=35, probability_is_manual=True
+    )
+    html = rep_client.get(url(prostep)).content.decode()
+    assert "<b>" not in html
+    assert 'aria-label="&lt;b&gt;&quot;Roof&quot;&lt;/b&gt;"' in html
+    assert '35 %<span class="muted">*</span>' in html
+    # The menu: the opportunity, the prospect card, a new task, add to contacts, tick the next.
+    prospect = opportunity.prospect
+    assert f'href="/opportunities/{opportunity.pk}/"' in html
+    assert f'href="{reverse("prospect_detail", args=[prospect.pk])}"' in html
+    assert f"?opportunity={opportunity.pk}&amp;next={url(prostep)}" in html
+    assert reverse("prospect_add_to_contacts", args=[prospect.pk]) in html
+    assert f'data-row-tick="{s1.pk}"' in html and f'data-row-tick="{s2.pk}"' not in html
