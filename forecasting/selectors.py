@@ -10,7 +10,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, DateField, DecimalField, F, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
@@ -138,17 +149,7 @@ def forecast_table(
         .order_by()
         .aggregate(count=Count("id"), total=Sum("amount"))
     )
-    rows = {month: ForecastRow(month=month) for month in month_range(first, months)}
-    for group in by_month:
-        month = group["forecast_month"]
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        row = rows.get(month)
-        if row is None:
-            continue
-        row.count = group["row_count"]
-        row.amount = to_cents(group["row_amount"])
-        row.weighted_amount = weighted_from_product_sum(group["row_weighted"])
+    rows = _month_rows(first, months, by_month)
     if months:
         rows[first].slipped_count = slipped["count"] or 0
         rows[first].slipped_amount = to_cents(slipped["total"])
@@ -189,10 +190,47 @@ def forecast_rows(table: ForecastTable) -> list[list]:
     ]
 
 
+def _month_rows(first: dt.date, months: int, by_month) -> dict[dt.date, ForecastRow]:
+    """A row for each of `months` months from `first`, filled from the groups of `by_month`
+    (`forecast_month`, `row_count`, `row_amount`, `row_weighted`)."""
+    rows = {month: ForecastRow(month=month) for month in month_range(first, months)}
+    for group in by_month:
+        month = group["forecast_month"]
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        row = rows.get(month)
+        if row is None:
+            continue
+        row.count = group["row_count"]
+        row.amount = to_cents(group["row_amount"])
+        row.weighted_amount = weighted_from_product_sum(group["row_weighted"])
+        row.slipped_count = group.get("slipped_count") or 0
+        row.slipped_amount = to_cents(group.get("slipped_amount"))
+    return rows
+
+
 def my_forecast(*, user, today: dt.date | None = None) -> list[ForecastRow]:
-    """The dashboard's figures: the user's own weighted forecast for this month and the next."""
-    queryset = open_opportunities(user=user).filter(owner=user)
-    return forecast_table(user=user, months=2, today=today, queryset=queryset).rows
+    """The dashboard's figures: the user's own weighted forecast for this month and the next,
+    as `forecast_table` counts them, in one query: the slipped ones all fall in this month's
+    group, which counts them apart."""
+    today = today or timezone.localdate()
+    first = month_start(today)
+    slipped = Q(expected_date__lt=today)
+    by_month = (
+        open_opportunities(user=user)
+        .filter(owner=user, expected_date__isnull=False, expected_date__lt=add_months(first, 2))
+        .order_by()
+        .annotate(forecast_month=forecast_month_expression(first))
+        .values("forecast_month")
+        .annotate(
+            row_count=Count("id"),
+            row_amount=Sum("amount"),
+            row_weighted=weighted_sum_expression(),
+            slipped_count=Count("id", filter=slipped),
+            slipped_amount=Sum("amount", filter=slipped),
+        )
+    )
+    return list(_month_rows(first, 2, by_month).values())
 
 
 def slipped_opportunities(*, queryset: QuerySet, today: dt.date | None = None, limit: int = 50):

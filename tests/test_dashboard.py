@@ -3,7 +3,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from pipeline.links import TASK_ROW_RELATED, task_context
+from pipeline.models import Task
 from pipeline.services import activities
 from tests import factories as f
 
@@ -70,3 +73,72 @@ def test_dashboard_shows_my_note_reminders_of_the_day(rep_client, rep, other_rep
     page = rep_client.get(reverse("dashboard")).content.decode()
     assert "Remind me today" in page
     assert "Remind me tomorrow" not in page and "Someone else&#x27;s" not in page
+
+
+def test_dashboard_lists_the_first_tasks_of_each_list_oldest_first_with_their_colour(
+    rep_client, rep
+):
+    for i in range(22):
+        make(rep, title=f"Late {i:02d}", start=local(-30 + i))
+        make(rep, title=f"Today {i:02d}", start=local(0, hour=0) + dt.timedelta(minutes=i))
+    for i in range(12):
+        make(rep, title=f"Soon {i:02d}", start=local(1 + i % 6))
+    response = rep_client.get(reverse("dashboard"))
+    counts = response.context["counts"]
+    assert (counts["overdue"], counts["today"], counts["upcoming"]) == (22, 22, 12)
+    page = response.content.decode()
+    shown = [t.title for t in response.context["overdue"]]
+    assert shown == [f"Late {i:02d}" for i in range(20)]
+    assert [t.title for t in response.context["due_today"]] == [f"Today {i:02d}" for i in range(20)]
+    upcoming = response.context["upcoming"]
+    assert len(upcoming) == 10 and all(t.title.startswith("Soon") for t in upcoming)
+    assert [t.start for t in upcoming] == sorted(t.start for t in upcoming)
+    assert "Late 20" not in page and "Today 20" not in page
+    assert page.count("badge badge-red task-due") == 20
+    assert page.count("badge badge-orange task-due") == 20
+    assert page.count("badge badge-green task-due") == 10
+    assert reverse("task_list") in page
+
+
+def test_dashboard_rows_name_what_tasks_are_about_in_constant_queries(
+    rep_client, rep, django_assert_max_num_queries
+):
+    def about(when, n):
+        company = f.CompanyFactory(owner=rep, name=f"Company {n}", phone="+33188334455")
+        person = f.PersonFactory(owner=rep, last_name=f"Person{n}", mobile="+33612345678")
+        prospect = f.ProspectFactory(owner=rep, last_name=f"Prospect{n}")
+        opportunity = f.OpportunityFactory(
+            prospect=prospect, company=company, person=person, owner=rep, summary=f"Deal {n}"
+        )
+        for link in ({"opportunity": opportunity}, {"company": company}, {"person": person}):
+            make(rep, title=f"About {n}", start=when, **link)
+
+    about(local(-1), 1)
+    # The session, the user, the task counts, the rows, their companies and their people, the
+    # role, the forecast, the reminders and the pipeline.
+    with django_assert_max_num_queries(10) as few:
+        rep_client.get(reverse("dashboard"))
+    for n, days in enumerate((-2, 0, 0, 2, 3), start=2):
+        about(local(days), n)
+    with django_assert_max_num_queries(len(few)):
+        page = rep_client.get(reverse("dashboard")).content.decode()
+    rows = Task.objects.select_related(*TASK_ROW_RELATED)
+    labels = {label for row in rows for label, _url in task_context(row, rep).links}
+    assert len(labels) >= 18
+    for label in labels:
+        assert escape(label) in page
+    assert "tel:+33612345678" in page and "tel:+33188334455" in page
+    with django_assert_max_num_queries(7):
+        rep_client.get(reverse("dashboard"), headers={"HX-Request": "true"})
+
+
+def test_dashboard_forecast_counts_slipped_opportunities_in_this_month(rep_client, rep):
+    today = timezone.localdate()
+    f.OpportunityFactory(owner=rep, amount=1000, probability=50, expected_date=today.replace(day=1))
+    f.OpportunityFactory(owner=rep, amount=3000, probability=10, expected_date=dt.date(2001, 1, 1))
+    this_month, _next = rep_client.get(reverse("dashboard")).context["my_forecast"]
+    if today.day == 1:  # the first of the month has not passed yet
+        assert (this_month.count, this_month.slipped_count) == (2, 1)
+    else:
+        assert (this_month.count, this_month.slipped_count) == (2, 2)
+    assert this_month.weighted_amount == 800

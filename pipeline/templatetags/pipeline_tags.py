@@ -193,24 +193,3 @@ def dress_task_rows(
             "notes": notes,
         }
     return tasks
-
-
-@register.simple_tag(takes_context=True)
-def task_rows(context, task):
-    """`{% task_rows task as tasks %}` in `_task_row.html` (one row of a list made elsewhere):
-    the task, made ready for `_task_rows.html` from the include's `colour`, `first_line`,
-    `show_assignee` and `hide_target`."""
-    return dress_task_rows(
-        context["request"],
-        [task],
-        colour=context.get("colour") or "",
-        first_line=bool(context.get("first_line")),
-        show_assignee=bool(context.get("show_assignee")),
-        hide_target=bool(context.get("hide_target")),
-    )
-
-
-@register.simple_tag(takes_context=True)
-def task_rows_ui(context):
-    """`{% task_rows_ui as task_ui %}`: what the rows share (`task_row_ui`)."""
-    return task_row_ui(context["request"])
