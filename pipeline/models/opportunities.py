@@ -84,13 +84,18 @@ class Opportunity(Tracked):
     )
     summary = models.CharField(_("project summary"), max_length=200)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.OPEN,
+        db_index=False,  # the (status, expected_date) index leads with it
     )
     process = models.ForeignKey(
         Process,
         verbose_name=_("process"),
         on_delete=models.PROTECT,
         related_name="opportunities",
+        db_index=False,  # the (process, status, step, position) index leads with it
     )
     step = models.ForeignKey(
         Step,
@@ -129,11 +134,10 @@ class Opportunity(Tracked):
     )
     # Stored overdue colours (refreshed on change and nightly) so lists filter and sort in SQL.
     step_due = models.DateField(_("step due"), null=True, blank=True)
-    step_colour = models.CharField(max_length=6, choices=Colour.choices, blank=True, db_index=True)
+    # Indexed in Meta (equality only: no LIKE copy of the index on PostgreSQL).
+    step_colour = models.CharField(max_length=6, choices=Colour.choices, blank=True)
     next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
-    action_colour = models.CharField(
-        max_length=6, choices=Colour.choices, blank=True, db_index=True
-    )
+    action_colour = models.CharField(max_length=6, choices=Colour.choices, blank=True)
 
     objects = AliveManager.from_queryset(OpportunityQuerySet)()
 
@@ -144,6 +148,8 @@ class Opportunity(Tracked):
         indexes = [
             models.Index(fields=["process", "status", "step", "position"]),
             models.Index(fields=["status", "expected_date"]),
+            models.Index(fields=["step_colour"], name="opportunity_step_colour"),
+            models.Index(fields=["action_colour"], name="opportunity_action_colour"),
         ]
 
     def __str__(self) -> str:
@@ -236,7 +242,12 @@ class HistoryEntry(models.Model):
         Prospect, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
     )
     opportunity = models.ForeignKey(
-        Opportunity, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+        Opportunity,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="history",
+        db_index=False,  # the history_opp_kind_at index leads with it
     )
     kind = models.CharField(_("change"), max_length=12, choices=Kind.choices)
     from_value = models.CharField(_("from"), max_length=200, blank=True)
