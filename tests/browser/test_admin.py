@@ -57,35 +57,16 @@ def test_manager_reorders_steps_by_dragging_and_the_boxes_follow(watched, live_s
 def test_the_rep_whose_task_fired_a_rule_is_told_in_the_message_area(page, live_server, login):
     """A rule set up in the admin ("a call is done → Quote") fires when the rep ticks the call on
     their task list: the page says what the rule did, beside "Task done."."""
-    from django.contrib.auth.models import Group
-    from django.utils import timezone
+    from pipeline.models import AutomationRule
 
-    from core.roles import SALES_MANAGER, SALES_REP
-    from pipeline.models import AutomationRule, TaskType
-
-    for name in (SALES_REP, SALES_MANAGER):
-        Group.objects.get_or_create(name=name)
-    alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
-    visit = TaskType.objects.create(code="visit", name="Visit", icon="map-pin")
     process = f.ProcessFactory(name="Sales", steps=[("Lead", 3, 10), ("Quote", 3, 50)])
     lead, quote = process.steps.order_by("position")
+    opportunity, task = _alice_to_visit_for(process, lead)
     AutomationRule.objects.create(
-        process=process, event=AutomationRule.Event.TASK_DONE, task_type=visit, target_step=quote
-    )
-    opportunity = opportunity_services.opportunity_create(
-        actor=alice,
         process=process,
-        step=lead,
-        summary="Till for 3 shops",
-        prospect=f.ProspectFactory(owner=alice),
-    )
-    task = f.TaskFactory(
-        type=visit,
-        title="Visit the shops",
-        opportunity=opportunity,
-        assignee=alice,
-        created_by=alice,
-        start=timezone.now(),
+        event=AutomationRule.Event.TASK_DONE,
+        task_type=task.type,
+        target_step=quote,
     )
     login(page, "alice")
     page.goto(f"{live_server.url}/tasks/")
@@ -109,40 +90,21 @@ def test_rules_fired_from_a_long_card_are_told_in_view_and_shown_on_it(page, liv
     """Rules set up in the admin fire from the opportunity card: "a line is added → Quote"
     (the card then shows the new step, and saving it keeps it), and "a visit is done → Order"
     from the task panel at the bottom of the card (the message shows in view there)."""
-    from django.contrib.auth.models import Group
-    from django.utils import timezone
+    from pipeline.models import AutomationRule
 
-    from core.roles import SALES_MANAGER, SALES_REP
-    from pipeline.models import AutomationRule, TaskType
-
-    for name in (SALES_REP, SALES_MANAGER):
-        Group.objects.get_or_create(name=name)
-    alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
-    visit = TaskType.objects.create(code="visit", name="Visit", icon="map-pin")
     process = f.ProcessFactory(
         name="Sales", steps=[("Lead", 3, 10), ("Quote", 3, 50), ("Order", 3, 90)]
     )
     lead, quote, order = process.steps.order_by("position")
+    opportunity, task = _alice_to_visit_for(process, lead)
     AutomationRule.objects.create(
         process=process, event=AutomationRule.Event.LINE_ADDED, target_step=quote
     )
     AutomationRule.objects.create(
-        process=process, event=AutomationRule.Event.TASK_DONE, task_type=visit, target_step=order
-    )
-    opportunity = opportunity_services.opportunity_create(
-        actor=alice,
         process=process,
-        step=lead,
-        summary="Till for 3 shops",
-        prospect=f.ProspectFactory(owner=alice),
-    )
-    task = f.TaskFactory(
-        type=visit,
-        title="Visit the shops",
-        opportunity=opportunity,
-        assignee=alice,
-        created_by=alice,
-        start=timezone.now(),
+        event=AutomationRule.Event.TASK_DONE,
+        task_type=task.type,
+        target_step=order,
     )
     page.set_viewport_size({"width": 1366, "height": 768})
     login(page, "alice")
@@ -175,3 +137,34 @@ def test_rules_fired_from_a_long_card_are_told_in_view_and_shown_on_it(page, liv
     expect(notice).to_be_in_viewport()
     opportunity.refresh_from_db()
     assert opportunity.step == order
+
+
+def _alice_to_visit_for(process, step):
+    """Alice (a rep), her opportunity "Till for 3 shops" at `step` of `process`, and her visit
+    to do about it today."""
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from core.roles import SALES_MANAGER, SALES_REP
+    from pipeline.models import TaskType
+
+    for name in (SALES_REP, SALES_MANAGER):
+        Group.objects.get_or_create(name=name)
+    alice = f.RepFactory(username="alice", first_name="Alice", last_name="Durand")
+    visit = TaskType.objects.create(code="visit", name="Visit", icon="map-pin")
+    opportunity = opportunity_services.opportunity_create(
+        actor=alice,
+        process=process,
+        step=step,
+        summary="Till for 3 shops",
+        prospect=f.ProspectFactory(owner=alice),
+    )
+    task = f.TaskFactory(
+        type=visit,
+        title="Visit the shops",
+        opportunity=opportunity,
+        assignee=alice,
+        created_by=alice,
+        start=timezone.now(),
+    )
+    return opportunity, task
