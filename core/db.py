@@ -2,6 +2,8 @@
 the bulk insert that imports use."""
 
 import operator
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, models
@@ -182,3 +184,30 @@ def save_audited(
     )
     if changes:
         LogEntry.objects.log_create(instance, action=LogEntry.Action.UPDATE, changes=changes)
+
+
+@contextmanager
+def foreign_keys_checked_at_once(tables) -> Iterator[None]:
+    """Inside a transaction that bulk-writes `tables`: on PostgreSQL, their deferred foreign keys
+    are checked at the end of each statement (SET CONSTRAINTS ... IMMEDIATE) rather than all at
+    once at the commit. The same checks, but spread over the writes, so that work done between
+    two writes (an import reading its next batch) overlaps them, and the commit no longer holds
+    them all queued. Deferred again at the end; a rolled-back transaction takes the setting with
+    it. Elsewhere, nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT quote_ident(conname) FROM pg_constraint WHERE contype = 'f' AND condeferred"
+            " AND conrelid = ANY(%s::regclass[])",
+            [list(tables)],
+        )
+        names = ", ".join(name for (name,) in cursor.fetchall())
+        if names:
+            cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")  # names quoted by quote_ident
+    yield
+    if connection.needs_rollback or not names:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")

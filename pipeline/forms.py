@@ -6,12 +6,13 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Product
+from contacts.models import Category
 from core.forms import (
     DATE_WIDGET,
     MoneyField,
@@ -59,6 +60,54 @@ def with_done_count(queryset):
         .values("n")
     )
     return queryset.annotate(done_count=Coalesce(Subquery(done), 0))
+
+
+class BoardFilter(django_filters.FilterSet):
+    """The board's filters; as GET parameters, every filtered board is a bookmarkable URL."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=get_user_model().objects.none(), empty_label=_("Everyone")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        method="filter_category",
+        empty_label=_("All categories"),
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = ["q", "owner", "category"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["owner"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[SALES_REP, SALES_MANAGER])
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(summary__icontains=word)
+                | Q(prospect__company_name__icontains=word)
+                | Q(prospect__last_name__icontains=word)
+                | Q(prospect__first_name__icontains=word)
+                | Q(company__name__icontains=word)
+                | Q(person__last_name__icontains=word)
+            )
+        return queryset
+
+    def filter_category(self, queryset: QuerySet, name: str, value: Category) -> QuerySet:
+        # Exists rather than joins: an opportunity whose prospect and company both carry the
+        # category must appear once.
+        return queryset.filter(
+            Exists(Category.objects.filter(pk=value.pk, prospect=OuterRef("prospect")))
+            | Exists(Category.objects.filter(pk=value.pk, company=OuterRef("company")))
+        )
 
 
 class StepListFilter(django_filters.FilterSet):

@@ -10,8 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
@@ -35,10 +33,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Category
 from core.access import change_reach
 from core.params import parse_int
-from core.roles import SALES_MANAGER, SALES_REP, is_manager
+from core.roles import is_manager
+from pipeline.forms import BoardFilter
 from pipeline.models import Opportunity, Process, Step, Task
 from pipeline.rights import (
     can_modify_process_opportunities,
@@ -53,54 +51,6 @@ LOST = "lost"
 # Won and Lost columns are keyed by negative numbers in SQL so that every column key is an int.
 _WON_KEY = -1
 _LOST_KEY = -2
-
-
-class BoardFilter(django_filters.FilterSet):
-    """The board's filters; as GET parameters, every filtered board is a bookmarkable URL."""
-
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=get_user_model().objects.none(), empty_label=_("Everyone")
-    )
-    category = django_filters.ModelChoiceFilter(
-        label=_("Category"),
-        queryset=Category.objects.all(),
-        method="filter_category",
-        empty_label=_("All categories"),
-    )
-
-    class Meta:
-        model = Opportunity
-        fields = ["q", "owner", "category"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["owner"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name__in=[SALES_REP, SALES_MANAGER])
-            .distinct()
-            .order_by("first_name", "last_name", "username")
-        )
-
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(summary__icontains=word)
-                | Q(prospect__company_name__icontains=word)
-                | Q(prospect__last_name__icontains=word)
-                | Q(prospect__first_name__icontains=word)
-                | Q(company__name__icontains=word)
-                | Q(person__last_name__icontains=word)
-            )
-        return queryset
-
-    def filter_category(self, queryset: QuerySet, name: str, value: Category) -> QuerySet:
-        # Exists rather than joins: an opportunity whose prospect and company both carry the
-        # category must appear once.
-        return queryset.filter(
-            Exists(Category.objects.filter(pk=value.pk, prospect=OuterRef("prospect")))
-            | Exists(Category.objects.filter(pk=value.pk, company=OuterRef("company")))
-        )
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +21,7 @@ from django.utils import timezone, translation
 from contacts.choices import Origin
 from contacts.models import Person, Prospect
 from core.access import owner_field, view_reach
-from core.db import bulk_insert
+from core.db import bulk_insert, foreign_keys_checked_at_once
 from pipeline.models import HistoryEntry, Opportunity
 from prospects import importing, readers
 from prospects.services import PROSPECT_EDITABLE
@@ -124,7 +123,7 @@ def prospects_import(
     context = _WriteContext.load(actor=actor, owner=owner, filename=filename or Path(path).name)
     batches = _ReadAhead(_checked_batches(source, report.mapping, lookups))
     try:
-        with transaction.atomic(), _bulk_writing():
+        with transaction.atomic(), foreign_keys_checked_at_once(WRITTEN_TABLES):
             for batch in batches:
                 report.total += len(batch)
                 _flush(batch, report, context, writer, valid_only, dry_run)
@@ -143,42 +142,16 @@ def prospects_import(
     return report
 
 
-# The tables an import writes, whose foreign keys it checks batch by batch (`_bulk_writing`).
+# The tables an import writes, whose foreign keys are checked batch by batch while it runs.
 WRITTEN_TABLES = (
     Prospect._meta.db_table,
     Prospect.categories.through._meta.db_table,
     Opportunity._meta.db_table,
     HistoryEntry._meta.db_table,
 )
-
-
-@contextmanager
-def _bulk_writing() -> Iterator[None]:
-    """On PostgreSQL, the foreign keys of the written rows are checked at the end of each batch's
-    COPY (SET CONSTRAINTS ... IMMEDIATE) instead of all at once at the commit: the same checks,
-    but done while the next batch is read and checked, and the commit no longer holds them all
-    queued. Deferred again when the import ends; a rolled-back import takes the setting with it.
-
-    (Keeping the trigram index's entries in its pending list until after the commit saves the
-    import about 1 s per 100,000 rows but costs the same again in the merge afterwards, while
-    the quick search reads the unmerged list: not done.)"""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT quote_ident(conname) FROM pg_constraint WHERE contype = 'f' AND condeferred"
-            " AND conrelid = ANY(%s::regclass[])",
-            [list(WRITTEN_TABLES)],
-        )
-        names = ", ".join(name for (name,) in cursor.fetchall())
-        if names:
-            cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")  # names quoted by quote_ident
-    yield
-    if connection.needs_rollback or not names:
-        return  # rolled back (all or nothing, a dry run): the setting goes with it
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
+# (Keeping the trigram index's entries in its pending list until after the commit saves the
+# import about 1 s per 100,000 rows but costs the same again in the merge afterwards, while the
+# quick search reads the unmerged list: not done.)
 
 
 def _checked_batches(source, mapping: dict[str, str], lookups) -> Iterator[list[importing.Row]]:

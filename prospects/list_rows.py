@@ -1,5 +1,5 @@
 """The prospect list's rows, dressed for its template (`templates/prospects/prospect_list.html`):
-every text a row shows formatted once in Python (as `pipeline.views.board.card_html` writes the
+every text a row shows formatted once in Python (as `pipeline.views.board_cards.card_html` writes the
 Kanban's cards), rather than through template filters, `{% url %}` and `{% translate %}` on
 every row."""
 

@@ -28,8 +28,8 @@ from contacts.phones import phone_query
 from contacts.selectors import company_search
 from contacts.text import normalize
 from contacts.validators import format_phone
+from pipeline.forms import BoardFilter
 from pipeline.models import Opportunity
-from pipeline.selectors import BoardFilter
 from prospects.filters import ProspectFilter
 from quotes.filters import QuoteFilter, with_list_columns
 from quotes.models import Quote

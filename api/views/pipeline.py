@@ -19,8 +19,8 @@ from api.serializers import (
 from contacts.choices import Origin
 from contacts.models import Company, Person, Prospect
 from core.access import can_change
+from pipeline.forms import BoardFilter
 from pipeline.models import Opportunity, OpportunityLine, Task
-from pipeline.selectors import BoardFilter
 from pipeline.services import activities, lines, opportunities
 from pipeline.services.cards import modify_right_or_403, opportunity_update
 from pipeline.views.tasks import can_change_task

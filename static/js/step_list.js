@@ -1,4 +1,4 @@
-// The step list's row menus (`_row_html` in pipeline/views/step_list.py), PROSTEP's context menu:
+// The step list's row menus (`row_html` in pipeline/views/step_rows.py), PROSTEP's context menu:
 // a <details> that the keyboard opens like any button; a right click on the row opens it too.
 // Open, its panel is placed beside the button (fixed: the table's scroll box would cut it) and
 // takes the focus; the arrow keys move through it, Escape closes it and gives the focus back.
