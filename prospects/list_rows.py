@@ -3,13 +3,12 @@ every text a row shows formatted once in Python (as `pipeline.views.board_cards.
 Kanban's cards), rather than through template filters, `{% url %}` and `{% translate %}` on
 every row."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.utils import formats, timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.numbers import whole_amount
 from core.rows import url_format
 from core.users import user_label
 from pipeline.models import Opportunity
@@ -120,7 +119,6 @@ def dress_rows(prospects) -> list[dict]:
                 others[other_count] = ngettext(
                     "%(counter)s other opportunity", "%(counter)s other opportunities", other_count
                 ) % {"counter": other_count}
-            amount = int(Decimal(main.amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
             row |= {
                 "project_url": ui["opportunity_url"].format(main.pk),
                 "summary": main.summary,
@@ -130,7 +128,7 @@ def dress_rows(prospects) -> list[dict]:
                 "status_label": ui["statuses"].get(main.status, main.status),
                 "step": main.step.label if main.step_id else "",
                 "action_colour": main.action_colour,
-                "amount": f"{amount:,}".replace(",", ui["thousands"]),
+                "amount": whole_amount(main.amount, ui["thousands"]),
                 "probability": str(main.probability),
             }
             if main.next_action_at:

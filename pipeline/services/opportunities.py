@@ -277,6 +277,7 @@ def _first_not_done(steps: list[Step], done: set[int]) -> Step | None:
 
 
 def _column(opportunity: Opportunity, status: str, step_id: int | None):
+    # The same rows as `_column_sql` (the UPDATE of `_make_room`): change both together.
     column = Opportunity.objects.filter(process_id=opportunity.process_id, status=status)
     if status == Opportunity.Status.OPEN:
         column = column.filter(step_id=step_id)
@@ -298,16 +299,17 @@ def _column_sql(alias: str, step: str) -> str:
 
 # The UPDATE of `_make_room`, one fixed statement per kind of column: built by the ORM it
 # cost more to compose (four nested querysets) than to run.
+_TABLE = Opportunity._meta.db_table
 _MAKE_ROOM_SQL = {
     step: (
-        "UPDATE pipeline_opportunity SET position = position + 1"  # noqa: S608 - constants
-        f" WHERE {_column_sql('pipeline_opportunity', step)}"
-        " AND pipeline_opportunity.position >= %s"
-        f" AND EXISTS (SELECT 1 FROM pipeline_opportunity a WHERE {_column_sql('a', step)}"
+        f"UPDATE {_TABLE} SET position = position + 1"  # noqa: S608 - constants
+        f" WHERE {_column_sql(_TABLE, step)}"
+        f" AND {_TABLE}.position >= %s"
+        f" AND EXISTS (SELECT 1 FROM {_TABLE} a WHERE {_column_sql('a', step)}"
         " AND a.position = %s)"
-        " AND pipeline_opportunity.position <= ("
-        f"SELECT b.position FROM pipeline_opportunity b WHERE {_column_sql('b', step)}"
-        " AND b.position >= %s AND NOT EXISTS (SELECT 1 FROM pipeline_opportunity c"
+        f" AND {_TABLE}.position <= ("
+        f"SELECT b.position FROM {_TABLE} b WHERE {_column_sql('b', step)}"
+        f" AND b.position >= %s AND NOT EXISTS (SELECT 1 FROM {_TABLE} c"
         f" WHERE {_column_sql('c', step)} AND c.position = b.position + 1)"
         " ORDER BY b.position LIMIT 1)"
     )
@@ -323,7 +325,7 @@ def _make_room(opportunity: Opportunity, status: str, step_id: int | None, posit
     wrote hundreds of rows, each with every index of the table, for one drop."""
     step = "" if status != Opportunity.Status.OPEN else "=" if step_id is not None else "null"
     column = [opportunity.process_id, status, *([step_id] if step == "=" else []), opportunity.pk]
-    params = [*column, position, *column, position, *column, position, *column]
+    params = [*column, position] * 3 + column
     with connection.cursor() as cursor:
         cursor.execute(_MAKE_ROOM_SQL[step], params)
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import escape, format_html, format_html_join
@@ -12,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.access import change_reach
 from core.icons import task_icon
+from core.numbers import whole_amount
 from core.rows import url_format
 from core.templatetags.core_tags import icon
 from core.users import user_label
@@ -38,7 +37,7 @@ def card_ui(request) -> dict:
     if cached is not None:
         return cached
     texts = {key: str(text) for key, text in CARD_TEXTS.items()}
-    ui = texts | {
+    ui = {
         "flag": icon("flag", label=texts["important"]),
         "prospect_icon": icon("target", label=texts["open_prospect"]),
         "company_icon": icon("building-2", label=texts["open_company"]),
@@ -57,7 +56,7 @@ def card_ui(request) -> dict:
         "owners": {},
         "this_year": timezone.localdate().year,
     }
-    # Escaped once here rather than on every card.
+    # The texts escaped once here rather than on every card.
     ui |= {key: escape(text) for key, text in texts.items()}
     request._board_card_ui = ui
     return ui
@@ -134,7 +133,6 @@ def card_html(card, ui: dict, reach, user) -> str:
     refresh alike. `ui`: `card_ui`; `reach`: the user's `change_reach`, read once."""
     company, person = card.display_company, card.display_person
     task = getattr(card, "next_task", None)
-    amount = int(Decimal(card.amount or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     key = card.pk
     values = {
         "key": key,
@@ -142,7 +140,7 @@ def card_html(card, ui: dict, reach, user) -> str:
         "label": f"{card.summary}, {company}" if company else card.summary,
         "url": ui["opportunity_url"].format(key),
         "summary": card.summary,
-        "amount": f"{amount:,}\u00a0€".replace(",", ui["thousands"]),
+        "amount": f"{whole_amount(card.amount, ui['thousands'])}\u00a0€",
         "probability": f"{card.probability}\u00a0%",
     }
     parts = [_CARD_OPEN_IMPORTANT if card.is_important else _CARD_OPEN]

@@ -227,23 +227,16 @@ def pipeline_step_toggle(
         if written.logged_line and prospect is not None:  # as the service's UPDATE wrote it
             line = written.logged_line
             prospect.notes = line if prospect.notes == "" else f"{prospect.notes}\n{line}"
-    response = render(
-        request,
-        "pipeline/step_list.html#step-row",
-        {
-            "row": step_row(
-                fresh,
-                steps,
-                user=request.user,
-                may_modify=may_modify,
-                ui=row_ui(request, process.pk, steps),
-                may_delete=can_delete_process_opportunities(request.user, process),
-                done=done,
-            ),
-            "process": process,
-            "steps": steps,
-        },
+    row = step_row(
+        fresh,
+        steps,
+        user=request.user,
+        may_modify=may_modify,
+        ui=row_ui(request, process.pk, steps),
+        may_delete=can_delete_process_opportunities(request.user, process),
+        done=done,
     )
+    response = HttpResponse(row.html)  # the row's <tr>, as the page draws it
     return with_message(response, error, "error") if error else response
 
 

@@ -2,7 +2,6 @@
 (`row_html`), for the page and for a tick's answer alike."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Company
 from core.access import can_change
+from core.numbers import whole_amount
 from core.rows import url_format
 from core.templatetags.core_tags import icon
 from core.users import user_label
@@ -22,9 +22,7 @@ from pipeline.models import Opportunity, Step
 @dataclass
 class StepCell:
     step_id: str
-    label: str
     done: bool
-    url: str
 
 
 @dataclass
@@ -258,9 +256,8 @@ def row_html(row: "StepRow", ui: dict) -> str:
         parts.append(_ROW_MANUAL)
     parts.append(_ROW_OWNER)
     if opportunity.amount:
-        amount = int(Decimal(opportunity.amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         parts.append(_ROW_AMOUNT)
-        values["amount"] = f"{amount:,}".replace(",", ui["thousands"])
+        values["amount"] = whole_amount(opportunity.amount, ui["thousands"])
     parts.append(_ROW_NBJ)
     cells = ui["cells"]
     editable = row.editable
@@ -295,7 +292,7 @@ def row_html(row: "StepRow", ui: dict) -> str:
         parts.append(_MENU_TICK)
         step_id = row.next_cell.step_id
         values |= {
-            "tick_url": row.next_cell.url,
+            "tick_url": f"{values['base_url']}{step_id}/",
             "tick_step": step_id,
             "tick_label": ui["tick_labels"][int(step_id)],
             "csrf_input": ui["csrf_input"],
@@ -351,17 +348,7 @@ def step_row(
         linked = company
     all_done = bool(steps) and all(s.pk in done for s in steps)
     changeable = can_change(user, opportunity)
-    # Plain strings: 12 steps × 50 rows of localized numbers and URL reversals add up.
-    base_url = f"{ui['steps_url']}{opportunity.pk}/"
-    cells = [
-        StepCell(
-            step_id=str(step.pk),
-            label=step.label,
-            done=step.pk in done,
-            url=f"{base_url}{step.pk}/",
-        )
-        for step in steps
-    ]
+    cells = [StepCell(step_id=str(step.pk), done=step.pk in done) for step in steps]
     row = StepRow(
         opportunity=opportunity,
         last_name=names[0],

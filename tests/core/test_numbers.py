@@ -361,3 +361,11 @@ def test_number_filter_shows_numbers_as_the_fields_do():
             Context({"q": Decimal("1.500"), "a": Decimal("25000.50"), "n": None})
         )
     assert shown == "1,5|25\u00a0000,50|"
+
+
+def test_whole_amount_rounds_half_up_and_groups_as_the_lists_show_it():
+    from core.numbers import whole_amount
+
+    assert whole_amount(Decimal("20000.50"), "\u202f") == "20\u202f001"
+    assert whole_amount(Decimal("1234.49"), ",") == "1,234"
+    assert whole_amount(None, " ") == "0"
