@@ -438,7 +438,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": ["api.schema.add_refusals"],
-    # Ids in paths are read by core.converters.IdConverter: integers a column can hold.
+    # Ids in paths are read by core.converters.IdConverter: integers a column can hold
+    # (core.params.MAX_INT, written here since settings import no app).
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1}
     },

@@ -25,20 +25,19 @@ def email_history(
     """One query: the readable messages linked to `target`, to one of `opportunities` or to one
     of the `related` people and prospect files of a company (read as plain values: a history
     shows up to `limit` rows, rendered in a few milliseconds)."""
-    scope = Q(**{TARGET_FIELDS[type(target)]: target})
-    if opportunities:
-        scope |= Q(opportunity__in=[o.pk for o in opportunities])
-    for field_name, ids in (related or {}).items():
-        if ids:
-            scope |= Q(**{f"{field_name}__in": ids})
-    linked = MessageLink.objects.filter(scope, message=OuterRef("pk"))
-    # The opportunity, person or prospect file of the record's circle the message was with,
-    # named on the row by the history (as a task's row is): the first link of each kind.
+    # The opportunities, people and prospect files of the record's circle: the messages linked
+    # to any of them are in the history, and each row names the one it was with (as a task's
+    # row does): the first link of each kind.
     about = {
         "opportunity": [o.pk for o in opportunities],
         "person": (related or {}).get("person", []),
         "prospect": (related or {}).get("prospect", []),
     }
+    scope = Q(**{TARGET_FIELDS[type(target)]: target})
+    for field_name, ids in about.items():
+        if ids:
+            scope |= Q(**{f"{field_name}__in": ids})
+    linked = MessageLink.objects.filter(scope, message=OuterRef("pk"))
     rows = (
         messages_visible_to(user)
         .filter(Exists(linked))
