@@ -12,7 +12,6 @@ from django_countries import countries
 from contacts.models import Affiliation, Category, Company, Person
 from contacts.phones import phone_query
 from contacts.selectors import company_search, person_search_ids
-from core.forms import ListSelect
 from core.users import active_users, user_label
 
 
@@ -44,10 +43,9 @@ class CompanyFilter(django_filters.FilterSet):
         label=_("Kind"),
         choices=Company.Kind.choices,
         empty_label=_("Prospects and customers"),
-        widget=ListSelect,
     )
     owner = django_filters.ChoiceFilter(
-        label=_("Owner"), method="filter_owner", empty_label=_("Any owner"), widget=ListSelect
+        label=_("Owner"), method="filter_owner", empty_label=_("Any owner")
     )
     # The owner and representative lists share one read of the users (ChoiceFilters filled
     # in __init__).
@@ -55,13 +53,11 @@ class CompanyFilter(django_filters.FilterSet):
         label=_("Representative"),
         method="filter_rep",
         empty_label=_("Any representative"),
-        widget=ListSelect,
     )
     country = django_filters.ChoiceFilter(
         label=_("Country"),
         choices=country_choices,
         empty_label=_("Any country"),
-        widget=ListSelect,
     )
     city = django_filters.CharFilter(label=_("City"), method="filter_city")
     category = django_filters.ModelChoiceFilter(
@@ -69,14 +65,12 @@ class CompanyFilter(django_filters.FilterSet):
         field_name="categories",
         queryset=Category.objects.all(),
         empty_label=_("Any category"),
-        widget=ListSelect,
     )
     active = django_filters.ChoiceFilter(
         label=_("Active"),
         method="filter_active",
         empty_label=_("Active and inactive"),
         choices=[("yes", _("Active")), ("no", _("Inactive"))],
-        widget=ListSelect,
     )
 
     class Meta:
@@ -132,24 +126,21 @@ class PersonFilter(django_filters.FilterSet):
         method="filter_contact_type",
         queryset=None,
         empty_label=_("Any contact type"),
-        widget=ListSelect,
     )
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=active_users(), empty_label=_("Any owner"), widget=ListSelect
+        label=_("Owner"), queryset=active_users(), empty_label=_("Any owner")
     )
     mailing = django_filters.ChoiceFilter(
         label=_("Mailing"),
         method="filter_mailing",
         empty_label=_("Any"),
         choices=[("yes", _("Accepts mailings")), ("no", _("No mailings"))],
-        widget=ListSelect,
     )
     active = django_filters.ChoiceFilter(
         label=_("Active"),
         method="filter_active",
         empty_label=_("Active and inactive"),
         choices=[("yes", _("Active")), ("no", _("Inactive"))],
-        widget=ListSelect,
     )
 
     class Meta:

@@ -257,22 +257,6 @@ def _attrs_html(attrs: dict) -> SafeString:
     )
 
 
-class ListSelect(forms.Select):
-    """A filter's <select>, the same markup as Django's, written by `select_html`."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        return select_html(self.get_context(name, value, attrs)["widget"])
-
-
-def bound_select_html(field) -> SafeString:
-    """`{{ field }}` for a bound field whose widget is a <select>, written by `select_html`."""
-    widget = field.field.widget
-    attrs = field.build_widget_attrs({}, widget)
-    if field.auto_id and "id" not in widget.attrs:
-        attrs.setdefault("id", field.auto_id)
-    return select_html(widget.get_context(field.html_name, field.value(), attrs)["widget"])
-
-
 # --------------------------------------------------------------------------- fast widgets
 
 # Django's own widget templates that are no more than an <input> (`input.html`).
